@@ -1,0 +1,654 @@
+//! The forward pass a reader sees: every stage of a layer in order (input, padded input,
+//! zero-inserted or upsampled maps, intermediates, output), each cell marked as data, padding,
+//! inserted zero or copy; per-output-cell contributions both ways; animation steps; and the
+//! overlap map of a transposed convolution.
+
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView3};
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{ConvRole, LayerSpec, Op, UpsampleMode};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions};
+
+/// What a cell of a stage holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum Cell {
+    /// A value of the previous stage, at `(y, x)` there (for the input: its own position).
+    Data { y: usize, x: usize },
+    /// A zero added around the map.
+    Padding,
+    /// A zero inserted between pixels (transposed convolution).
+    Inserted,
+    /// A copy of the previous stage's pixel `(y, x)` (upsampling).
+    Copied { y: usize, x: usize },
+}
+
+/// The role of a stage in the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageKind {
+    Input,
+    /// Input of a convolution with its padding cells.
+    Padded,
+    /// Zeros inserted between the pixels (transposed convolution).
+    ZeroInserted,
+    /// Enlarged by copying (upsampling).
+    Upsampled,
+    /// The output of the depthwise stage of a separable layer.
+    Intermediate,
+    Output,
+}
+
+/// One stage: values, what every cell is, and the group of every channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub kind: StageKind,
+    /// `(C, H, W)`.
+    pub data: Array3<f32>,
+    /// What each spatial position holds (the same for every channel).
+    pub cells: Array2<Cell>,
+    /// Group of each channel, for colour coding (all 0 for ungrouped layers).
+    pub channel_groups: Vec<usize>,
+}
+
+impl Stage {
+    /// `[C, H, W]`.
+    pub fn shape(&self) -> [usize; 3] {
+        let (c, h, w) = self.data.dim();
+        [c, h, w]
+    }
+}
+
+/// Weights and bias of one convolution op, in PyTorch layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvWeights {
+    pub weight: Array4<f32>,
+    pub bias: Option<Array1<f32>>,
+}
+
+/// The weights of every convolution op of a layer, in [`LayerSpec::ops`] order (upsampling has
+/// none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerWeights {
+    pub convs: Vec<ConvWeights>,
+}
+
+/// A convolution as the reader sees it: a stride / dilation window sliding over `input_stage`
+/// (already padded, and zero-inserted for a transposed convolution) with `weight` in
+/// convolution layout, writing `output_stage`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvView {
+    pub role: ConvRole,
+    pub transposed: bool,
+    pub input_stage: usize,
+    pub output_stage: usize,
+    /// Index of the original op in [`LayerSpec::ops`].
+    pub op: usize,
+    /// Index into [`LayerWeights::convs`].
+    pub weights: usize,
+    /// `(C_out, C_in / groups, k, k)`; for a transposed convolution the flipped, transposed kernel.
+    pub weight: Array4<f32>,
+    pub bias: Option<Array1<f32>>,
+    pub stride: usize,
+    pub dilation: usize,
+    pub groups: usize,
+    /// For a transposed convolution: the options, to give the scatter view.
+    pub transposed_options: Option<ConvTranspose2dOptions>,
+}
+
+impl ConvView {
+    fn in_per_group(&self) -> usize {
+        self.weight.dim().1
+    }
+    fn out_per_group(&self) -> usize {
+        self.weight.dim().0 / self.groups
+    }
+    fn kernel(&self) -> usize {
+        self.weight.dim().2
+    }
+    /// Index into the original (PyTorch) weight of the view's weight `[co, cl, ky, kx]`.
+    pub fn original_index(&self, co: usize, cl: usize, ky: usize, kx: usize) -> [usize; 4] {
+        if self.transposed {
+            let k = self.kernel();
+            let group = co / self.out_per_group();
+            [
+                group * self.in_per_group() + cl,
+                co % self.out_per_group(),
+                k - 1 - ky,
+                k - 1 - kx,
+            ]
+        } else {
+            [co, cl, ky, kx]
+        }
+    }
+}
+
+/// One product of a weighted sum.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Channel, row and column in the convolution's input stage.
+    pub channel: usize,
+    pub y: usize,
+    pub x: usize,
+    /// Index into the op's weight, PyTorch layout.
+    pub kernel_index: [usize; 4],
+    pub weight: f32,
+    pub value: f32,
+    pub cell: Cell,
+}
+
+/// One stamp of the scatter view of a transposed convolution: input pixel × weight added to an
+/// output cell.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub out_channel: usize,
+    pub y: usize,
+    pub x: usize,
+    pub kernel_index: [usize; 4],
+    pub weight: f32,
+    pub value: f32,
+}
+
+/// One step of the animation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum Step {
+    /// Upsampling: input pixel `(y, x)` is copied into its block of stage `stage`.
+    Copy { stage: usize, y: usize, x: usize },
+    /// Convolution `conv` writes output position `(y, x)` (every output channel).
+    Conv { conv: usize, y: usize, x: usize },
+    /// Transposed convolution, scatter view: input pixel `(y, x)` stamps the kernel.
+    Scatter { conv: usize, y: usize, x: usize },
+}
+
+/// A whole forward pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forward {
+    pub stages: Vec<Stage>,
+    pub convs: Vec<ConvView>,
+}
+
+fn data_cells(h: usize, w: usize) -> Array2<Cell> {
+    Array2::from_shape_fn((h, w), |(y, x)| Cell::Data { y, x })
+}
+
+/// `src` placed at offset `(top, left)` of an `(h, w)` map; cells outside `src` are padding.
+fn embed(src: &Stage, kind: StageKind, top: isize, left: isize, h: usize, w: usize) -> Stage {
+    let (c, sh, sw) = src.data.dim();
+    let at = |y: usize, x: usize| -> Option<(usize, usize)> {
+        let sy = y as isize - top;
+        let sx = x as isize - left;
+        (sy >= 0 && sx >= 0 && (sy as usize) < sh && (sx as usize) < sw)
+            .then(|| (sy as usize, sx as usize))
+    };
+    let data = Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
+        at(y, x).map_or(0.0, |(sy, sx)| src.data[[ci, sy, sx]])
+    });
+    let cells = Array2::from_shape_fn((h, w), |(y, x)| match at(y, x) {
+        Some((sy, sx)) => match src.cells[[sy, sx]] {
+            Cell::Inserted => Cell::Inserted,
+            _ => Cell::Data { y: sy, x: sx },
+        },
+        None => Cell::Padding,
+    });
+    Stage {
+        kind,
+        data,
+        cells,
+        channel_groups: src.channel_groups.clone(),
+    }
+}
+
+fn groups_of(channels: usize, groups: usize) -> Vec<usize> {
+    let per = (channels / groups.max(1)).max(1);
+    (0..channels).map(|c| c / per).collect()
+}
+
+impl LayerSpec {
+    /// Runs the layer on `input` with `weights` and returns every stage.
+    ///
+    /// **Errors** if the spec is invalid or over `budget`, if `input` is not
+    /// `(in_channels, height, width)`, or if the weights do not fit the ops.
+    pub fn forward(
+        &self,
+        input: ArrayView3<f32>,
+        weights: &LayerWeights,
+        budget: &Budget,
+    ) -> Result<Forward, ConvError> {
+        let shapes = self.shapes(budget)?;
+        let e = self.effective();
+        let expected = [e.in_channels, e.height, e.width];
+        let actual: [usize; 3] = input.dim().into();
+        if actual != expected {
+            return Err(ConvError::WeightShape {
+                expected: [1, expected[0], expected[1], expected[2]],
+                actual: [1, actual[0], actual[1], actual[2]],
+            });
+        }
+        let ops = self.ops();
+        let first_groups = ops
+            .iter()
+            .find_map(|op| match op {
+                Op::Conv { options, .. } => Some(options.groups),
+                Op::ConvTranspose { options, .. } => Some(options.groups),
+                _ => None,
+            })
+            .unwrap_or(1);
+        let mut stages = vec![Stage {
+            kind: StageKind::Input,
+            data: input.to_owned(),
+            cells: data_cells(e.height, e.width),
+            channel_groups: groups_of(e.in_channels, first_groups),
+        }];
+        let mut convs = Vec::new();
+        let mut weight_iter = weights.convs.iter().enumerate();
+        let n_ops = ops.len();
+        for (op_index, op) in ops.into_iter().enumerate() {
+            let last = op_index + 1 == n_ops;
+            let out_kind = if last {
+                StageKind::Output
+            } else {
+                StageKind::Intermediate
+            };
+            let prev = stages.len() - 1;
+            match op {
+                Op::Upsample { scale, mode } => {
+                    let src = &stages[prev];
+                    let data = match mode {
+                        UpsampleMode::Nearest => {
+                            crate::upsample_nearest(src.data.view(), [scale, scale])?
+                        }
+                        UpsampleMode::Bilinear => {
+                            crate::upsample_bilinear(src.data.view(), [scale, scale])?
+                        }
+                    };
+                    let (_, h, w) = data.dim();
+                    let cells = Array2::from_shape_fn((h, w), |(y, x)| {
+                        let (sy, sx) = (y / scale, x / scale);
+                        if y % scale == 0 && x % scale == 0 {
+                            Cell::Data { y: sy, x: sx }
+                        } else {
+                            Cell::Copied { y: sy, x: sx }
+                        }
+                    });
+                    let channel_groups = src.channel_groups.clone();
+                    stages.push(Stage {
+                        kind: StageKind::Upsampled,
+                        data,
+                        cells,
+                        channel_groups,
+                    });
+                }
+                Op::Conv {
+                    role,
+                    out_channels,
+                    options,
+                    ..
+                } => {
+                    let (wi, cw) = weight_iter
+                        .next()
+                        .ok_or(ConvError::ZeroSize { name: "weights" })?;
+                    let src = &stages[prev];
+                    let out = crate::ops::conv2d_with_budget(
+                        src.data.view(),
+                        cw.weight.view(),
+                        cw.bias.as_ref().map(|b| b.view()),
+                        &options,
+                        budget,
+                    )?;
+                    let input_stage = if options.padding == crate::Padding::default() {
+                        prev
+                    } else {
+                        let p = options.padding;
+                        let (_, h, w) = src.data.dim();
+                        let padded = embed(
+                            src,
+                            StageKind::Padded,
+                            p.top as isize,
+                            p.left as isize,
+                            h + p.top + p.bottom,
+                            w + p.left + p.right,
+                        );
+                        stages.push(padded);
+                        stages.len() - 1
+                    };
+                    let (_, h, w) = out.dim();
+                    stages.push(Stage {
+                        kind: out_kind,
+                        data: out,
+                        cells: data_cells(h, w),
+                        channel_groups: groups_of(out_channels, options.groups),
+                    });
+                    convs.push(ConvView {
+                        role,
+                        transposed: false,
+                        input_stage,
+                        output_stage: stages.len() - 1,
+                        op: op_index,
+                        weights: wi,
+                        weight: cw.weight.clone(),
+                        bias: cw.bias.clone(),
+                        stride: options.stride[0],
+                        dilation: options.dilation[0],
+                        groups: options.groups,
+                        transposed_options: None,
+                    });
+                }
+                Op::ConvTranspose {
+                    out_channels,
+                    kernel,
+                    options,
+                    ..
+                } => {
+                    let (wi, cw) = weight_iter
+                        .next()
+                        .ok_or(ConvError::ZeroSize { name: "weights" })?;
+                    let src = &stages[prev];
+                    let out = crate::ops::conv_transpose2d_with_budget(
+                        src.data.view(),
+                        cw.weight.view(),
+                        cw.bias.as_ref().map(|b| b.view()),
+                        &options,
+                        budget,
+                    )?;
+                    let s = options.stride[0];
+                    let (c, h, w) = src.data.dim();
+                    let (zh, zw) = ((h - 1) * s + 1, (w - 1) * s + 1);
+                    let inserted = Stage {
+                        kind: StageKind::ZeroInserted,
+                        data: Array3::from_shape_fn((c, zh, zw), |(ci, y, x)| {
+                            if y % s == 0 && x % s == 0 {
+                                src.data[[ci, y / s, x / s]]
+                            } else {
+                                0.0
+                            }
+                        }),
+                        cells: Array2::from_shape_fn((zh, zw), |(y, x)| {
+                            if y % s == 0 && x % s == 0 {
+                                Cell::Data { y: y / s, x: x / s }
+                            } else {
+                                Cell::Inserted
+                            }
+                        }),
+                        channel_groups: src.channel_groups.clone(),
+                    };
+                    let ext = (kernel - 1) * options.dilation[0] + 1;
+                    let (_, oh, ow) = out.dim();
+                    let p = options.padding;
+                    let top = ext as isize - 1 - p.top as isize;
+                    let left = ext as isize - 1 - p.left as isize;
+                    let ph = oh + ext - 1;
+                    let pw = ow + ext - 1;
+                    let padded = embed(&inserted, StageKind::Padded, top, left, ph, pw);
+                    stages.push(inserted);
+                    stages.push(padded);
+                    let input_stage = stages.len() - 1;
+                    stages.push(Stage {
+                        kind: out_kind,
+                        data: out,
+                        cells: data_cells(oh, ow),
+                        channel_groups: groups_of(out_channels, options.groups),
+                    });
+                    // The equivalent convolution: kernel flipped, in/out swapped per group.
+                    let (ci_total, opg, k, _) = cw.weight.dim();
+                    let ipg = ci_total / options.groups;
+                    let flipped =
+                        Array4::from_shape_fn((out_channels, ipg, k, k), |(co, cl, ky, kx)| {
+                            let group = co / opg;
+                            cw.weight[[group * ipg + cl, co % opg, k - 1 - ky, k - 1 - kx]]
+                        });
+                    convs.push(ConvView {
+                        role: ConvRole::Main,
+                        transposed: true,
+                        input_stage,
+                        output_stage: stages.len() - 1,
+                        op: op_index,
+                        weights: wi,
+                        weight: flipped,
+                        bias: cw.bias.clone(),
+                        stride: 1,
+                        dilation: options.dilation[0],
+                        groups: options.groups,
+                        transposed_options: Some(options),
+                    });
+                }
+            }
+        }
+        debug_assert_eq!(stages.last().map(|s| s.shape()), shapes.last().copied());
+        Ok(Forward { stages, convs })
+    }
+}
+
+impl Forward {
+    /// The output stage.
+    pub fn output(&self) -> &Stage {
+        self.stages.last().expect("a forward pass has an output")
+    }
+
+    /// The products whose sum, plus the bias, gives output cell `(c, y, x)` of convolution
+    /// `conv`, in kernel order; `None` if the cell does not exist. Products with padding or
+    /// inserted zeros are included (they are part of the computation and of its MAC count).
+    pub fn contributions(
+        &self,
+        conv: usize,
+        c: usize,
+        y: usize,
+        x: usize,
+    ) -> Option<Vec<Contribution>> {
+        let v = self.convs.get(conv)?;
+        let out = &self.stages[v.output_stage];
+        let [oc, oh, ow] = out.shape();
+        if c >= oc || y >= oh || x >= ow {
+            return None;
+        }
+        let input = &self.stages[v.input_stage];
+        let (ipg, k) = (v.in_per_group(), v.kernel());
+        let group = c / v.out_per_group();
+        let mut list = Vec::with_capacity(ipg * k * k);
+        for cl in 0..ipg {
+            let ci = group * ipg + cl;
+            for ky in 0..k {
+                for kx in 0..k {
+                    let iy = y * v.stride + ky * v.dilation;
+                    let ix = x * v.stride + kx * v.dilation;
+                    list.push(Contribution {
+                        channel: ci,
+                        y: iy,
+                        x: ix,
+                        kernel_index: v.original_index(c, cl, ky, kx),
+                        weight: v.weight[[c, cl, ky, kx]],
+                        value: input.data[[ci, iy, ix]],
+                        cell: input.cells[[iy, ix]],
+                    });
+                }
+            }
+        }
+        Some(list)
+    }
+
+    /// The bias added to output channel `c` of convolution `conv` (0 without bias).
+    pub fn bias(&self, conv: usize, c: usize) -> f32 {
+        self.convs
+            .get(conv)
+            .and_then(|v| v.bias.as_ref())
+            .and_then(|b| b.get(c).copied())
+            .unwrap_or(0.0)
+    }
+
+    /// Every output cell `(c, y, x)` of convolution `conv` that input-stage cell
+    /// `(channel, y, x)` feeds.
+    pub fn feeds(&self, conv: usize, channel: usize, y: usize, x: usize) -> Vec<[usize; 3]> {
+        let Some(v) = self.convs.get(conv) else {
+            return Vec::new();
+        };
+        let [oc, oh, ow] = self.stages[v.output_stage].shape();
+        let [ic, ih, iw] = self.stages[v.input_stage].shape();
+        if channel >= ic || y >= ih || x >= iw {
+            return Vec::new();
+        }
+        let (ipg, opg, k) = (v.in_per_group(), v.out_per_group(), v.kernel());
+        let group = channel / ipg;
+        let positions = |p: usize, len: usize| -> Vec<usize> {
+            (0..k)
+                .filter_map(|kk| {
+                    let off = kk * v.dilation;
+                    (p >= off && (p - off) % v.stride == 0 && (p - off) / v.stride < len)
+                        .then(|| (p - off) / v.stride)
+                })
+                .collect()
+        };
+        let ys = positions(y, oh);
+        let xs = positions(x, ow);
+        let mut cells = Vec::new();
+        for co in group * opg..((group + 1) * opg).min(oc) {
+            for &oy in &ys {
+                for &ox in &xs {
+                    cells.push([co, oy, ox]);
+                }
+            }
+        }
+        cells.sort_unstable();
+        cells.dedup();
+        cells
+    }
+
+    /// Scatter view of a transposed convolution: every stamp that input pixel `(channel, y, x)`
+    /// of the layer input makes on the output (stamps cropped away by the padding are left out).
+    pub fn scatter(&self, conv: usize, channel: usize, y: usize, x: usize) -> Vec<Stamp> {
+        let Some(v) = self.convs.get(conv) else {
+            return Vec::new();
+        };
+        let Some(o) = &v.transposed_options else {
+            return Vec::new();
+        };
+        let src = &self.stages[v.input_stage - 2];
+        let [ic, ih, iw] = src.shape();
+        if channel >= ic || y >= ih || x >= iw {
+            return Vec::new();
+        }
+        let [_, oh, ow] = self.stages[v.output_stage].shape();
+        let (ipg, opg, k) = (v.in_per_group(), v.out_per_group(), v.kernel());
+        let group = channel / ipg;
+        let value = src.data[[channel, y, x]];
+        let mut stamps = Vec::new();
+        for col in 0..opg {
+            let co = group * opg + col;
+            for ky in 0..k {
+                for kx in 0..k {
+                    let fy = y * o.stride[0] + ky * o.dilation[0];
+                    let fx = x * o.stride[1] + kx * o.dilation[1];
+                    let (Some(oy), Some(ox)) = (
+                        fy.checked_sub(o.padding.top),
+                        fx.checked_sub(o.padding.left),
+                    ) else {
+                        continue;
+                    };
+                    if oy < oh && ox < ow {
+                        let kernel_index = [channel, col, ky, kx];
+                        // The view's weight holds the flipped kernel: read the original back.
+                        let weight = v.weight[[co, channel % ipg, k - 1 - ky, k - 1 - kx]];
+                        stamps.push(Stamp {
+                            out_channel: co,
+                            y: oy,
+                            x: ox,
+                            kernel_index,
+                            weight,
+                            value,
+                        });
+                    }
+                }
+            }
+        }
+        stamps
+    }
+
+    /// How many kernel stamps of a transposed convolution land on each output cell (one channel
+    /// pair). Uneven counts are the checkerboard pattern of `kernel_size % stride != 0`.
+    pub fn overlap(&self) -> Option<Array2<u32>> {
+        let (ci, v) = self.convs.iter().enumerate().find(|(_, v)| v.transposed)?;
+        let src = &self.stages[v.input_stage - 2];
+        let [_, ih, iw] = src.shape();
+        let [_, oh, ow] = self.stages[v.output_stage].shape();
+        let mut map = Array2::zeros((oh, ow));
+        for y in 0..ih {
+            for x in 0..iw {
+                for s in self.scatter(ci, 0, y, x) {
+                    if s.out_channel == 0 {
+                        map[[s.y, s.x]] += 1;
+                    }
+                }
+            }
+        }
+        Some(map)
+    }
+
+    /// The animation: copies, then one step per output position of each convolution in order.
+    /// With `scatter`, a transposed convolution plays one step per input pixel instead.
+    pub fn steps(&self, scatter: bool) -> Vec<Step> {
+        let mut steps = Vec::new();
+        for (si, stage) in self.stages.iter().enumerate() {
+            if stage.kind == StageKind::Upsampled {
+                let [_, h, w] = self.stages[si - 1].shape();
+                for y in 0..h {
+                    for x in 0..w {
+                        steps.push(Step::Copy { stage: si, y, x });
+                    }
+                }
+            }
+            for (ci, v) in self
+                .convs
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.output_stage == si)
+            {
+                if scatter && v.transposed {
+                    let [_, h, w] = self.stages[v.input_stage - 2].shape();
+                    for y in 0..h {
+                        for x in 0..w {
+                            steps.push(Step::Scatter { conv: ci, y, x });
+                        }
+                    }
+                } else {
+                    let [_, h, w] = stage.shape();
+                    for y in 0..h {
+                        for x in 0..w {
+                            steps.push(Step::Conv { conv: ci, y, x });
+                        }
+                    }
+                }
+            }
+        }
+        steps
+    }
+
+    /// Follows a cell of stage `stage` back to the layer input: `Some((y, x))` for data and copies,
+    /// `None` for padding and inserted zeros (and for cells of stages after a convolution).
+    pub fn origin(&self, stage: usize, y: usize, x: usize) -> Option<[usize; 2]> {
+        let mut at = (stage, y, x);
+        loop {
+            let s = self.stages.get(at.0)?;
+            if s.kind == StageKind::Input {
+                return Some([at.1, at.2]);
+            }
+            if matches!(s.kind, StageKind::Intermediate | StageKind::Output) {
+                return None;
+            }
+            match *s.cells.get([at.1, at.2])? {
+                Cell::Data { y, x } | Cell::Copied { y, x } => at = (at.0 - 1, y, x),
+                Cell::Padding | Cell::Inserted => return None,
+            }
+        }
+    }
+}
+
+impl Conv2dOptions {
+    /// Options with the same value on both axes and symmetric padding.
+    pub fn square(stride: usize, padding: usize, dilation: usize, groups: usize) -> Self {
+        Conv2dOptions {
+            stride: [stride, stride],
+            padding: crate::Padding::uniform(padding),
+            dilation: [dilation, dilation],
+            groups,
+        }
+    }
+}

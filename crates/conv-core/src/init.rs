@@ -1,0 +1,284 @@
+//! Deterministic inputs and weights: a seeded generator, named kernel presets, simple input
+//! patterns, and inputs built from image pixels.
+
+use ndarray::{Array1, Array2, Array3, Array4};
+use serde::{Deserialize, Serialize};
+
+use crate::forward::{ConvWeights, LayerWeights};
+use crate::spec::{ConvRole, LayerSpec, Op};
+use crate::ConvError;
+
+/// SplitMix64: small, fast and the same on every platform, so a seed names one exact figure.
+#[derive(Debug, Clone)]
+pub struct SeededRng(u64);
+
+impl SeededRng {
+    pub fn new(seed: u64) -> Self {
+        SeededRng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    /// Uniform in `[-1, 1)`.
+    pub fn signed_unit(&mut self) -> f32 {
+        ((self.next_u64() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    /// One of `-1, -0.5, 0, 0.5, 1`: values a reader can multiply in their head.
+    pub fn half_step(&mut self) -> f32 {
+        (self.below(5) as f32 - 2.0) * 0.5
+    }
+}
+
+/// Named kernels a reader knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum KernelPreset {
+    /// Seeded values from `{-1, -0.5, 0, 0.5, 1}`.
+    #[default]
+    Random,
+    Identity,
+    BoxBlur,
+    Gaussian,
+    SobelX,
+    SobelY,
+    Sharpen,
+}
+
+impl KernelPreset {
+    pub const ALL: [KernelPreset; 7] = [
+        KernelPreset::Random,
+        KernelPreset::Identity,
+        KernelPreset::BoxBlur,
+        KernelPreset::Gaussian,
+        KernelPreset::SobelX,
+        KernelPreset::SobelY,
+        KernelPreset::Sharpen,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            KernelPreset::Random => "random",
+            KernelPreset::Identity => "identity",
+            KernelPreset::BoxBlur => "box-blur",
+            KernelPreset::Gaussian => "gaussian",
+            KernelPreset::SobelX => "sobel-x",
+            KernelPreset::SobelY => "sobel-y",
+            KernelPreset::Sharpen => "sharpen",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        KernelPreset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The `k × k` kernel of the preset (`None` for [`KernelPreset::Random`]).
+    pub fn kernel(self, k: usize) -> Option<Array2<f32>> {
+        let k = k.max(1);
+        let c = (k - 1) as f32 / 2.0;
+        let binomial: Vec<f32> = (0..k).map(|i| binomial(k - 1, i)).collect();
+        let kernel = match self {
+            KernelPreset::Random => return None,
+            KernelPreset::Identity => Array2::from_shape_fn((k, k), |(y, x)| {
+                if y == (k - 1) / 2 && x == (k - 1) / 2 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }),
+            KernelPreset::BoxBlur => Array2::from_elem((k, k), 1.0 / (k * k) as f32),
+            KernelPreset::Gaussian => {
+                let sum: f32 = binomial.iter().sum();
+                Array2::from_shape_fn((k, k), |(y, x)| binomial[y] * binomial[x] / (sum * sum))
+            }
+            KernelPreset::SobelX => {
+                Array2::from_shape_fn((k, k), |(y, x)| binomial[y] * (x as f32 - c).signum())
+            }
+            KernelPreset::SobelY => {
+                Array2::from_shape_fn((k, k), |(y, x)| binomial[x] * (y as f32 - c).signum())
+            }
+            KernelPreset::Sharpen => {
+                let mut m = Array2::zeros((k, k));
+                let m0 = (k - 1) / 2;
+                if k == 1 {
+                    m[[0, 0]] = 1.0;
+                } else {
+                    m[[m0, m0]] = 5.0;
+                    for (dy, dx) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
+                        let (y, x) = ((m0 as i32 + dy) as usize, (m0 as i32 + dx) as usize);
+                        if y < k && x < k {
+                            m[[y, x]] = -1.0;
+                        }
+                    }
+                }
+                m
+            }
+        };
+        Some(kernel)
+    }
+}
+
+fn binomial(n: usize, k: usize) -> f32 {
+    (0..k).fold(1.0f64, |acc, i| acc * (n - i) as f64 / (i + 1) as f64) as f32
+}
+
+/// Simple inputs for the grid view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputPattern {
+    /// Seeded small integers 0–9.
+    #[default]
+    Random,
+    Gradient,
+    Checkerboard,
+    /// A digit-like glyph (a "7").
+    Glyph,
+}
+
+impl InputPattern {
+    /// A `(c, h, w)` input; channels differ (shifted) so they can be told apart.
+    pub fn generate(self, c: usize, h: usize, w: usize, seed: u64) -> Array3<f32> {
+        let mut rng = SeededRng::new(seed);
+        match self {
+            InputPattern::Random => {
+                Array3::from_shape_simple_fn((c, h, w), || rng.below(10) as f32)
+            }
+            InputPattern::Gradient => Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
+                ((x + y + ci) % (h + w).max(1)) as f32
+            }),
+            InputPattern::Checkerboard => {
+                Array3::from_shape_fn((c, h, w), |(ci, y, x)| ((x + y + ci) % 2) as f32)
+            }
+            InputPattern::Glyph => Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
+                // A "7": the top bar and a diagonal, drawn in a unit square.
+                let (fy, fx) = ((y as f32 + 0.5) / h as f32, (x as f32 + 0.5) / w as f32);
+                let bar = fy < 0.25 && fx > 0.15 && fx < 0.9;
+                let diag = (fx - (0.9 - 0.55 * fy)).abs() < 0.18 && fy >= 0.2;
+                let on = bar || diag;
+                if on {
+                    1.0 + ci as f32 * 0.0
+                } else {
+                    0.0
+                }
+            }),
+        }
+    }
+}
+
+/// An input built from RGBA pixels (`width × height × 4` bytes, row-major), scaled to `[0, 1]`:
+/// 1 channel = luminance, 3 = RGB, other counts cycle through R, G, B, luminance.
+///
+/// **Errors** with [`ConvError::ImageData`] if the byte count does not match, or
+/// [`ConvError::ZeroSize`] on an empty image.
+pub fn input_from_rgba(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+) -> Result<Array3<f32>, ConvError> {
+    crate::shape::nonzero("width", width)?;
+    crate::shape::nonzero("height", height)?;
+    crate::shape::nonzero("in_channels", channels)?;
+    let expected = width
+        .checked_mul(height)
+        .and_then(|v| v.checked_mul(4))
+        .ok_or(ConvError::Overflow { what: "image size" })?;
+    if rgba.len() != expected {
+        return Err(ConvError::ImageData {
+            width,
+            height,
+            expected,
+            actual: rgba.len(),
+        });
+    }
+    Ok(Array3::from_shape_fn(
+        (channels, height, width),
+        |(c, y, x)| {
+            let p = &rgba[(y * width + x) * 4..][..4];
+            let lum = 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32;
+            let v = if channels == 1 {
+                lum
+            } else {
+                match c % 4 {
+                    3 => lum,
+                    i => p[i] as f32,
+                }
+            };
+            v / 255.0
+        },
+    ))
+}
+
+impl LayerWeights {
+    /// Weights for every convolution op of `spec`: `preset` for the spatial kernels (each input
+    /// channel of a group gets the kernel divided by the group's depth, so a blur stays a blur),
+    /// seeded values for 1×1 and random kernels; seeded biases in tenths.
+    ///
+    /// **Errors** only if the spec is invalid (see [`LayerSpec::shapes`]).
+    pub fn generate(
+        spec: &LayerSpec,
+        preset: KernelPreset,
+        seed: u64,
+    ) -> Result<LayerWeights, ConvError> {
+        spec.shapes(&crate::Budget::OPERATIONS)?;
+        let e = spec.effective();
+        let mut rng = SeededRng::new(seed ^ 0xC0FF_EE00);
+        let mut convs = Vec::new();
+        for op in spec.ops() {
+            let (shape, role, c_out) = match op {
+                Op::Conv {
+                    role,
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    options,
+                } => (
+                    [out_channels, in_channels / options.groups, kernel, kernel],
+                    role,
+                    out_channels,
+                ),
+                Op::ConvTranspose {
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    options,
+                } => (
+                    [in_channels, out_channels / options.groups, kernel, kernel],
+                    ConvRole::Main,
+                    out_channels,
+                ),
+                Op::Upsample { .. } => continue,
+            };
+            let depth = if role == ConvRole::Main && e.layer == crate::LayerKind::Transposed {
+                1
+            } else {
+                shape[1]
+            };
+            let fixed = if role == ConvRole::Pointwise {
+                None
+            } else {
+                preset.kernel(shape[2])
+            };
+            let weight = match fixed {
+                Some(k) => Array4::from_shape_fn(shape, |(_, _, y, x)| k[[y, x]] / depth as f32),
+                None => Array4::from_shape_simple_fn(shape, || rng.half_step()),
+            };
+            let bias = e
+                .bias
+                .then(|| Array1::from_shape_simple_fn(c_out, || (rng.below(5) as f32 - 2.0) * 0.1));
+            convs.push(ConvWeights { weight, bias });
+        }
+        Ok(LayerWeights { convs })
+    }
+}

@@ -1,0 +1,34 @@
+//! # conv-core
+//!
+//! Every number and pixel of Conv Playground: the tensor operations (`conv2d`,
+//! `conv_transpose2d`, upsampling) with PyTorch semantics, a naive [`reference`] to check them
+//! against, and the playground's model of eight layer types ([`LayerSpec`]) with shapes, costs,
+//! formulas, stages, contributions, animation steps and the overlap map.
+//!
+//! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
+
+mod cost;
+mod error;
+mod forward;
+pub mod geometry;
+mod init;
+mod ops;
+mod options;
+pub mod reference;
+pub mod shape;
+mod spec;
+
+pub use cost::{Costs, Formula};
+pub use error::ConvError;
+pub use forward::{
+    Cell, Contribution, ConvView, ConvWeights, Forward, LayerWeights, Stage, StageKind, Stamp, Step,
+};
+pub use init::{input_from_rgba, InputPattern, KernelPreset, SeededRng};
+pub use ops::{
+    conv2d, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget, upsample_bilinear,
+    upsample_nearest,
+};
+pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
+pub use spec::{
+    ConvRole, Correction, LayerKind, LayerSpec, Limits, Op, PaddingMode, Param, UpsampleMode,
+};

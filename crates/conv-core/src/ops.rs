@@ -1,0 +1,369 @@
+//! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
+//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions.
+
+use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
+
+use crate::geometry::ConvGeometry;
+use crate::shape::{nonzero, product};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions};
+
+/// 2-D convolution with `torch.nn.functional.conv2d` semantics.
+///
+/// `input` is `(C_in, H, W)`, `weight` `(C_out, C_in / groups, kh, kw)`, `bias` `(C_out)`.
+///
+/// **Errors** if a size is zero, `groups` does not divide both channel counts, the weight or bias
+/// shape does not match, the dilated kernel is larger than the padded input, or the sizes exceed
+/// [`Budget::OPERATIONS`].
+pub fn conv2d(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &Conv2dOptions,
+) -> Result<Array3<f32>, ConvError> {
+    conv2d_with_budget(input, weight, bias, options, &Budget::OPERATIONS)
+}
+
+/// [`conv2d`] with an explicit budget.
+///
+/// **Errors** as [`conv2d`], with `budget` in place of the default.
+pub fn conv2d_with_budget(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &Conv2dOptions,
+    budget: &Budget,
+) -> Result<Array3<f32>, ConvError> {
+    let g = ConvGeometry::conv(
+        input.dim().into(),
+        weight.dim().into(),
+        bias.map(|b| b.len()),
+        options,
+        budget,
+    )?;
+    let input = input.as_standard_layout();
+    let weight = weight.as_standard_layout();
+    let x = input.as_slice().unwrap_or(&[]);
+    let wt = weight.as_slice().unwrap_or(&[]);
+    let mut out = vec![0f32; g.out_channels * g.out_h * g.out_w];
+    if g.in_per_group == 1 && g.out_per_group == 1 {
+        depthwise_direct(&g, x, wt, &mut out);
+    } else {
+        conv_gemm(&g, x, wt, &mut out);
+    }
+    add_bias(&mut out, bias, g.out_h * g.out_w);
+    Ok(
+        Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
+            .expect("output buffer has the computed shape"),
+    )
+}
+
+fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {
+    if let Some(b) = bias {
+        for (chunk, &bv) in out.chunks_mut(plane).zip(b.iter()) {
+            chunk.iter_mut().for_each(|v| *v += bv);
+        }
+    }
+}
+
+/// For each output row `oy`, the range of output columns whose tap `(ky, kx)` falls inside the
+/// input, and the input row; `None` when the row falls in the padding.
+#[inline]
+fn tap_row(g: &ConvGeometry, oy: usize, ky: usize) -> Option<usize> {
+    (oy * g.stride[0] + ky * g.dilation[0])
+        .checked_sub(g.padding.top)
+        .filter(|&iy| iy < g.in_h)
+}
+
+#[inline]
+fn tap_cols(g: &ConvGeometry, kx: usize) -> (usize, usize) {
+    // Output columns ox with 0 <= ox*s + kx*d - pad_left < W.
+    let s = g.stride[1];
+    let offset = kx * g.dilation[1];
+    let first = g.padding.left.saturating_sub(offset).div_ceil(s);
+    let limit = g.in_w + g.padding.left; // ox*s + offset < limit
+    let end = if limit > offset {
+        (limit - offset).div_ceil(s)
+    } else {
+        0
+    };
+    let end = end.min(g.out_w);
+    (first.min(end), end)
+}
+
+fn depthwise_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
+    let (kh, kw) = (g.kernel[0], g.kernel[1]);
+    let plane_in = g.in_h * g.in_w;
+    let plane_out = g.out_h * g.out_w;
+    let cols: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
+    for c in 0..g.out_channels {
+        let xin = &x[c * plane_in..(c + 1) * plane_in];
+        let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
+        let o = &mut out[c * plane_out..(c + 1) * plane_out];
+        for oy in 0..g.out_h {
+            let orow = &mut o[oy * g.out_w..(oy + 1) * g.out_w];
+            for ky in 0..kh {
+                let Some(iy) = tap_row(g, oy, ky) else {
+                    continue;
+                };
+                let irow = &xin[iy * g.in_w..(iy + 1) * g.in_w];
+                for (kx, &(c0, c1)) in cols.iter().enumerate() {
+                    if c0 >= c1 {
+                        continue;
+                    }
+                    let wv = kern[ky * kw + kx];
+                    let base = kx * g.dilation[1];
+                    if g.stride[1] == 1 {
+                        let start = c0 + base - g.padding.left;
+                        let src = &irow[start..start + (c1 - c0)];
+                        for (dst, &s) in orow[c0..c1].iter_mut().zip(src) {
+                            *dst += wv * s;
+                        }
+                    } else {
+                        for (ox, dst) in orow.iter_mut().enumerate().take(c1).skip(c0) {
+                            *dst += wv * irow[ox * g.stride[1] + base - g.padding.left];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
+    let (kh, kw) = (g.kernel[0], g.kernel[1]);
+    let k = g.in_per_group * kh * kw;
+    let n = g.out_h * g.out_w;
+    let m = g.out_per_group;
+    let plane_in = g.in_h * g.in_w;
+    let pointwise =
+        kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == crate::Padding::default();
+    let mut cols = if pointwise {
+        Vec::new()
+    } else {
+        vec![0f32; k * n]
+    };
+    let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
+    for group in 0..g.groups {
+        let xg = &x[group * g.in_per_group * plane_in..(group + 1) * g.in_per_group * plane_in];
+        let b: &[f32] = if pointwise {
+            xg
+        } else {
+            cols.iter_mut().for_each(|v| *v = 0.0);
+            for cl in 0..g.in_per_group {
+                let xc = &xg[cl * plane_in..(cl + 1) * plane_in];
+                for ky in 0..kh {
+                    for (kx, &(c0, c1)) in col_ranges.iter().enumerate() {
+                        if c0 >= c1 {
+                            continue;
+                        }
+                        let row = ((cl * kh + ky) * kw + kx) * n;
+                        let base = kx * g.dilation[1];
+                        for oy in 0..g.out_h {
+                            let Some(iy) = tap_row(g, oy, ky) else {
+                                continue;
+                            };
+                            let irow = &xc[iy * g.in_w..(iy + 1) * g.in_w];
+                            let dst = &mut cols[row + oy * g.out_w..row + (oy + 1) * g.out_w];
+                            if g.stride[1] == 1 {
+                                let start = c0 + base - g.padding.left;
+                                dst[c0..c1].copy_from_slice(&irow[start..start + (c1 - c0)]);
+                            } else {
+                                for (ox, d) in dst.iter_mut().enumerate().take(c1).skip(c0) {
+                                    *d = irow[ox * g.stride[1] + base - g.padding.left];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            &cols
+        };
+        let a = &wt[group * m * k..(group + 1) * m * k];
+        let c = &mut out[group * m * n..(group + 1) * m * n];
+        sgemm(m, k, n, a, (k, 1), b, (n, 1), c);
+    }
+}
+
+/// `c (m×n) += a (m×k) · b (k×n)`, with row and column strides of `a` and `b`.
+#[allow(clippy::too_many_arguments)]
+fn sgemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    a_strides: (usize, usize),
+    b: &[f32],
+    b_strides: (usize, usize),
+    c: &mut [f32],
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(a.len() >= (m - 1) * a_strides.0 + (k - 1) * a_strides.1 + 1);
+    assert!(b.len() >= (k - 1) * b_strides.0 + (n - 1) * b_strides.1 + 1);
+    assert!(c.len() >= m * n);
+    // SAFETY: the asserts above keep every index that sgemm computes from these strides and
+    // sizes inside the slices, and `c` does not alias `a` or `b` (it is a unique borrow).
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            a_strides.0 as isize,
+            a_strides.1 as isize,
+            b.as_ptr(),
+            b_strides.0 as isize,
+            b_strides.1 as isize,
+            1.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// 2-D transposed convolution with `torch.nn.functional.conv_transpose2d` semantics.
+///
+/// `input` is `(C_in, H, W)`, `weight` `(C_in, C_out / groups, kh, kw)`, `bias` `(C_out)`.
+///
+/// **Errors** as [`conv2d`], and if `output_padding >= max(stride, dilation)` or the padding
+/// leaves no output.
+pub fn conv_transpose2d(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &ConvTranspose2dOptions,
+) -> Result<Array3<f32>, ConvError> {
+    conv_transpose2d_with_budget(input, weight, bias, options, &Budget::OPERATIONS)
+}
+
+/// [`conv_transpose2d`] with an explicit budget.
+///
+/// **Errors** as [`conv_transpose2d`], with `budget` in place of the default.
+pub fn conv_transpose2d_with_budget(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &ConvTranspose2dOptions,
+    budget: &Budget,
+) -> Result<Array3<f32>, ConvError> {
+    let g = ConvGeometry::conv_transpose(
+        input.dim().into(),
+        weight.dim().into(),
+        bias.map(|b| b.len()),
+        options,
+        budget,
+    )?;
+    let input = input.as_standard_layout();
+    let weight = weight.as_standard_layout();
+    let x = input.as_slice().unwrap_or(&[]);
+    let wt = weight.as_slice().unwrap_or(&[]);
+    let (kh, kw) = (g.kernel[0], g.kernel[1]);
+    let n = g.in_h * g.in_w;
+    let m = g.out_per_group * kh * kw;
+    let kdim = g.in_per_group;
+    let plane_out = g.out_h * g.out_w;
+    let mut out = vec![0f32; g.out_channels * plane_out];
+    let mut cols = vec![0f32; m * n];
+    for group in 0..g.groups {
+        cols.iter_mut().for_each(|v| *v = 0.0);
+        // cols (m×n) = W_gᵀ · X_g, where W_g is (kdim × m) row-major.
+        let a = &wt[group * kdim * m..(group + 1) * kdim * m];
+        let b = &x[group * kdim * n..(group + 1) * kdim * n];
+        sgemm(m, kdim, n, a, (1, m), b, (n, 1), &mut cols);
+        // col2im: scatter every (co, ky, kx) plane onto the output.
+        for col in 0..g.out_per_group {
+            let co = group * g.out_per_group + col;
+            let o = &mut out[co * plane_out..(co + 1) * plane_out];
+            for ky in 0..kh {
+                for kx in 0..kw {
+                    let row = &cols[((col * kh + ky) * kw + kx) * n..][..n];
+                    for iy in 0..g.in_h {
+                        let Some(oy) = (iy * g.stride[0] + ky * g.dilation[0])
+                            .checked_sub(g.padding.top)
+                            .filter(|&v| v < g.out_h)
+                        else {
+                            continue;
+                        };
+                        let orow = &mut o[oy * g.out_w..(oy + 1) * g.out_w];
+                        let src = &row[iy * g.in_w..(iy + 1) * g.in_w];
+                        for (ix, &v) in src.iter().enumerate() {
+                            let fx = ix * g.stride[1] + kx * g.dilation[1];
+                            if let Some(ox) = fx.checked_sub(g.padding.left) {
+                                if ox < g.out_w {
+                                    orow[ox] += v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    add_bias(&mut out, bias, plane_out);
+    Ok(
+        Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
+            .expect("output buffer has the computed shape"),
+    )
+}
+
+fn upsample_checks(
+    input: (usize, usize, usize),
+    scale: [usize; 2],
+) -> Result<(usize, usize), ConvError> {
+    nonzero("scale_factor", scale[0])?;
+    nonzero("scale_factor", scale[1])?;
+    let (c, h, w) = input;
+    let out_h = h.checked_mul(scale[0]).ok_or(ConvError::Overflow {
+        what: "upsampled height",
+    })?;
+    let out_w = w.checked_mul(scale[1]).ok_or(ConvError::Overflow {
+        what: "upsampled width",
+    })?;
+    Budget::OPERATIONS.check_elements("upsampled elements", product(&[c, out_h, out_w]))?;
+    Ok((out_h, out_w))
+}
+
+/// Nearest-neighbour upsampling by integer factors (`nn.Upsample(scale_factor, mode="nearest")`):
+/// every pixel is copied `scale[0] × scale[1]` times.
+///
+/// **Errors** on a zero scale, overflow, or an output beyond [`Budget::OPERATIONS`].
+pub fn upsample_nearest(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+) -> Result<Array3<f32>, ConvError> {
+    let (out_h, out_w) = upsample_checks(input.dim(), scale)?;
+    let c = input.dim().0;
+    Ok(Array3::from_shape_fn((c, out_h, out_w), |(ci, y, x)| {
+        input[[ci, y / scale[0], x / scale[1]]]
+    }))
+}
+
+/// Bilinear upsampling by integer factors with PyTorch's `align_corners=False` semantics: the
+/// source coordinate of output pixel `o` is `(o + 0.5) / scale - 0.5`, clamped at 0.
+///
+/// **Errors** as [`upsample_nearest`].
+pub fn upsample_bilinear(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+) -> Result<Array3<f32>, ConvError> {
+    let (out_h, out_w) = upsample_checks(input.dim(), scale)?;
+    let (c, h, w) = input.dim();
+    let taps = |o: usize, s: usize, len: usize| -> (usize, usize, f32) {
+        let src = ((o as f32 + 0.5) / s as f32 - 0.5).max(0.0);
+        let i0 = (src.floor() as usize).min(len - 1);
+        let i1 = if i0 + 1 < len { i0 + 1 } else { i0 };
+        (i0, i1, src - i0 as f32)
+    };
+    let ys: Vec<_> = (0..out_h).map(|o| taps(o, scale[0], h)).collect();
+    let xs: Vec<_> = (0..out_w).map(|o| taps(o, scale[1], w)).collect();
+    Ok(Array3::from_shape_fn((c, out_h, out_w), |(ci, y, x)| {
+        let (y0, y1, ly) = ys[y];
+        let (x0, x1, lx) = xs[x];
+        let top = input[[ci, y0, x0]] * (1.0 - lx) + input[[ci, y0, x1]] * lx;
+        let bottom = input[[ci, y1, x0]] * (1.0 - lx) + input[[ci, y1, x1]] * lx;
+        top * (1.0 - ly) + bottom * ly
+    }))
+}

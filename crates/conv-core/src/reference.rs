@@ -1,0 +1,166 @@
+//! The reference: plain nested loops, one function per operation, written for obviousness rather
+//! than speed. The fast paths in [`crate::ops`] are tested against these, and each function also
+//! returns how many multiplications it actually performed, so that the reported costs are checked
+//! against a computation rather than against the same formula.
+
+use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
+
+use crate::geometry::ConvGeometry;
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+
+/// An output together with the number of multiplications performed to compute it.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub output: Array3<f32>,
+    pub multiplications: u128,
+}
+
+/// Copy `input` into a zero tensor with `padding` around it.
+pub fn zero_pad(input: ArrayView3<f32>, padding: &Padding) -> Array3<f32> {
+    let (c, h, w) = input.dim();
+    let mut out = Array3::zeros((
+        c,
+        h + padding.top + padding.bottom,
+        w + padding.left + padding.right,
+    ));
+    for ci in 0..c {
+        for y in 0..h {
+            for x in 0..w {
+                out[[ci, y + padding.top, x + padding.left]] = input[[ci, y, x]];
+            }
+        }
+    }
+    out
+}
+
+/// Convolution by definition: pad explicitly, then for every output cell multiply every kernel
+/// weight with the cell under it (padding included, as the MAC count assumes).
+///
+/// **Errors** as [`crate::conv2d`].
+pub fn conv2d(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &Conv2dOptions,
+) -> Result<Counted, ConvError> {
+    let g = ConvGeometry::conv(
+        input.dim().into(),
+        weight.dim().into(),
+        bias.map(|b| b.len()),
+        options,
+        &Budget::OPERATIONS,
+    )?;
+    let padded = zero_pad(input, &options.padding);
+    let mut out = Array3::<f32>::zeros((g.out_channels, g.out_h, g.out_w));
+    let mut multiplications = 0u128;
+    for co in 0..g.out_channels {
+        let group = co / g.out_per_group;
+        for oy in 0..g.out_h {
+            for ox in 0..g.out_w {
+                let mut acc = bias.map_or(0.0, |b| b[co]);
+                for cl in 0..g.in_per_group {
+                    let ci = group * g.in_per_group + cl;
+                    for ky in 0..g.kernel[0] {
+                        for kx in 0..g.kernel[1] {
+                            let y = oy * g.stride[0] + ky * g.dilation[0];
+                            let x = ox * g.stride[1] + kx * g.dilation[1];
+                            acc += padded[[ci, y, x]] * weight[[co, cl, ky, kx]];
+                            multiplications += 1;
+                        }
+                    }
+                }
+                out[[co, oy, ox]] = acc;
+            }
+        }
+    }
+    Ok(Counted {
+        output: out,
+        multiplications,
+    })
+}
+
+/// Transposed convolution as a scatter: every input pixel stamps the kernel, scaled by its value,
+/// onto the (uncropped) output at `stride` spacing; the padding then crops the borders.
+///
+/// **Errors** as [`crate::conv_transpose2d`].
+pub fn conv_transpose2d(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &ConvTranspose2dOptions,
+) -> Result<Counted, ConvError> {
+    let g = ConvGeometry::conv_transpose(
+        input.dim().into(),
+        weight.dim().into(),
+        bias.map(|b| b.len()),
+        options,
+        &Budget::OPERATIONS,
+    )?;
+    let full_h =
+        (g.in_h - 1) * g.stride[0] + (g.kernel[0] - 1) * g.dilation[0] + 1 + g.output_padding[0];
+    let full_w =
+        (g.in_w - 1) * g.stride[1] + (g.kernel[1] - 1) * g.dilation[1] + 1 + g.output_padding[1];
+    let mut full = Array3::<f32>::zeros((g.out_channels, full_h, full_w));
+    let mut multiplications = 0u128;
+    for ci in 0..g.in_channels {
+        let group = ci / g.in_per_group;
+        for iy in 0..g.in_h {
+            for ix in 0..g.in_w {
+                for col in 0..g.out_per_group {
+                    let co = group * g.out_per_group + col;
+                    for ky in 0..g.kernel[0] {
+                        for kx in 0..g.kernel[1] {
+                            let y = iy * g.stride[0] + ky * g.dilation[0];
+                            let x = ix * g.stride[1] + kx * g.dilation[1];
+                            full[[co, y, x]] += input[[ci, iy, ix]] * weight[[ci, col, ky, kx]];
+                            multiplications += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Array3::<f32>::zeros((g.out_channels, g.out_h, g.out_w));
+    for co in 0..g.out_channels {
+        for y in 0..g.out_h {
+            for x in 0..g.out_w {
+                let (fy, fx) = (y + g.padding.top, x + g.padding.left);
+                let v = if fy < full_h && fx < full_w {
+                    full[[co, fy, fx]]
+                } else {
+                    0.0
+                };
+                out[[co, y, x]] = v + bias.map_or(0.0, |b| b[co]);
+            }
+        }
+    }
+    Ok(Counted {
+        output: out,
+        multiplications,
+    })
+}
+
+/// Nearest-neighbour upsampling by definition: output pixel `(y, x)` is input pixel
+/// `(y / scale, x / scale)`.
+///
+/// **Errors** with [`ConvError::ZeroSize`] on a zero size or scale.
+pub fn upsample_nearest(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    if scale[0] == 0 || scale[1] == 0 {
+        return Err(ConvError::ZeroSize {
+            name: "scale_factor",
+        });
+    }
+    let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
+    for ci in 0..c {
+        for y in 0..h * scale[0] {
+            for x in 0..w * scale[1] {
+                out[[ci, y, x]] = input[[ci, y / scale[0], x / scale[1]]];
+            }
+        }
+    }
+    Ok(out)
+}

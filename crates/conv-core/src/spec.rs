@@ -1,0 +1,924 @@
+//! The playground's model: a [`LayerSpec`] for each of the eight layer types, the ranges its
+//! controls offer, and the correction of any value that arrives from outside (a URL, a message) to
+//! the nearest valid one, with a record of every change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::shape::kernel_field;
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+
+/// The eight layer types of the playground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    #[default]
+    Standard,
+    Depthwise,
+    Pointwise,
+    Separable,
+    Transposed,
+    Upsample,
+    Dilated,
+    Grouped,
+}
+
+impl LayerKind {
+    /// All eight, in the order the playground lists them.
+    pub const ALL: [LayerKind; 8] = [
+        LayerKind::Standard,
+        LayerKind::Depthwise,
+        LayerKind::Pointwise,
+        LayerKind::Separable,
+        LayerKind::Transposed,
+        LayerKind::Upsample,
+        LayerKind::Dilated,
+        LayerKind::Grouped,
+    ];
+
+    /// The name used in URLs and messages (`layer=separable`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            LayerKind::Standard => "standard",
+            LayerKind::Depthwise => "depthwise",
+            LayerKind::Pointwise => "pointwise",
+            LayerKind::Separable => "separable",
+            LayerKind::Transposed => "transposed",
+            LayerKind::Upsample => "upsample",
+            LayerKind::Dilated => "dilated",
+            LayerKind::Grouped => "grouped",
+        }
+    }
+
+    /// The layer type of a URL name, `None` if there is none of that name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        LayerKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The parameters that matter for this layer type, in the order the controls show them.
+    pub fn params(self) -> &'static [Param] {
+        use Param::*;
+        match self {
+            LayerKind::Standard => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                KernelSize,
+                Stride,
+                Padding,
+                Bias,
+            ],
+            LayerKind::Depthwise => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                KernelSize,
+                Stride,
+                Padding,
+                Bias,
+            ],
+            LayerKind::Pointwise => &[Height, Width, InChannels, OutChannels, Bias],
+            LayerKind::Separable => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                KernelSize,
+                Stride,
+                Padding,
+                DepthMultiplier,
+                Bias,
+            ],
+            LayerKind::Transposed => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                KernelSize,
+                Stride,
+                Padding,
+                OutputPadding,
+                Dilation,
+                Bias,
+            ],
+            LayerKind::Upsample => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                ScaleFactor,
+                KernelSize,
+                Padding,
+                Bias,
+            ],
+            LayerKind::Dilated => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                KernelSize,
+                Dilation,
+                Stride,
+                Padding,
+                Bias,
+            ],
+            LayerKind::Grouped => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                Groups,
+                KernelSize,
+                Stride,
+                Padding,
+                Bias,
+            ],
+        }
+    }
+
+    /// Whether the layer offers `param`.
+    pub fn uses(self, param: Param) -> bool {
+        self.params().contains(&param)
+    }
+}
+
+/// One adjustable parameter; its name is the URL parameter's (after `torch.nn.Conv2d`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Param {
+    Height,
+    Width,
+    InChannels,
+    OutChannels,
+    KernelSize,
+    Stride,
+    Padding,
+    Dilation,
+    Groups,
+    OutputPadding,
+    ScaleFactor,
+    DepthMultiplier,
+    Bias,
+}
+
+impl Param {
+    /// Every parameter, in URL order.
+    pub const ALL: [Param; 13] = [
+        Param::Height,
+        Param::Width,
+        Param::InChannels,
+        Param::OutChannels,
+        Param::KernelSize,
+        Param::Stride,
+        Param::Padding,
+        Param::Dilation,
+        Param::Groups,
+        Param::OutputPadding,
+        Param::ScaleFactor,
+        Param::DepthMultiplier,
+        Param::Bias,
+    ];
+
+    /// URL / message name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Param::Height => "height",
+            Param::Width => "width",
+            Param::InChannels => "in_channels",
+            Param::OutChannels => "out_channels",
+            Param::KernelSize => "kernel_size",
+            Param::Stride => "stride",
+            Param::Padding => "padding",
+            Param::Dilation => "dilation",
+            Param::Groups => "groups",
+            Param::OutputPadding => "output_padding",
+            Param::ScaleFactor => "scale_factor",
+            Param::DepthMultiplier => "depth_multiplier",
+            Param::Bias => "bias",
+        }
+    }
+
+    /// The parameter of a URL name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Param::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaddingMode {
+    Explicit(usize),
+    Same,
+    Valid,
+}
+
+impl Default for PaddingMode {
+    fn default() -> Self {
+        PaddingMode::Explicit(0)
+    }
+}
+
+impl std::fmt::Display for PaddingMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaddingMode::Explicit(p) => write!(f, "{p}"),
+            PaddingMode::Same => f.write_str("same"),
+            PaddingMode::Valid => f.write_str("valid"),
+        }
+    }
+}
+
+/// How an upsampling layer fills the new pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UpsampleMode {
+    #[default]
+    Nearest,
+    Bilinear,
+}
+
+/// Range limits of the controls. Values arriving from outside are clamped into these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_size: usize,
+    pub max_channels: usize,
+    pub max_kernel: usize,
+    pub max_stride: usize,
+    pub max_padding: usize,
+    pub max_dilation: usize,
+    pub max_scale: usize,
+    pub max_depth_multiplier: usize,
+    pub budget: Budget,
+}
+
+impl Limits {
+    /// The grid input: feature maps small enough to show every value.
+    pub const GRID: Limits = Limits {
+        max_size: 64,
+        max_channels: 64,
+        max_kernel: 11,
+        max_stride: 4,
+        max_padding: 5,
+        max_dilation: 6,
+        max_scale: 4,
+        max_depth_multiplier: 4,
+        budget: Budget::PLAYGROUND,
+    };
+    /// A real image: larger maps.
+    pub const IMAGE: Limits = Limits {
+        max_size: 512,
+        ..Limits::GRID
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::GRID
+    }
+}
+
+/// One layer of the playground, with the `torch.nn.Conv2d` parameter names.
+///
+/// Fields a layer type does not use (see [`LayerKind::params`]) are ignored by it; use
+/// [`LayerSpec::effective`] for the values a layer really computes with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LayerSpec {
+    pub layer: LayerKind,
+    pub height: usize,
+    pub width: usize,
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub kernel_size: usize,
+    pub stride: usize,
+    pub padding: PaddingMode,
+    pub dilation: usize,
+    pub groups: usize,
+    pub output_padding: usize,
+    pub scale_factor: usize,
+    pub depth_multiplier: usize,
+    pub bias: bool,
+    pub upsample_mode: UpsampleMode,
+}
+
+impl Default for LayerSpec {
+    fn default() -> Self {
+        LayerSpec::preset(LayerKind::Standard)
+    }
+}
+
+/// A value that was changed to make a spec valid: which parameter, from what, to what, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub param: &'static str,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// One step of a layer: what the forward pass runs, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// A convolution. `role` tells the part it plays in the layer.
+    Conv {
+        role: ConvRole,
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        options: Conv2dOptions,
+    },
+    /// A transposed convolution.
+    ConvTranspose {
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        options: ConvTranspose2dOptions,
+    },
+    /// Upsampling by an integer factor.
+    Upsample { scale: usize, mode: UpsampleMode },
+}
+
+/// The part a convolution plays inside a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConvRole {
+    Main,
+    Depthwise,
+    Pointwise,
+}
+
+impl LayerSpec {
+    /// The default configuration of each layer type: the article's example where it has one.
+    pub fn preset(layer: LayerKind) -> Self {
+        let base = LayerSpec {
+            layer,
+            height: 6,
+            width: 6,
+            in_channels: 3,
+            out_channels: 4,
+            kernel_size: 3,
+            stride: 1,
+            padding: PaddingMode::Explicit(0),
+            dilation: 1,
+            groups: 1,
+            output_padding: 0,
+            scale_factor: 2,
+            depth_multiplier: 1,
+            bias: true,
+            upsample_mode: UpsampleMode::Nearest,
+        };
+        match layer {
+            LayerKind::Standard => LayerSpec {
+                out_channels: 16,
+                ..base
+            },
+            LayerKind::Depthwise => LayerSpec {
+                out_channels: 3,
+                groups: 3,
+                ..base
+            },
+            LayerKind::Pointwise => LayerSpec {
+                kernel_size: 1,
+                out_channels: 4,
+                ..base
+            },
+            LayerKind::Separable => LayerSpec {
+                out_channels: 4,
+                ..base
+            },
+            LayerKind::Transposed => LayerSpec {
+                height: 4,
+                width: 4,
+                in_channels: 1,
+                out_channels: 1,
+                stride: 2,
+                padding: PaddingMode::Explicit(1),
+                output_padding: 1,
+                ..base
+            },
+            LayerKind::Upsample => LayerSpec {
+                height: 4,
+                width: 4,
+                in_channels: 1,
+                out_channels: 1,
+                padding: PaddingMode::Explicit(1),
+                ..base
+            },
+            LayerKind::Dilated => LayerSpec {
+                height: 7,
+                width: 7,
+                in_channels: 1,
+                out_channels: 1,
+                dilation: 2,
+                ..base
+            },
+            LayerKind::Grouped => LayerSpec {
+                in_channels: 4,
+                out_channels: 8,
+                groups: 2,
+                ..base
+            },
+        }
+    }
+
+    /// The spec with every field the layer type fixes set to its implied value (pointwise: 1×1
+    /// kernel; depthwise: groups = C_in; standard: dilation 1, groups 1; ...).
+    pub fn effective(&self) -> LayerSpec {
+        let mut s = self.clone();
+        let uses = |p| self.layer.uses(p);
+        if !uses(Param::Groups) {
+            s.groups = 1;
+        }
+        if !uses(Param::Dilation) {
+            s.dilation = 1;
+        }
+        if !uses(Param::OutputPadding) {
+            s.output_padding = 0;
+        }
+        if !uses(Param::ScaleFactor) {
+            s.scale_factor = 1;
+        }
+        if !uses(Param::DepthMultiplier) {
+            s.depth_multiplier = 1;
+        }
+        match self.layer {
+            LayerKind::Depthwise => s.groups = s.in_channels,
+            LayerKind::Pointwise => {
+                s.kernel_size = 1;
+                s.stride = 1;
+                s.padding = PaddingMode::Explicit(0);
+            }
+            LayerKind::Upsample => s.stride = 1,
+            _ => {}
+        }
+        s
+    }
+
+    /// Padding of the spatial convolution as four sides. `same` follows PyTorch for stride 1
+    /// (the odd pixel goes to the bottom / right) and TensorFlow's rule for larger strides, where
+    /// PyTorch refuses it; `input` is the size of the map the convolution runs over.
+    pub fn padding_sides(&self, input: [usize; 2]) -> Padding {
+        let e = self.effective();
+        match e.padding {
+            PaddingMode::Explicit(p) => Padding::uniform(p),
+            PaddingMode::Valid => Padding::default(),
+            PaddingMode::Same => {
+                let extent = (e.kernel_size.max(1) - 1).saturating_mul(e.dilation) + 1;
+                let total = |len: usize| {
+                    let s = e.stride.max(1);
+                    let out = len.div_ceil(s);
+                    ((out.saturating_sub(1)) * s + extent).saturating_sub(len)
+                };
+                let (th, tw) = (total(input[0]), total(input[1]));
+                Padding {
+                    top: th / 2,
+                    bottom: th - th / 2,
+                    left: tw / 2,
+                    right: tw - tw / 2,
+                }
+            }
+        }
+    }
+
+    /// Intermediate channels of a separable layer: `C_in × depth_multiplier`.
+    pub fn separable_channels(&self) -> usize {
+        self.in_channels
+            .saturating_mul(self.effective().depth_multiplier)
+    }
+
+    /// The operations the layer runs, in order.
+    pub fn ops(&self) -> Vec<Op> {
+        let e = self.effective();
+        let conv = |role, c_in, c_out, k, input: [usize; 2], stride, dilation, groups| Op::Conv {
+            role,
+            in_channels: c_in,
+            out_channels: c_out,
+            kernel: k,
+            options: Conv2dOptions {
+                stride: [stride, stride],
+                padding: if k == 1 && role == ConvRole::Pointwise {
+                    Padding::default()
+                } else {
+                    e.padding_sides(input)
+                },
+                dilation: [dilation, dilation],
+                groups,
+            },
+        };
+        let hw = [e.height, e.width];
+        match e.layer {
+            LayerKind::Standard
+            | LayerKind::Depthwise
+            | LayerKind::Pointwise
+            | LayerKind::Dilated
+            | LayerKind::Grouped => vec![conv(
+                ConvRole::Main,
+                e.in_channels,
+                e.out_channels,
+                e.kernel_size,
+                hw,
+                e.stride,
+                e.dilation,
+                e.groups,
+            )],
+            LayerKind::Separable => {
+                let mid = e.separable_channels();
+                vec![
+                    conv(
+                        ConvRole::Depthwise,
+                        e.in_channels,
+                        mid,
+                        e.kernel_size,
+                        hw,
+                        e.stride,
+                        1,
+                        e.in_channels,
+                    ),
+                    conv(ConvRole::Pointwise, mid, e.out_channels, 1, hw, 1, 1, 1),
+                ]
+            }
+            LayerKind::Transposed => {
+                let p = match e.padding {
+                    PaddingMode::Explicit(p) => p,
+                    _ => 0,
+                };
+                vec![Op::ConvTranspose {
+                    in_channels: e.in_channels,
+                    out_channels: e.out_channels,
+                    kernel: e.kernel_size,
+                    options: ConvTranspose2dOptions {
+                        stride: [e.stride, e.stride],
+                        padding: Padding::uniform(p),
+                        output_padding: [e.output_padding, e.output_padding],
+                        dilation: [e.dilation, e.dilation],
+                        groups: 1,
+                    },
+                }]
+            }
+            LayerKind::Upsample => {
+                let up = [
+                    e.height.saturating_mul(e.scale_factor),
+                    e.width.saturating_mul(e.scale_factor),
+                ];
+                vec![
+                    Op::Upsample {
+                        scale: e.scale_factor,
+                        mode: e.upsample_mode,
+                    },
+                    conv(
+                        ConvRole::Main,
+                        e.in_channels,
+                        e.out_channels,
+                        e.kernel_size,
+                        up,
+                        1,
+                        1,
+                        1,
+                    ),
+                ]
+            }
+        }
+    }
+
+    /// Checks the spec against the conventions and `budget`; returns the shape `(C, H, W)` after
+    /// each op.
+    ///
+    /// **Errors** with the first [`ConvError`] that any op raises.
+    pub fn shapes(&self, budget: &Budget) -> Result<Vec<[usize; 3]>, ConvError> {
+        let e = self.effective();
+        crate::shape::nonzero("in_channels", e.in_channels)?;
+        crate::shape::nonzero("out_channels", e.out_channels)?;
+        crate::shape::nonzero("height", e.height)?;
+        crate::shape::nonzero("width", e.width)?;
+        if e.layer == LayerKind::Depthwise && e.out_channels % e.in_channels != 0 {
+            return Err(ConvError::DepthwiseMultiple {
+                in_channels: e.in_channels,
+                out_channels: e.out_channels,
+            });
+        }
+        if e.layer == LayerKind::Transposed && !matches!(e.padding, PaddingMode::Explicit(_)) {
+            return Err(ConvError::OutOfRange {
+                name: "transposed padding (same / valid)",
+                value: 0,
+                min: 0,
+                max: 0,
+            });
+        }
+        budget.check_elements(
+            "input elements",
+            crate::shape::product(&[e.in_channels, e.height, e.width]),
+        )?;
+        let mut shape = [e.in_channels, e.height, e.width];
+        let mut out = Vec::new();
+        let mut macs = 0u128;
+        for op in self.ops() {
+            shape = match op {
+                Op::Conv {
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    options,
+                    ..
+                } => {
+                    let g = crate::geometry::ConvGeometry::conv(
+                        shape,
+                        [
+                            out_channels,
+                            in_channels / options.groups.max(1),
+                            kernel,
+                            kernel,
+                        ],
+                        None,
+                        &options,
+                        budget,
+                    )?;
+                    macs = macs.saturating_add(g.macs(false));
+                    // The padded map is drawn too.
+                    budget.check_elements(
+                        "padded input elements",
+                        crate::shape::product(&[
+                            shape[0],
+                            shape[1].saturating_add(options.padding.top + options.padding.bottom),
+                            shape[2].saturating_add(options.padding.left + options.padding.right),
+                        ]),
+                    )?;
+                    [out_channels, g.out_h, g.out_w]
+                }
+                Op::ConvTranspose {
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    options,
+                } => {
+                    let g = crate::geometry::ConvGeometry::conv_transpose(
+                        shape,
+                        [in_channels, out_channels, kernel, kernel],
+                        None,
+                        &options,
+                        budget,
+                    )?;
+                    // Both views are computed: the scatter and the convolution over the
+                    // zero-inserted map, which is the larger.
+                    let direct = crate::shape::product(&[
+                        g.out_h,
+                        g.out_w,
+                        out_channels,
+                        in_channels,
+                        kernel,
+                        kernel,
+                    ]);
+                    budget.check_macs(direct)?;
+                    macs = macs.saturating_add(direct);
+                    let ext = kernel_field(kernel, options.dilation[0])?;
+                    let inserted = (shape[1] - 1) * options.stride[0]
+                        + 1
+                        + 2 * (ext - 1)
+                        + options.output_padding[0];
+                    let inserted_w = (shape[2] - 1) * options.stride[1]
+                        + 1
+                        + 2 * (ext - 1)
+                        + options.output_padding[1];
+                    budget.check_elements(
+                        "zero-inserted elements",
+                        crate::shape::product(&[in_channels, inserted, inserted_w]),
+                    )?;
+                    [out_channels, g.out_h, g.out_w]
+                }
+                Op::Upsample { scale, .. } => {
+                    crate::shape::nonzero("scale_factor", scale)?;
+                    let h = shape[1].checked_mul(scale).ok_or(ConvError::Overflow {
+                        what: "upsampled height",
+                    })?;
+                    let w = shape[2].checked_mul(scale).ok_or(ConvError::Overflow {
+                        what: "upsampled width",
+                    })?;
+                    budget.check_elements(
+                        "upsampled elements",
+                        crate::shape::product(&[shape[0], h, w]),
+                    )?;
+                    [shape[0], h, w]
+                }
+            };
+            out.push(shape);
+        }
+        budget.check_macs(macs)?;
+        Ok(out)
+    }
+
+    /// The output shape `(C_out, H_out, W_out)`.
+    ///
+    /// **Errors** as [`LayerSpec::shapes`].
+    pub fn output_shape(&self, budget: &Budget) -> Result<[usize; 3], ConvError> {
+        self.shapes(budget)
+            .map(|s| *s.last().expect("every layer has at least one op"))
+    }
+
+    /// The values `groups` can take for the current channel counts: the common divisors of
+    /// `in_channels` and `out_channels`, ascending (1 = standard; C_in = depthwise, when it
+    /// divides C_out).
+    pub fn valid_groups(&self) -> Vec<usize> {
+        let (a, b) = (self.in_channels.max(1), self.out_channels.max(1));
+        (1..=a.min(b))
+            .filter(|g| a % g == 0 && b % g == 0)
+            .collect()
+    }
+
+    /// The inclusive range a control offers for `param` under `limits`, given the other values.
+    pub fn range(&self, param: Param, limits: &Limits) -> (usize, usize) {
+        let e = self.effective();
+        match param {
+            Param::Height | Param::Width => (1, limits.max_size),
+            Param::InChannels => (1, limits.max_channels),
+            Param::OutChannels => match e.layer {
+                LayerKind::Depthwise => (
+                    e.in_channels,
+                    (limits.max_channels / e.in_channels.max(1)).max(1) * e.in_channels,
+                ),
+                _ => (1, limits.max_channels),
+            },
+            Param::KernelSize => (1, limits.max_kernel),
+            Param::Stride => (1, limits.max_stride),
+            Param::Padding => (0, limits.max_padding),
+            Param::Dilation => (1, limits.max_dilation),
+            Param::Groups => {
+                let v = self.valid_groups();
+                (v[0], *v.last().unwrap_or(&1))
+            }
+            Param::OutputPadding => (0, e.stride.max(e.dilation).max(1) - 1),
+            Param::ScaleFactor => (1, limits.max_scale),
+            Param::DepthMultiplier => (1, limits.max_depth_multiplier),
+            Param::Bias => (0, 1),
+        }
+    }
+
+    /// The nearest valid spec under `limits`, and what was changed to get there.
+    ///
+    /// Clamps every value into its control's range, then repairs the combinations: groups to the
+    /// nearest common divisor, a depthwise `out_channels` to a multiple of `in_channels`,
+    /// `output_padding` below `max(stride, dilation)`, a kernel that does not fit the padded input,
+    /// and sizes beyond the budget. Never fails: the result always passes [`LayerSpec::shapes`].
+    pub fn corrected(&self, limits: &Limits) -> (LayerSpec, Vec<Correction>) {
+        let mut s = self.clone();
+        let mut notes = Vec::new();
+        let mut set = |param: Param, field: &mut usize, value: usize, reason: String| {
+            if *field != value {
+                notes.push(Correction {
+                    param: param.name(),
+                    from: field.to_string(),
+                    to: value.to_string(),
+                    reason,
+                });
+                *field = value;
+            }
+        };
+        let clamp_reason = |min: usize, max: usize| format!("allowed range is {min}–{max}");
+        macro_rules! clamp {
+            ($param:expr, $field:ident) => {{
+                let (lo, hi) = s.range($param, limits);
+                let v = s.$field.clamp(lo, hi);
+                set($param, &mut s.$field, v, clamp_reason(lo, hi));
+            }};
+        }
+        clamp!(Param::Height, height);
+        clamp!(Param::Width, width);
+        clamp!(Param::InChannels, in_channels);
+        clamp!(Param::KernelSize, kernel_size);
+        clamp!(Param::Stride, stride);
+        clamp!(Param::Dilation, dilation);
+        clamp!(Param::ScaleFactor, scale_factor);
+        clamp!(Param::DepthMultiplier, depth_multiplier);
+        if s.layer == LayerKind::Depthwise {
+            let c = s.in_channels;
+            let (lo, hi) = s.range(Param::OutChannels, limits);
+            let rounded = (s.out_channels.max(c).div_ceil(c) * c).clamp(lo, hi);
+            set(
+                Param::OutChannels,
+                &mut s.out_channels,
+                rounded,
+                format!("depthwise out_channels must be a multiple of in_channels ({c})"),
+            );
+        } else {
+            clamp!(Param::OutChannels, out_channels);
+        }
+        if s.layer.uses(Param::Groups) {
+            let valid = s.valid_groups();
+            let nearest = *valid
+                .iter()
+                .min_by_key(|&&g| (g.abs_diff(s.groups), g))
+                .unwrap_or(&1);
+            set(
+                Param::Groups,
+                &mut s.groups,
+                nearest,
+                format!(
+                    "groups must divide in_channels ({}) and out_channels ({})",
+                    s.in_channels, s.out_channels
+                ),
+            );
+        }
+        if s.layer.uses(Param::OutputPadding) {
+            clamp!(Param::OutputPadding, output_padding);
+        }
+        if let PaddingMode::Explicit(p) = s.padding {
+            let max = limits.max_padding;
+            if p > max {
+                notes.push(Correction {
+                    param: "padding",
+                    from: p.to_string(),
+                    to: max.to_string(),
+                    reason: clamp_reason(0, max),
+                });
+                s.padding = PaddingMode::Explicit(max);
+            }
+        } else if s.layer == LayerKind::Transposed {
+            let to = PaddingMode::Explicit(0);
+            notes.push(Correction {
+                param: "padding",
+                from: s.padding.to_string(),
+                to: to.to_string(),
+                reason: "ConvTranspose2d takes an integer padding".to_string(),
+            });
+            s.padding = to;
+        }
+        // Combinations: shrink what makes the layer impossible until it is valid.
+        for _ in 0..64 {
+            let Err(err) = s.shapes(&limits.budget) else {
+                break;
+            };
+            let reason = err.to_string();
+            let mut fix = |param: Param, field: &mut usize, value: usize| {
+                notes.push(Correction {
+                    param: param.name(),
+                    from: field.to_string(),
+                    to: value.to_string(),
+                    reason: reason.clone(),
+                });
+                *field = value;
+            };
+            match err {
+                ConvError::KernelLargerThanInput { .. } | ConvError::EmptyOutput { .. } => {
+                    if s.effective().dilation > 1 {
+                        let d = s.dilation - 1;
+                        fix(Param::Dilation, &mut s.dilation, d);
+                    } else if s.effective().kernel_size > 1 {
+                        let k = s.kernel_size - 1;
+                        fix(Param::KernelSize, &mut s.kernel_size, k);
+                    } else if let PaddingMode::Explicit(p @ 1..) = s.padding {
+                        notes.push(Correction {
+                            param: "padding",
+                            from: p.to_string(),
+                            to: (p - 1).to_string(),
+                            reason: reason.clone(),
+                        });
+                        s.padding = PaddingMode::Explicit(p - 1);
+                    } else {
+                        break;
+                    }
+                }
+                ConvError::OutputPadding { .. } => {
+                    let v = s.range(Param::OutputPadding, limits).1;
+                    fix(Param::OutputPadding, &mut s.output_padding, v);
+                }
+                _ => {
+                    // Over budget (or anything else): halve the largest of the sizes.
+                    let e = s.effective();
+                    let candidates = [
+                        (Param::Height, e.height),
+                        (Param::Width, e.width),
+                        (Param::OutChannels, e.out_channels),
+                        (Param::InChannels, e.in_channels),
+                    ];
+                    let (param, _) = candidates
+                        .into_iter()
+                        .max_by_key(|&(_, v)| v)
+                        .expect("four candidates");
+                    match param {
+                        Param::Height => fix(param, &mut s.height, (e.height / 2).max(1)),
+                        Param::Width => fix(param, &mut s.width, (e.width / 2).max(1)),
+                        _ => {
+                            // Keep the channel relations valid: reset to the preset's channels.
+                            let preset = LayerSpec::preset(s.layer);
+                            fix(Param::InChannels, &mut s.in_channels, preset.in_channels);
+                            fix(Param::OutChannels, &mut s.out_channels, preset.out_channels);
+                            fix(Param::Groups, &mut s.groups, preset.groups);
+                        }
+                    }
+                }
+            }
+        }
+        if s.shapes(&limits.budget).is_err() {
+            // Nothing above repaired it: fall back to the layer's preset, which is always valid.
+            let preset = LayerSpec::preset(s.layer);
+            notes.push(Correction {
+                param: "layer",
+                from: s.layer.name().to_string(),
+                to: preset.layer.name().to_string(),
+                reason: "reset to the layer's default configuration".to_string(),
+            });
+            s = preset;
+        }
+        (s, notes)
+    }
+}

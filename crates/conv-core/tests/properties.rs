@@ -1,0 +1,413 @@
+//! Properties over random problems: the fast paths equal the naive reference, and the relations
+//! between layer types hold. Case counts are sized to finish in CI; failures found are pinned in
+//! `regressions.rs`.
+
+use conv_core::reference;
+use conv_core::*;
+use ndarray::{Array1, Array3, Array4};
+use proptest::prelude::*;
+
+fn tensor3(shape: (usize, usize, usize), seed: u64) -> Array3<f32> {
+    let mut rng = SeededRng::new(seed);
+    Array3::from_shape_simple_fn(shape, || rng.signed_unit())
+}
+
+fn tensor4(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f32> {
+    let mut rng = SeededRng::new(seed);
+    Array4::from_shape_simple_fn(shape, || rng.signed_unit())
+}
+
+fn assert_close(a: &Array3<f32>, b: &Array3<f32>, tol: f32) -> Result<(), TestCaseError> {
+    prop_assert_eq!(a.dim(), b.dim());
+    for (x, y) in a.iter().zip(b.iter()) {
+        prop_assert!(
+            (x - y).abs() <= tol * (1.0 + x.abs().max(y.abs())),
+            "{} vs {}",
+            x,
+            y
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+struct ConvProblem {
+    c_in: usize,
+    c_out: usize,
+    h: usize,
+    w: usize,
+    k: [usize; 2],
+    options: Conv2dOptions,
+    bias: bool,
+    seed: u64,
+}
+
+fn conv_problem() -> impl Strategy<Value = ConvProblem> {
+    (
+        1usize..=4,
+        1usize..=3,
+        1usize..=3,
+        1usize..=9,
+        1usize..=9,
+        (1usize..=4, 1usize..=4),
+        (1usize..=3, 1usize..=3),
+        (1usize..=3, 1usize..=3),
+        (0usize..=3, 0usize..=3, 0usize..=3, 0usize..=3),
+        any::<bool>(),
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "kernel must fit",
+            |(groups, ipg, opg, h, w, k, s, d, p, bias, seed)| {
+                let pr = ConvProblem {
+                    c_in: groups * ipg,
+                    c_out: groups * opg,
+                    h,
+                    w,
+                    k: [k.0, k.1],
+                    options: Conv2dOptions {
+                        stride: [s.0, s.1],
+                        padding: Padding {
+                            top: p.0,
+                            left: p.1,
+                            bottom: p.2,
+                            right: p.3,
+                        },
+                        dilation: [d.0, d.1],
+                        groups,
+                    },
+                    bias,
+                    seed,
+                };
+                let fits = (k.0 - 1) * d.0 < h + p.0 + p.2 && (k.1 - 1) * d.1 < w + p.1 + p.3;
+                fits.then_some(pr)
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+struct TransposeProblem {
+    c_in: usize,
+    c_out: usize,
+    h: usize,
+    w: usize,
+    k: usize,
+    options: ConvTranspose2dOptions,
+    bias: bool,
+    seed: u64,
+}
+
+fn transpose_problem() -> impl Strategy<Value = TransposeProblem> {
+    (
+        1usize..=3,
+        1usize..=3,
+        1usize..=3,
+        1usize..=6,
+        1usize..=6,
+        1usize..=4,
+        1usize..=3,
+        1usize..=3,
+        (0usize..=3, 0usize..=3, 0usize..=3, 0usize..=3),
+        (0usize..=2, 0usize..=2),
+        any::<bool>(),
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "valid transposed",
+            |(groups, ipg, opg, h, w, k, s, d, p, op, bias, seed)| {
+                let pr = TransposeProblem {
+                    c_in: groups * ipg,
+                    c_out: groups * opg,
+                    h,
+                    w,
+                    k,
+                    options: ConvTranspose2dOptions {
+                        stride: [s, s],
+                        padding: Padding {
+                            top: p.0,
+                            left: p.1,
+                            bottom: p.2,
+                            right: p.3,
+                        },
+                        output_padding: [op.0, op.1],
+                        dilation: [d, d],
+                        groups,
+                    },
+                    bias,
+                    seed,
+                };
+                let geometry_ok = conv_core::geometry::ConvGeometry::conv_transpose(
+                    [pr.c_in, h, w],
+                    [pr.c_in, opg, k, k],
+                    None,
+                    &pr.options,
+                    &Budget::OPERATIONS,
+                )
+                .is_ok();
+                geometry_ok.then_some(pr)
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+struct AdjointProblem {
+    c_in: usize,
+    c_out: usize,
+    h: usize,
+    w: usize,
+    k: [usize; 2],
+    options: Conv2dOptions,
+    output_padding: [usize; 2],
+    seed: u64,
+}
+
+fn adjoint_problem() -> impl Strategy<Value = AdjointProblem> {
+    (
+        (1usize..=3, 1usize..=2, 1usize..=2),
+        (1usize..=5, 1usize..=5),
+        (1usize..=4, 1usize..=4),
+        (1usize..=3, 1usize..=3),
+        (1usize..=3, 1usize..=3),
+        (0usize..=2, 0usize..=2, 0usize..=2, 0usize..=2),
+        (0usize..=2, 0usize..=2),
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "a valid input size",
+            |((g, ipg, opg), (oh, ow), (kh, kw), (sh, sw), (dh, dw), p, (oph, opw), seed)| {
+                // With output_padding >= stride the forward conv would see one more output row.
+                if oph >= sh || opw >= sw {
+                    return None;
+                }
+                let h = ((oh - 1) * sh + (kh - 1) * dh + 1 + oph).checked_sub(p.0 + p.2)?;
+                let w = ((ow - 1) * sw + (kw - 1) * dw + 1 + opw).checked_sub(p.1 + p.3)?;
+                (h >= 1 && w >= 1).then_some(AdjointProblem {
+                    c_in: g * ipg,
+                    c_out: g * opg,
+                    h,
+                    w,
+                    k: [kh, kw],
+                    options: Conv2dOptions {
+                        stride: [sh, sw],
+                        padding: Padding {
+                            top: p.0,
+                            left: p.1,
+                            bottom: p.2,
+                            right: p.3,
+                        },
+                        dilation: [dh, dw],
+                        groups: g,
+                    },
+                    output_padding: [oph, opw],
+                    seed,
+                })
+            },
+        )
+}
+
+fn wild_spec() -> impl Strategy<Value = LayerSpec> {
+    (
+        prop::sample::select(LayerKind::ALL.to_vec()),
+        (1usize..=10, 1usize..=10),
+        (1usize..=6, 1usize..=8),
+        (1usize..=5, 1usize..=3, 0usize..=3, 1usize..=3),
+        (1usize..=6, 0usize..=3, 1usize..=3, 1usize..=3),
+        any::<bool>(),
+        prop::sample::select(vec![
+            PaddingMode::Same,
+            PaddingMode::Valid,
+            PaddingMode::Explicit(0),
+        ]),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(layer, (h, w), (ci, co), (k, s, p, d), (g, op, sf, dm), bias, mode, explicit)| {
+                let spec = LayerSpec {
+                    layer,
+                    height: h,
+                    width: w,
+                    in_channels: ci,
+                    out_channels: co,
+                    kernel_size: k,
+                    stride: s,
+                    padding: if explicit {
+                        PaddingMode::Explicit(p)
+                    } else {
+                        mode
+                    },
+                    dilation: d,
+                    groups: g,
+                    output_padding: op,
+                    scale_factor: sf,
+                    depth_multiplier: dm,
+                    bias,
+                    upsample_mode: UpsampleMode::Nearest,
+                };
+                spec.corrected(&Limits::GRID).0
+            },
+        )
+}
+
+fn forward_of(spec: &LayerSpec, seed: u64) -> (Forward, LayerWeights, Array3<f32>) {
+    let e = spec.effective();
+    let input = InputPattern::Random.generate(e.in_channels, e.height, e.width, seed);
+    let weights = LayerWeights::generate(spec, KernelPreset::Random, seed).expect("valid spec");
+    let fwd = spec
+        .forward(input.view(), &weights, &Budget::PLAYGROUND)
+        .expect("valid spec");
+    (fwd, weights, input)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conv2d_fast_equals_naive(p in conv_problem()) {
+        let x = tensor3((p.c_in, p.h, p.w), p.seed);
+        let wt = tensor4((p.c_out, p.c_in / p.options.groups, p.k[0], p.k[1]), p.seed ^ 1);
+        let b = p.bias.then(|| Array1::from_shape_fn(p.c_out, |i| i as f32 * 0.25 - 0.5));
+        let fast = conv2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
+        let naive = reference::conv2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
+        assert_close(&fast, &naive.output, 1e-4)?;
+        // The naive loops performed exactly the multiplications the MAC formula counts.
+        let (_, oh, ow) = fast.dim();
+        let macs = (oh * ow * p.c_out * (p.c_in / p.options.groups) * p.k[0] * p.k[1]) as u128;
+        prop_assert_eq!(naive.multiplications, macs);
+    }
+
+    #[test]
+    fn conv_transpose2d_fast_equals_naive(p in transpose_problem()) {
+        let opg = p.c_out / p.options.groups;
+        let x = tensor3((p.c_in, p.h, p.w), p.seed);
+        let wt = tensor4((p.c_in, opg, p.k, p.k), p.seed ^ 2);
+        let b = p.bias.then(|| Array1::from_shape_fn(p.c_out, |i| 0.1 * i as f32));
+        let fast = conv_transpose2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
+        let naive = reference::conv_transpose2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
+        assert_close(&fast, &naive.output, 1e-4)?;
+        let macs = (p.h * p.w * p.c_in * opg * p.k * p.k) as u128;
+        prop_assert_eq!(naive.multiplications, macs);
+    }
+
+    /// ⟨conv(x), y⟩ = ⟨x, conv_transpose(y)⟩ with the same weight and no bias; the input size is
+    /// built from the output size so that the transposed output has the input's shape.
+    #[test]
+    fn conv_transpose_is_adjoint_of_conv(p in adjoint_problem()) {
+        let x = tensor3((p.c_in, p.h, p.w), p.seed);
+        let wt = tensor4((p.c_out, p.c_in / p.options.groups, p.k[0], p.k[1]), p.seed ^ 3);
+        let cx = conv2d(x.view(), wt.view(), None, &p.options).unwrap();
+        let y = tensor3(cx.dim(), p.seed ^ 4);
+        let t_opts = ConvTranspose2dOptions {
+            stride: p.options.stride,
+            padding: p.options.padding,
+            output_padding: p.output_padding,
+            dilation: p.options.dilation,
+            groups: p.options.groups,
+        };
+        // The conv weight (C_out, C_in/g, kh, kw) is read as the transposed weight of a layer
+        // from C_out to C_in channels: the same tensor.
+        let xt = conv_transpose2d(y.view(), wt.view(), None, &t_opts).unwrap();
+        prop_assert_eq!(xt.dim(), x.dim());
+        let lhs: f64 = cx.iter().zip(y.iter()).map(|(a, b)| (*a as f64) * (*b as f64)).sum();
+        let rhs: f64 = x.iter().zip(xt.iter()).map(|(a, b)| (*a as f64) * (*b as f64)).sum();
+        prop_assert!((lhs - rhs).abs() < 1e-3 * (1.0 + lhs.abs()), "{} vs {}", lhs, rhs);
+    }
+
+    #[test]
+    fn corrected_specs_are_valid_and_stable(spec in wild_spec()) {
+        prop_assert!(spec.shapes(&Limits::GRID.budget).is_ok(), "{:?}", spec);
+        let (again, notes) = spec.corrected(&Limits::GRID);
+        prop_assert_eq!(&again, &spec);
+        prop_assert!(notes.is_empty(), "{:?}", notes);
+    }
+
+    #[test]
+    fn stages_match_reported_shapes_and_contributions_sum(spec in wild_spec(), seed in any::<u64>()) {
+        let (fwd, _, _) = forward_of(&spec, seed);
+        let costs = spec.costs(&Budget::PLAYGROUND).unwrap();
+        prop_assert_eq!(fwd.output().shape(), costs.output_shape);
+        let shapes = spec.shapes(&Budget::PLAYGROUND).unwrap();
+        // Every op's output stage has the shape `shapes` reports for that op.
+        for view in &fwd.convs {
+            prop_assert_eq!(fwd.stages[view.output_stage].shape(), shapes[view.op]);
+        }
+        for (ci, view) in fwd.convs.iter().enumerate() {
+            let out = &fwd.stages[view.output_stage];
+            let [c, h, w] = out.shape();
+            for (oc, oy, ox) in [(0, 0, 0), (c - 1, h - 1, w - 1), (c / 2, h / 2, w / 2)] {
+                let list = fwd.contributions(ci, oc, oy, ox).unwrap();
+                let sum: f32 = list.iter().map(|t| t.weight * t.value).sum::<f32>() + fwd.bias(ci, oc);
+                let v = out.data[[oc, oy, ox]];
+                prop_assert!((sum - v).abs() <= 1e-3 * (1.0 + v.abs()), "{} vs {}", sum, v);
+                // The reverse view agrees: every contributing input cell feeds this output cell.
+                for t in list.iter().take(4) {
+                    prop_assert!(fwd.feeds(ci, t.channel, t.y, t.x).contains(&[oc, oy, ox]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn depthwise_equals_grouped_with_groups_c_in(c in 1usize..=4, mult in 1usize..=2, h in 3usize..=7, k in 1usize..=3, s in 1usize..=2, seed in any::<u64>()) {
+        let depthwise = LayerSpec { layer: LayerKind::Depthwise, height: h, width: h, in_channels: c, out_channels: c * mult, kernel_size: k, stride: s, ..LayerSpec::preset(LayerKind::Depthwise) };
+        let grouped = LayerSpec { layer: LayerKind::Grouped, groups: c, ..depthwise.clone() };
+        let (a, weights, input) = forward_of(&depthwise, seed);
+        let b = grouped.forward(input.view(), &weights, &Budget::PLAYGROUND).unwrap();
+        assert_close(&a.output().data, &b.output().data, 1e-5)?;
+        prop_assert_eq!(depthwise.costs(&Budget::PLAYGROUND).unwrap().macs, grouped.costs(&Budget::PLAYGROUND).unwrap().macs);
+    }
+
+    #[test]
+    fn separable_equals_depthwise_then_pointwise(c in 1usize..=4, co in 1usize..=5, m in 1usize..=2, h in 3usize..=7, k in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
+        let spec = LayerSpec { layer: LayerKind::Separable, height: h, width: h, in_channels: c, out_channels: co, depth_multiplier: m, kernel_size: k, padding: PaddingMode::Explicit(p), ..LayerSpec::preset(LayerKind::Separable) };
+        let (fwd, weights, input) = forward_of(&spec, seed);
+        let dw = &weights.convs[0];
+        let pw = &weights.convs[1];
+        let mid = conv2d(input.view(), dw.weight.view(), dw.bias.as_ref().map(|b| b.view()), &Conv2dOptions::square(1, p, 1, c)).unwrap();
+        let out = conv2d(mid.view(), pw.weight.view(), pw.bias.as_ref().map(|b| b.view()), &Conv2dOptions::default()).unwrap();
+        assert_close(&fwd.output().data, &out, 1e-5)?;
+        let costs = spec.costs(&Budget::PLAYGROUND).unwrap();
+        let (_, oh, ow) = out.dim();
+        prop_assert_eq!(costs.macs, (oh * ow * c * m * k * k + oh * ow * co * c * m) as u128);
+    }
+
+    #[test]
+    fn upsample_then_conv_equals_conv_over_copied_map(c in 1usize..=3, co in 1usize..=3, h in 1usize..=5, f in 1usize..=3, k in prop::sample::select(vec![1usize, 3, 5]), seed in any::<u64>()) {
+        let x = tensor3((c, h, h), seed);
+        let wt = tensor4((co, c, k, k), seed ^ 5);
+        let p = (k - 1) / 2;
+        let up = upsample_nearest(x.view(), [f, f]).unwrap();
+        let copied = Array3::from_shape_fn((c, h * f, h * f), |(ci, y, xx)| x[[ci, y / f, xx / f]]);
+        prop_assert_eq!(&up, &copied);
+        prop_assert_eq!(&up, &reference::upsample_nearest(x.view(), [f, f]).unwrap());
+        let a = conv2d(up.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
+        let b = reference::conv2d(copied.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
+        assert_close(&a, &b.output, 1e-4)?;
+    }
+
+    #[test]
+    fn transposed_views_agree(h in 1usize..=5, k in 1usize..=4, s in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
+        let spec = LayerSpec { height: h, width: h, kernel_size: k, stride: s, padding: PaddingMode::Explicit(p), output_padding: 0, in_channels: 2, out_channels: 2, ..LayerSpec::preset(LayerKind::Transposed) };
+        let (spec, _) = spec.corrected(&Limits::GRID);
+        let (fwd, _, _) = forward_of(&spec, seed);
+        let out = fwd.output();
+        let [c, oh, ow] = out.shape();
+        // Scatter view: summing every stamp gives the output too.
+        let mut acc = Array3::<f32>::zeros((c, oh, ow));
+        let [ic, ih, iw] = fwd.stages[0].shape();
+        let mut stamps = 0usize;
+        for ci in 0..ic { for y in 0..ih { for x in 0..iw {
+            for st in fwd.scatter(0, ci, y, x) { acc[[st.out_channel, st.y, st.x]] += st.weight * st.value; stamps += 1; }
+        }}}
+        for co in 0..c { for y in 0..oh { for x in 0..ow { acc[[co, y, x]] += fwd.bias(0, co); }}}
+        assert_close(&acc, &out.data, 1e-4)?;
+        // Each non-zero product of the convolution view is exactly one stamp of the scatter view.
+        let mut data_products = 0usize;
+        for co in 0..c { for y in 0..oh { for x in 0..ow {
+            data_products += fwd.contributions(0, co, y, x).unwrap().iter().filter(|t| matches!(t.cell, Cell::Data { .. })).count();
+        }}}
+        prop_assert_eq!(data_products, stamps);
+        // Overlap counts sum to the stamps of one channel pair.
+        let overlap = fwd.overlap().unwrap();
+        prop_assert_eq!(overlap.iter().map(|&v| v as usize).sum::<usize>(), stamps / (ic * c));
+    }
+}

@@ -1,0 +1,166 @@
+//! Expected values not computed by this crate: ONNX Runtime's outputs (see
+//! `vectors/generate.py` for the script that wrote `vectors/onnxruntime.json`) and hand
+//! derivations written out beside each case.
+
+use conv_core::*;
+use ndarray::{arr3, Array1, Array3, Array4};
+use serde_json::Value;
+
+fn nested(v: &Value) -> (Vec<usize>, Vec<f32>) {
+    fn walk(v: &Value, depth: usize, shape: &mut Vec<usize>, out: &mut Vec<f32>) {
+        match v {
+            Value::Array(items) => {
+                if shape.len() <= depth {
+                    shape.push(items.len());
+                }
+                for item in items {
+                    walk(item, depth + 1, shape, out);
+                }
+            }
+            Value::Number(n) => out.push(n.as_f64().expect("a number") as f32),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let mut shape = Vec::new();
+    let mut out = Vec::new();
+    walk(v, 0, &mut shape, &mut out);
+    (shape, out)
+}
+
+fn array3(v: &Value) -> Array3<f32> {
+    let (s, d) = nested(v);
+    Array3::from_shape_vec((s[0], s[1], s[2]), d).expect("3-d")
+}
+
+fn array4(v: &Value) -> Array4<f32> {
+    let (s, d) = nested(v);
+    Array4::from_shape_vec((s[0], s[1], s[2], s[3]), d).expect("4-d")
+}
+
+fn pair(v: &Value) -> [usize; 2] {
+    [
+        v[0].as_u64().unwrap() as usize,
+        v[1].as_u64().unwrap() as usize,
+    ]
+}
+
+fn assert_close(name: &str, got: &Array3<f32>, want: &Array3<f32>) {
+    assert_eq!(got.dim(), want.dim(), "{name}: shape");
+    for (i, (a, b)) in got.iter().zip(want.iter()).enumerate() {
+        assert!((a - b).abs() < 1e-4, "{name}: element {i}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn onnxruntime_vectors() {
+    let text = include_str!("vectors/onnxruntime.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let input = array3(&case["input"]);
+        let expected = array3(&case["expected"]);
+        let bias = (!case["bias"].is_null()).then(|| Array1::from(nested(&case["bias"]).1));
+        let p = &case["padding"];
+        let padding = Padding {
+            top: p[0].as_u64().unwrap() as usize,
+            left: p[1].as_u64().unwrap() as usize,
+            bottom: p[2].as_u64().unwrap() as usize,
+            right: p[3].as_u64().unwrap() as usize,
+        };
+        let groups = case["groups"].as_u64().unwrap() as usize;
+        let bias_view = bias.as_ref().map(|b| b.view());
+        match case["op"].as_str().unwrap() {
+            "conv2d" => {
+                let weight = array4(&case["weight"]);
+                let options = Conv2dOptions {
+                    stride: pair(&case["stride"]),
+                    padding,
+                    dilation: pair(&case["dilation"]),
+                    groups,
+                };
+                let fast = conv2d(input.view(), weight.view(), bias_view, &options).unwrap();
+                assert_close(name, &fast, &expected);
+                let naive =
+                    reference::conv2d(input.view(), weight.view(), bias_view, &options).unwrap();
+                assert_close(name, &naive.output, &expected);
+            }
+            "conv_transpose2d" => {
+                let weight = array4(&case["weight"]);
+                let options = ConvTranspose2dOptions {
+                    stride: pair(&case["stride"]),
+                    padding,
+                    output_padding: pair(&case["output_padding"]),
+                    dilation: pair(&case["dilation"]),
+                    groups,
+                };
+                let fast =
+                    conv_transpose2d(input.view(), weight.view(), bias_view, &options).unwrap();
+                assert_close(name, &fast, &expected);
+                let naive =
+                    reference::conv_transpose2d(input.view(), weight.view(), bias_view, &options)
+                        .unwrap();
+                assert_close(name, &naive.output, &expected);
+            }
+            "upsample_nearest" => {
+                let got = upsample_nearest(input.view(), pair(&case["scale"])).unwrap();
+                assert_close(name, &got, &expected);
+            }
+            "upsample_bilinear" => {
+                let got = upsample_bilinear(input.view(), pair(&case["scale"])).unwrap();
+                assert_close(name, &got, &expected);
+            }
+            other => panic!("unknown op {other}"),
+        }
+    }
+}
+
+/// By hand: a 3×3 box of ones over 0..16 in a 4×4 grid, no padding. The top-left window holds
+/// 0 1 2 / 4 5 6 / 8 9 10, sum 45; one step right adds 1 to each of the 9 cells: 54; one step
+/// down adds 4 to each: 81; both: 90.
+#[test]
+fn box_sum_by_hand() {
+    let x = Array3::from_shape_fn((1, 4, 4), |(_, y, x)| (y * 4 + x) as f32);
+    let w = Array4::from_elem((1, 1, 3, 3), 1.0);
+    let y = conv2d(x.view(), w.view(), None, &Conv2dOptions::default()).unwrap();
+    assert_eq!(y, arr3(&[[[45.0, 54.0], [81.0, 90.0]]]));
+}
+
+/// By hand: transposed conv of [[1, 2], [3, 4]] with a 2×2 kernel of ones, stride 2, stamps each
+/// pixel into its own 2×2 block (no overlap since k = s): a nearest-neighbour 2× upsampling.
+/// With k = 3, s = 2 the stamps overlap on the middle row and column: the centre cell receives
+/// all four pixels (1 + 2 + 3 + 4 = 10), the checkerboard of uneven overlap.
+#[test]
+fn transposed_stamps_by_hand() {
+    let x = arr3(&[[[1.0, 2.0], [3.0, 4.0]]]);
+    let opts = ConvTranspose2dOptions {
+        stride: [2, 2],
+        ..Default::default()
+    };
+    let y = conv_transpose2d(
+        x.view(),
+        Array4::from_elem((1, 1, 2, 2), 1.0).view(),
+        None,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(y, upsample_nearest(x.view(), [2, 2]).unwrap());
+    let y = conv_transpose2d(
+        x.view(),
+        Array4::from_elem((1, 1, 3, 3), 1.0).view(),
+        None,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        y,
+        arr3(&[[
+            [1.0, 1.0, 3.0, 2.0, 2.0],
+            [1.0, 1.0, 3.0, 2.0, 2.0],
+            [4.0, 4.0, 10.0, 6.0, 6.0],
+            [3.0, 3.0, 7.0, 4.0, 4.0],
+            [3.0, 3.0, 7.0, 4.0, 4.0],
+        ]])
+    );
+}

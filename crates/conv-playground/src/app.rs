@@ -1,0 +1,239 @@
+//! The app: one reducer holds the state; the scene is memoised on what it depends on; the URL is
+//! kept in sync; components read both from a context.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::components::{Controls, Figure, Formulas, Notices, Stats, TourBar};
+use crate::dom::{self, FrameDispatcher};
+use crate::i18n::{tr, Lang};
+use crate::scene::{Scene, SceneKey};
+use crate::state::{Action, AppState, Theme};
+
+/// The reducer's home for [`AppState`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Store(pub AppState);
+
+impl Reducible for Store {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(Store(self.0.reduce(action)))
+    }
+}
+
+/// A scene shared by reference: equal when it is the same computation.
+#[derive(Clone)]
+pub struct SceneRef(pub Rc<Result<Scene, String>>);
+
+impl PartialEq for SceneRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What every component reads.
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    pub state: Rc<AppState>,
+    pub scene: SceneRef,
+    /// Immediate changes (buttons, selects).
+    pub dispatch: Callback<Action>,
+    /// Slider changes, coalesced to one per animation frame.
+    pub frame: FrameDispatcher,
+    /// Width of the figure column in CSS pixels (changes on resize).
+    pub width: f64,
+    pub dark: bool,
+}
+
+impl AppContext {
+    pub fn lang(&self) -> Lang {
+        self.state.lang
+    }
+}
+
+/// The initial state: the browser's language, then the URL.
+fn initial_state() -> AppState {
+    let base = AppState {
+        lang: dom::browser_language()
+            .and_then(|l| Lang::from_code(&l))
+            .unwrap_or(Lang::En),
+        ..AppState::default()
+    };
+    crate::url::parse_query(&dom::location_search(), &base)
+}
+
+fn figure_width() -> f64 {
+    let w = dom::window()
+        .ok()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1024.0);
+    // The figure column: full width on phones, about 60 % beside the controls on desktops.
+    if w < 900.0 {
+        (w - 40.0).max(240.0)
+    } else {
+        (w * 0.62 - 60.0).min(900.0)
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let store = use_reducer(|| Store(initial_state()));
+    let width = use_state(figure_width);
+    let dark_pref = use_state(dom::prefers_dark);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let listener = dom::window().ok().map(|w| {
+                gloo_events::EventListener::new(&w, "resize", move |_| width.set(figure_width()))
+            });
+            move || drop(listener)
+        });
+    }
+    // Keep the address bar in sync with the state.
+    {
+        let query = crate::url::to_query(&store.0);
+        use_effect_with(query, move |q| dom::replace_query(q));
+    }
+    let key = SceneKey::from(&store.0);
+    let scene = use_memo(key, |k| Scene::build(k));
+    let dispatcher = store.dispatcher();
+    let frame = {
+        let d = dispatcher.clone();
+        use_memo((), move |_| FrameDispatcher::new(move |a| d.dispatch(a)))
+    };
+    let state = Rc::new(store.0.clone());
+    let dark = match state.theme {
+        Theme::Dark => true,
+        Theme::Light => false,
+        Theme::Auto => *dark_pref,
+    };
+    let ctx = AppContext {
+        state: state.clone(),
+        scene: SceneRef(scene.clone()),
+        dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
+        frame: (*frame).clone(),
+        width: *width,
+        dark,
+    };
+    let lang = state.lang;
+    let class = classes!(
+        "app",
+        if dark { "theme-dark" } else { "theme-light" },
+        state.embed.then_some("embed")
+    );
+    let on_lang = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |l: Lang| d.emit(Action::SetLang(l)))
+    };
+    let on_theme = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |t: Theme| d.emit(Action::SetTheme(t)))
+    };
+    let error = match &*ctx.scene.0 {
+        Err(e) => Some(e.clone()),
+        Ok(_) => None,
+    };
+    html! {
+        <ContextProvider<AppContext> context={ctx}>
+            <div {class} lang={if lang == Lang::Zh { "zh-CN" } else { "en" }} data-ready="true">
+                if !state.embed {
+                    <header class="top">
+                        <div>
+                            <h1>{ tr(lang, "title") }</h1>
+                            <p class="subtitle">{ tr(lang, "subtitle") }</p>
+                        </div>
+                        <div class="switches">
+                            <LangSwitch {lang} on_change={on_lang} />
+                            <ThemeSwitch theme={state.theme} {lang} on_change={on_theme} />
+                        </div>
+                    </header>
+                }
+                <Notices />
+                if let Some(e) = error {
+                    <div class="error" role="alert">{ e }</div>
+                }
+                <main class="layout">
+                    <Controls />
+                    <div class="results">
+                        <Stats />
+                        <Figure />
+                        <Formulas />
+                    </div>
+                </main>
+                <TourBar />
+                if !state.embed {
+                    <footer>{ tr(lang, "footer") }</footer>
+                }
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LangSwitchProps {
+    lang: Lang,
+    on_change: Callback<Lang>,
+}
+
+#[function_component(LangSwitch)]
+fn lang_switch(p: &LangSwitchProps) -> Html {
+    let button = |l: Lang, label: &'static str| {
+        let cb = p.on_change.clone();
+        html! {
+            <button type="button" class={classes!("chip", (p.lang == l).then_some("active"))}
+                aria-pressed={(p.lang == l).to_string()} lang={l.code()}
+                onclick={Callback::from(move |_| cb.emit(l))}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="switch" role="group" aria-label={tr(p.lang, "language")}>
+            { button(Lang::En, "English") }
+            { button(Lang::Zh, "中文") }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ThemeSwitchProps {
+    theme: Theme,
+    lang: Lang,
+    on_change: Callback<Theme>,
+}
+
+#[function_component(ThemeSwitch)]
+fn theme_switch(p: &ThemeSwitchProps) -> Html {
+    let button = |t: Theme, key: &'static str| {
+        let cb = p.on_change.clone();
+        html! {
+            <button type="button" class={classes!("chip", (p.theme == t).then_some("active"))}
+                aria-pressed={(p.theme == t).to_string()}
+                onclick={Callback::from(move |_| cb.emit(t))}>{ tr(p.lang, key) }</button>
+        }
+    };
+    html! {
+        <div class="switch" role="group" aria-label={tr(p.lang, "theme")}>
+            { button(Theme::Light, "theme.light") }
+            { button(Theme::Dark, "theme.dark") }
+            { button(Theme::Auto, "theme.auto") }
+        </div>
+    }
+}
+
+/// Mounts the app on the page body.
+pub fn start() {
+    dom::install_panic_hook();
+    let root = dom::window()
+        .ok()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(el) => {
+            yew::Renderer::<App>::with_root(el).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}

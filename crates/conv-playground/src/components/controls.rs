@@ -1,0 +1,182 @@
+//! The control panel: layer picker, the sliders the current layer uses, padding mode, bias,
+//! kernel and input presets.
+
+use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingMode, Param};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::{use_app, Slider};
+use crate::i18n::tr;
+use crate::state::Action;
+use crate::tour;
+
+#[function_component(Controls)]
+pub fn controls() -> Html {
+    let Some(ctx) = use_app() else { return html! {} };
+    let lang = ctx.lang();
+    let state = &ctx.state;
+    let spec = state.spec.effective();
+    let limits = state.input.limits();
+    let layer = spec.layer;
+
+    let on_layer = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(kind) = LayerKind::from_name(&sel.value()) {
+                d.emit(Action::SetLayer(kind));
+            }
+        })
+    };
+    let sliders = layer.params().iter().filter(|p| !matches!(p, Param::Bias)).map(|&param| {
+        let frame = ctx.frame.clone();
+        let on_change = Callback::from(move |v: usize| frame.send(Action::SetParam(param, v)));
+        let (min, max) = spec.range(param, &limits);
+        let value = match param {
+            Param::Height => spec.height,
+            Param::Width => spec.width,
+            Param::InChannels => spec.in_channels,
+            Param::OutChannels => spec.out_channels,
+            Param::KernelSize => spec.kernel_size,
+            Param::Stride => spec.stride,
+            Param::Padding => match spec.padding {
+                PaddingMode::Explicit(p) => p,
+                _ => 0,
+            },
+            Param::Dilation => spec.dilation,
+            Param::Groups => spec.groups,
+            Param::OutputPadding => spec.output_padding,
+            Param::ScaleFactor => spec.scale_factor,
+            Param::DepthMultiplier => spec.depth_multiplier,
+            Param::Bias => spec.bias as usize,
+        };
+        let values = match param {
+            Param::Groups => Some(spec.valid_groups()),
+            Param::OutChannels if layer == LayerKind::Depthwise => {
+                Some((1..=limits.max_channels / spec.in_channels.max(1)).map(|m| m * spec.in_channels).collect())
+            }
+            _ => None,
+        };
+        let hint = (param == Param::Groups).then(|| AttrValue::from(tr(lang, "groups.hint")));
+        let id = format!("slider-{}", param.name());
+        let label = tr(lang, &format!("param.{}", param.name()));
+        let slider = html! {
+            <Slider id={id} label={label} {value} {min} {max} {values} {hint} {on_change} />
+        };
+        if param == Param::Padding {
+            let d = ctx.dispatch.clone();
+            let current = spec.padding;
+            let mode_button = move |mode: PaddingMode, key: &'static str| {
+                let d = d.clone();
+                let active = match (mode, current) {
+                    (PaddingMode::Explicit(_), PaddingMode::Explicit(_)) => true,
+                    (a, b) => a == b,
+                };
+                let target = match mode {
+                    PaddingMode::Explicit(_) => PaddingMode::Explicit(value),
+                    m => m,
+                };
+                html! {
+                    <button type="button" class={classes!("chip", active.then_some("active"))}
+                        aria-pressed={active.to_string()}
+                        onclick={Callback::from(move |_| d.emit(Action::SetPadding(target)))}>{ tr(lang, key) }</button>
+                }
+            };
+            html! {
+                <div class="padding-control">
+                    { slider }
+                    if layer != LayerKind::Transposed {
+                        <div class="switch" role="group" aria-label={tr(lang, "param.padding")}>
+                            { mode_button(PaddingMode::Explicit(0), "padding.number") }
+                            { mode_button(PaddingMode::Same, "padding.same") }
+                            { mode_button(PaddingMode::Valid, "padding.valid") }
+                        </div>
+                    }
+                </div>
+            }
+        } else {
+            slider
+        }
+    });
+    let on_bias = {
+        let d = ctx.dispatch.clone();
+        let bias = spec.bias;
+        Callback::from(move |_: Event| d.emit(Action::SetParam(Param::Bias, usize::from(!bias))))
+    };
+    let on_kernel = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(k) = KernelPreset::from_name(&sel.value()) {
+                d.emit(Action::SetKernel(k));
+            }
+        })
+    };
+    let on_pattern = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            let p = match sel.value().as_str() {
+                "gradient" => InputPattern::Gradient,
+                "checkerboard" => InputPattern::Checkerboard,
+                "glyph" => InputPattern::Glyph,
+                _ => InputPattern::Random,
+            };
+            d.emit(Action::SetPattern(p));
+        })
+    };
+    let reseed = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::Reseed))
+    };
+    let reset = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::ResetLayer))
+    };
+    let to_tour = {
+        let d = ctx.dispatch.clone();
+        let stop = tour::stop_for(layer);
+        Callback::from(move |_| d.emit(Action::Tour(Some(stop))))
+    };
+    let pattern_name = match state.pattern {
+        InputPattern::Random => "random",
+        InputPattern::Gradient => "gradient",
+        InputPattern::Checkerboard => "checkerboard",
+        InputPattern::Glyph => "glyph",
+    };
+    html! {
+        <aside class="controls" aria-label={tr(lang, "layer")}>
+            <label for="layer-select" class="field-label">{ tr(lang, "layer") }</label>
+            <select id="layer-select" onchange={on_layer}>
+                { for LayerKind::ALL.iter().map(|k| html! {
+                    <option value={k.name()} selected={*k == layer}>{ tr(lang, &format!("layer.{}", k.name())) }</option>
+                }) }
+            </select>
+            <p class="about" data-layer={layer.name()}>{ tr(lang, &format!("about.{}", layer.name())) }</p>
+            <button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button>
+            { for sliders }
+            <div class="checkbox">
+                <input type="checkbox" id="bias-toggle" checked={spec.bias} onchange={on_bias} />
+                <label for="bias-toggle">{ tr(lang, "param.bias") }</label>
+            </div>
+            <div class="row">
+                <label for="kernel-select" class="field-label">{ tr(lang, "kernels") }</label>
+                <select id="kernel-select" onchange={on_kernel}>
+                    { for KernelPreset::ALL.iter().map(|k| html! {
+                        <option value={k.name()} selected={*k == state.kernel}>{ k.name() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="row">
+                <label for="pattern-select" class="field-label">{ tr(lang, "stage.input") }</label>
+                <select id="pattern-select" onchange={on_pattern}>
+                    { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
+                        <option value={*p} selected={*p == pattern_name}>{ *p }</option>
+                    }) }
+                </select>
+                <button type="button" class="chip" onclick={reseed} aria-label="seed">{ "🎲" }</button>
+            </div>
+            <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
+        </aside>
+    }
+}

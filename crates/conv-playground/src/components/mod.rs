@@ -1,0 +1,26 @@
+//! The page's components. Each reads the [`crate::app::AppContext`] and stays small.
+
+mod controls;
+mod figure;
+mod notices;
+mod slider;
+mod stats;
+mod tour;
+
+pub use controls::Controls;
+pub use figure::Figure;
+pub use notices::Notices;
+pub use slider::Slider;
+pub use stats::{Formulas, Stats};
+pub use tour::TourBar;
+
+use yew::prelude::*;
+
+use crate::app::AppContext;
+
+/// The app context; components live inside the provider, so a missing one is a programming error
+/// that shows as an empty default rather than a panic.
+#[hook]
+pub(crate) fn use_app() -> Option<AppContext> {
+    use_context::<AppContext>()
+}

@@ -1,0 +1,35 @@
+//! The `role="alert"` notice listing what was corrected in values that came from outside.
+
+use yew::prelude::*;
+
+use super::use_app;
+use crate::i18n::tr;
+use crate::state::Action;
+
+#[function_component(Notices)]
+pub fn notices() -> Html {
+    let Some(ctx) = use_app() else { return html! {} };
+    let lang = ctx.lang();
+    if ctx.state.notices.is_empty() {
+        return html! {};
+    }
+    let dismiss = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::DismissNotices))
+    };
+    let shown = ctx.state.notices.iter().take(12);
+    let more = ctx.state.notices.len().saturating_sub(12);
+    html! {
+        <div class="notice" role="alert">
+            <strong>{ tr(lang, "notice.title") }</strong>
+            <ul>
+                { for shown.map(|n| html! {
+                    <li><code>{ &n.param }</code>{ ": " }<code>{ &n.from }</code>{ " → " }<code>{ &n.to }</code>
+                        <span class="reason">{ format!(" ({})", n.reason) }</span></li>
+                }) }
+                if more > 0 { <li>{ format!("+{more}") }</li> }
+            </ul>
+            <button type="button" class="secondary" onclick={dismiss}>{ tr(lang, "notice.dismiss") }</button>
+        </div>
+    }
+}

@@ -1,0 +1,170 @@
+//! Small helpers over the browser APIs. Nothing here panics: a missing window, canvas or context
+//! becomes an `Err` the caller shows.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use crate::state::Action;
+
+pub fn window() -> Result<web_sys::Window, String> {
+    web_sys::window().ok_or_else(|| "no window".to_string())
+}
+
+/// The 2-D context of a canvas.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .map_err(|_| "canvas 2d context failed".to_string())?
+        .ok_or_else(|| "canvas 2d context unavailable".to_string())?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| "not a 2d context".to_string())
+}
+
+pub fn device_pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .unwrap_or(1.0)
+        .min(4.0)
+}
+
+/// The page's query string (with `?`), or empty.
+pub fn location_search() -> String {
+    window()
+        .ok()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Replace the address bar's query without a navigation or a history entry.
+pub fn replace_query(query: &str) {
+    let Ok(w) = window() else { return };
+    let Ok(history) = w.history() else { return };
+    let path = w.location().pathname().unwrap_or_default();
+    let hash = w.location().hash().unwrap_or_default();
+    let url = format!("{path}?{query}{hash}");
+    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+}
+
+/// The browser's preferred language tag (`navigator.language`).
+pub fn browser_language() -> Option<String> {
+    window().ok().and_then(|w| w.navigator().language())
+}
+
+/// Whether the system asks for a dark theme.
+pub fn prefers_dark() -> bool {
+    window()
+        .ok()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+/// Sends actions to the reducer at most once per animation frame: a burst of slider events
+/// between two frames collapses to the latest value of each parameter, so the page never queues
+/// stale work.
+#[derive(Clone)]
+pub struct FrameDispatcher {
+    pending: Rc<RefCell<Vec<Action>>>,
+    scheduled: Rc<RefCell<bool>>,
+    sink: Rc<dyn Fn(Action)>,
+}
+
+impl PartialEq for FrameDispatcher {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.pending, &other.pending)
+    }
+}
+
+impl FrameDispatcher {
+    pub fn new(sink: impl Fn(Action) + 'static) -> Self {
+        FrameDispatcher {
+            pending: Rc::new(RefCell::new(Vec::new())),
+            scheduled: Rc::new(RefCell::new(false)),
+            sink: Rc::new(sink),
+        }
+    }
+
+    /// Queue `action` for the next frame, replacing a queued action of the same kind.
+    pub fn send(&self, action: Action) {
+        {
+            let mut pending = self.pending.borrow_mut();
+            let same = |a: &Action| match (a, &action) {
+                (Action::SetParam(p, _), Action::SetParam(q, _)) => p == q,
+                _ => std::mem::discriminant(a) == std::mem::discriminant(&action),
+            };
+            if let Some(slot) = pending.iter_mut().find(|a| same(a)) {
+                *slot = action;
+            } else {
+                pending.push(action);
+            }
+        }
+        if *self.scheduled.borrow() {
+            return;
+        }
+        let this = self.clone();
+        let callback = Closure::once_into_js(move || this.flush());
+        let requested = window().map(|w| w.request_animation_frame(callback.unchecked_ref()));
+        if matches!(requested, Ok(Ok(_))) {
+            *self.scheduled.borrow_mut() = true;
+        } else {
+            // No animation frames (a hidden page in some browsers): apply at once.
+            self.flush();
+        }
+    }
+
+    /// Apply everything queued now.
+    pub fn flush(&self) {
+        *self.scheduled.borrow_mut() = false;
+        let actions: Vec<Action> = self.pending.borrow_mut().drain(..).collect();
+        for a in actions {
+            (self.sink)(a);
+        }
+    }
+}
+
+/// Installs the panic hook: the message goes to the console, and the reader sees an error panel
+/// with a link that reloads the playground with its defaults.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_error_panel(&info.to_string());
+    }));
+}
+
+/// Puts a visible error panel with a reset link on the page.
+pub fn show_error_panel(message: &str) {
+    let Ok(w) = window() else { return };
+    let Some(doc) = w.document() else { return };
+    let Some(body) = doc.body() else { return };
+    if doc.get_element_by_id("fatal-error").is_some() {
+        return;
+    }
+    let zh = browser_language().is_some_and(|l| l.starts_with("zh")) || location_search().contains("lang=zh");
+    let lang = if zh { crate::i18n::Lang::Zh } else { crate::i18n::Lang::En };
+    let Ok(panel) = doc.create_element("div") else { return };
+    panel.set_id("fatal-error");
+    let _ = panel.set_attribute("role", "alert");
+    panel.set_class_name("fatal-error");
+    let title = doc.create_element("strong").ok();
+    if let Some(t) = &title {
+        t.set_text_content(Some(crate::i18n::tr(lang, "error.title")));
+        let _ = panel.append_child(t);
+    }
+    if let Ok(p) = doc.create_element("pre") {
+        p.set_text_content(Some(&message.chars().take(400).collect::<String>()));
+        let _ = panel.append_child(&p);
+    }
+    if let Ok(a) = doc.create_element("a") {
+        let path = w.location().pathname().unwrap_or_else(|_| "./".into());
+        let _ = a.set_attribute("href", &path);
+        a.set_class_name("button");
+        a.set_text_content(Some(crate::i18n::tr(lang, "error.reset")));
+        let _ = panel.append_child(&a);
+    }
+    let _ = body.prepend_with_node_1(&panel);
+}

@@ -1,0 +1,404 @@
+//! Plain functions that paint feature maps, kernels and the legend on a 2-D context. They take
+//! everything they need as arguments and hold no state.
+
+use conv_core::{Cell, Stage};
+use ndarray::ArrayView3;
+use web_sys::CanvasRenderingContext2d;
+
+/// Colours of one theme. Group colours are the Okabe–Ito palette (safe for colour-blind readers);
+/// groups are also labelled in text, so colour is never the only cue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    pub background: &'static str,
+    pub text: &'static str,
+    pub muted: &'static str,
+    pub grid: &'static str,
+    pub padding: &'static str,
+    pub hatch: &'static str,
+    pub inserted: &'static str,
+    pub copied: &'static str,
+    pub groups: [&'static str; 8],
+}
+
+pub const LIGHT: Palette = Palette {
+    background: "#ffffff",
+    text: "#1b1f24",
+    muted: "#57606a",
+    grid: "rgba(27,31,36,0.18)",
+    padding: "#d0d7de",
+    hatch: "#8c959f",
+    inserted: "#eef1f4",
+    copied: "#6f42c1",
+    groups: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"],
+};
+
+pub const DARK: Palette = Palette {
+    background: "#0d1117",
+    text: "#e6edf3",
+    muted: "#9198a1",
+    grid: "rgba(230,237,243,0.2)",
+    padding: "#30363d",
+    hatch: "#6e7681",
+    inserted: "#161b22",
+    copied: "#d2a8ff",
+    groups: ["#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#ffffff"],
+};
+
+/// The most channels drawn per stage; the rest are counted in text.
+pub const MAX_CHANNELS: usize = 8;
+const GAP: f64 = 10.0;
+const LABEL: f64 = 16.0;
+
+/// Where a stage's channels go on its canvas.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridLayout {
+    pub cell: f64,
+    pub cols: usize,
+    pub rows: usize,
+    pub shown: usize,
+    pub map_w: f64,
+    pub map_h: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl GridLayout {
+    /// Lay out `channels` maps of `h × w` cells in at most `avail` CSS pixels of width.
+    pub fn new(channels: usize, h: usize, w: usize, avail: f64, max_cell: f64) -> GridLayout {
+        let shown = channels.clamp(1, MAX_CHANNELS);
+        let avail = avail.max(60.0);
+        // The largest cell size (≤ max_cell) that fits the maps into rows of `avail`.
+        let mut best = None;
+        for cols in (1..=shown).rev() {
+            let cell = ((avail - GAP * (cols as f64 - 1.0)) / (cols * w) as f64).floor().min(max_cell);
+            if cell >= 10.0 || cols == 1 {
+                best = Some((cols, cell.max(1.0)));
+                break;
+            }
+        }
+        let (cols, cell) = best.unwrap_or((1, 1.0));
+        let rows = shown.div_ceil(cols);
+        let (map_w, map_h) = (w as f64 * cell, h as f64 * cell);
+        GridLayout {
+            cell,
+            cols,
+            rows,
+            shown,
+            map_w,
+            map_h,
+            width: cols as f64 * map_w + GAP * (cols as f64 - 1.0),
+            height: rows as f64 * (map_h + LABEL) + GAP * (rows as f64 - 1.0),
+        }
+    }
+
+    /// Top-left corner of channel `i`'s map.
+    pub fn origin(&self, i: usize) -> (f64, f64) {
+        let (r, c) = (i / self.cols, i % self.cols);
+        (c as f64 * (self.map_w + GAP), r as f64 * (self.map_h + LABEL + GAP) + LABEL)
+    }
+
+    /// The channel and cell under a point, if any.
+    pub fn hit(&self, x: f64, y: f64) -> Option<(usize, usize, usize)> {
+        for i in 0..self.shown {
+            let (ox, oy) = self.origin(i);
+            if x >= ox && y >= oy && x < ox + self.map_w && y < oy + self.map_h {
+                return Some((i, ((y - oy) / self.cell) as usize, ((x - ox) / self.cell) as usize));
+            }
+        }
+        None
+    }
+}
+
+/// Diverging colour of `v` on a scale symmetric around 0 (blue negative, red positive).
+pub fn value_color(v: f32, max_abs: f32) -> String {
+    let t = if max_abs > 0.0 { (v / max_abs).clamp(-1.0, 1.0) } else { 0.0 };
+    let c = colorous::RED_BLUE.eval_continuous(0.5 - 0.5 * t as f64);
+    format!("rgb({},{},{})", c.r, c.g, c.b)
+}
+
+/// Readable text of a value: integers plainly, others with up to two decimals.
+pub fn format_value(v: f32) -> String {
+    if !v.is_finite() {
+        return "·".into();
+    }
+    if (v - v.round()).abs() < 1e-4 {
+        return format!("{}", v.round() as i64);
+    }
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn max_abs(data: ArrayView3<f32>) -> f32 {
+    data.iter().fold(0.0f32, |m, v| if v.is_finite() { m.max(v.abs()) } else { m })
+}
+
+/// Size the canvas backing store for crisp drawing at the device pixel ratio and reset the
+/// transform so drawing uses CSS pixels.
+pub fn prepare(canvas: &web_sys::HtmlCanvasElement, ctx: &CanvasRenderingContext2d, width: f64, height: f64, dpr: f64) {
+    canvas.set_width((width * dpr).ceil().max(1.0) as u32);
+    canvas.set_height((height * dpr).ceil().max(1.0) as u32);
+    let style = format!("{width:.0}");
+    let _ = canvas.set_attribute("data-css-width", &style);
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, width, height);
+}
+
+/// One highlighted cell: channel (index among the drawn ones), row, column, colour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub channel: usize,
+    pub y: usize,
+    pub x: usize,
+}
+
+/// Paint a stage: each drawn channel as a labelled grid, padding hatched, inserted zeros pale
+/// with a dot, copies marked in a corner, values written when the cells are large enough.
+pub fn draw_stage(ctx: &CanvasRenderingContext2d, stage: &Stage, layout: &GridLayout, pal: &Palette, marks: &[Mark]) {
+    let scale = max_abs(stage.data.view());
+    let (_, h, w) = stage.data.dim();
+    let cell = layout.cell;
+    let font = (cell * 0.36).clamp(7.0, 13.0);
+    for ch in 0..layout.shown.min(stage.data.dim().0) {
+        let (ox, oy) = layout.origin(ch);
+        let group = stage.channel_groups.get(ch).copied().unwrap_or(0);
+        let gcol = pal.groups[group % pal.groups.len()];
+        ctx.set_fill_style_str(pal.text);
+        ctx.set_font("12px system-ui, sans-serif");
+        let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
+        let label = if many_groups { format!("c{ch} · g{group}") } else { format!("c{ch}") };
+        let _ = ctx.fill_text(&label, ox + 12.0, oy - 4.0);
+        ctx.set_fill_style_str(gcol);
+        ctx.fill_rect(ox, oy - 12.0, 8.0, 8.0);
+        for y in 0..h {
+            for x in 0..w {
+                let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
+                let v = stage.data[[ch, y, x]];
+                match stage.cells[[y, x]] {
+                    Cell::Padding => {
+                        ctx.set_fill_style_str(pal.padding);
+                        ctx.fill_rect(px, py, cell, cell);
+                        hatch(ctx, px, py, cell, pal.hatch);
+                    }
+                    Cell::Inserted => {
+                        ctx.set_fill_style_str(pal.inserted);
+                        ctx.fill_rect(px, py, cell, cell);
+                        ctx.set_fill_style_str(pal.hatch);
+                        ctx.begin_path();
+                        let _ = ctx.arc(px + cell / 2.0, py + cell / 2.0, (cell * 0.08).max(0.8), 0.0, std::f64::consts::TAU);
+                        ctx.fill();
+                    }
+                    Cell::Data { .. } | Cell::Copied { .. } => {
+                        ctx.set_fill_style_str(&value_color(v, scale));
+                        ctx.fill_rect(px, py, cell, cell);
+                        if matches!(stage.cells[[y, x]], Cell::Copied { .. }) && cell >= 6.0 {
+                            ctx.set_fill_style_str(pal.copied);
+                            ctx.begin_path();
+                            ctx.move_to(px + cell, py);
+                            ctx.line_to(px + cell - cell * 0.3, py);
+                            ctx.line_to(px + cell, py + cell * 0.3);
+                            ctx.close_path();
+                            ctx.fill();
+                        }
+                    }
+                }
+                if cell >= 22.0 && !matches!(stage.cells[[y, x]], Cell::Inserted) {
+                    let t = v.abs() / scale.max(1e-6);
+                    ctx.set_fill_style_str(if t > 0.6 { "#ffffff" } else { "#1b1f24" });
+                    ctx.set_font(&format!("{font:.0}px system-ui, sans-serif"));
+                    ctx.set_text_align("center");
+                    ctx.set_text_baseline("middle");
+                    let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+                    ctx.set_text_align("start");
+                    ctx.set_text_baseline("alphabetic");
+                }
+            }
+        }
+        if cell >= 6.0 {
+            ctx.set_stroke_style_str(pal.grid);
+            ctx.set_line_width(1.0);
+            ctx.begin_path();
+            for y in 0..=h {
+                ctx.move_to(ox, oy + y as f64 * cell + 0.5);
+                ctx.line_to(ox + w as f64 * cell, oy + y as f64 * cell + 0.5);
+            }
+            for x in 0..=w {
+                ctx.move_to(ox + x as f64 * cell + 0.5, oy);
+                ctx.line_to(ox + x as f64 * cell + 0.5, oy + h as f64 * cell);
+            }
+            ctx.stroke();
+        }
+        ctx.set_stroke_style_str(gcol);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(ox - 1.0, oy - 1.0, w as f64 * cell + 2.0, h as f64 * cell + 2.0);
+    }
+    for m in marks.iter().filter(|m| m.channel < layout.shown) {
+        let (ox, oy) = layout.origin(m.channel);
+        ctx.set_stroke_style_str("#ff00aa");
+        ctx.set_line_width(2.5);
+        ctx.stroke_rect(ox + m.x as f64 * cell + 1.5, oy + m.y as f64 * cell + 1.5, cell - 3.0, cell - 3.0);
+    }
+}
+
+fn hatch(ctx: &CanvasRenderingContext2d, x: f64, y: f64, s: f64, colour: &str) {
+    if s < 5.0 {
+        return;
+    }
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(x, y, s, s);
+    ctx.clip();
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    let step = (s / 3.0).max(4.0);
+    let mut d = -s;
+    while d < s {
+        ctx.move_to(x + d, y + s);
+        ctx.line_to(x + d + s, y);
+        d += step;
+    }
+    ctx.stroke();
+    ctx.restore();
+}
+
+/// Paint kernels: one row block per output channel, its `depth` slices side by side, framed in
+/// its group's colour. With `dilation > 1` the slices are drawn with their gaps (hatched).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_kernels(
+    ctx: &CanvasRenderingContext2d,
+    kernels: ArrayView3<f32>,
+    depth: usize,
+    groups_of: &dyn Fn(usize) -> usize,
+    dilation: usize,
+    cell: f64,
+    per_row: usize,
+    pal: &Palette,
+) {
+    let (n, k, _) = kernels.dim();
+    let count = n / depth.max(1);
+    let scale = max_abs(kernels);
+    let ext = (k - 1) * dilation + 1;
+    let slice_px = ext as f64 * cell;
+    let shown_depth = depth.min(4);
+    let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };
+    for kernel in 0..count.min(MAX_CHANNELS * 2) {
+        let (r, c) = (kernel / per_row, kernel % per_row);
+        let ox = c as f64 * (block_w + GAP);
+        let oy = r as f64 * (slice_px + LABEL + GAP) + LABEL;
+        let group = groups_of(kernel);
+        let gcol = pal.groups[group % pal.groups.len()];
+        ctx.set_fill_style_str(pal.text);
+        ctx.set_font("12px system-ui, sans-serif");
+        let _ = ctx.fill_text(&format!("k{kernel} · g{group}"), ox, oy - 4.0);
+        for d in 0..shown_depth {
+            let sx = ox + d as f64 * (slice_px + 4.0);
+            for y in 0..ext {
+                for x in 0..ext {
+                    let (px, py) = (sx + x as f64 * cell, oy + y as f64 * cell);
+                    if y % dilation == 0 && x % dilation == 0 {
+                        let v = kernels[[kernel * depth + d, y / dilation, x / dilation]];
+                        ctx.set_fill_style_str(&value_color(v, scale));
+                        ctx.fill_rect(px, py, cell, cell);
+                        if cell >= 22.0 {
+                            ctx.set_fill_style_str("#1b1f24");
+                            ctx.set_font("10px system-ui, sans-serif");
+                            ctx.set_text_align("center");
+                            ctx.set_text_baseline("middle");
+                            let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+                            ctx.set_text_align("start");
+                            ctx.set_text_baseline("alphabetic");
+                        }
+                    } else {
+                        ctx.set_fill_style_str(pal.inserted);
+                        ctx.fill_rect(px, py, cell, cell);
+                        hatch(ctx, px, py, cell, pal.hatch);
+                    }
+                }
+            }
+            ctx.set_stroke_style_str(gcol);
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(sx - 1.0, oy - 1.0, slice_px + 2.0, slice_px + 2.0);
+        }
+        if depth > 4 {
+            ctx.set_fill_style_str(pal.muted);
+            let _ = ctx.fill_text("…", ox + shown_depth as f64 * (slice_px + 4.0), oy + slice_px / 2.0);
+        }
+    }
+}
+
+/// Size of the kernel canvas for `count` kernels.
+pub fn kernels_size(count: usize, depth: usize, k: usize, dilation: usize, avail: f64) -> (f64, f64, usize, f64) {
+    let ext = (k - 1) * dilation + 1;
+    let shown_depth = depth.min(4);
+    // Few kernels get cells large enough to print their weights.
+    let mut cell = if count * depth.min(4) <= 8 { 28.0f64 } else { 18.0 };
+    loop {
+        let slice_px = ext as f64 * cell;
+        let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };
+        if block_w <= avail || cell <= 3.0 {
+            let shown = count.min(MAX_CHANNELS * 2);
+            let per_row = (((avail + GAP) / (block_w + GAP)).floor() as usize).clamp(1, shown.max(1));
+            let rows = shown.div_ceil(per_row);
+            let w = per_row as f64 * (block_w + GAP);
+            let h = rows as f64 * (slice_px + LABEL + GAP);
+            return (w, h, per_row, cell);
+        }
+        cell -= 1.0;
+    }
+}
+
+/// The colour legend: a diverging bar from −max to +max, and swatches for the cell kinds.
+pub fn draw_legend(ctx: &CanvasRenderingContext2d, width: f64, pal: &Palette, labels: [&str; 5]) {
+    let bar_w = (width * 0.35).clamp(80.0, 200.0);
+    for i in 0..bar_w as usize {
+        let t = i as f32 / bar_w as f32 * 2.0 - 1.0;
+        ctx.set_fill_style_str(&value_color(t, 1.0));
+        ctx.fill_rect(i as f64, 4.0, 1.0, 12.0);
+    }
+    ctx.set_fill_style_str(pal.text);
+    ctx.set_font("12px system-ui, sans-serif");
+    let _ = ctx.fill_text(labels[0], 0.0, 30.0);
+    ctx.set_text_align("end");
+    let _ = ctx.fill_text(labels[1], bar_w, 30.0);
+    ctx.set_text_align("start");
+    let mut x = bar_w + 16.0;
+    let mut y = 4.0;
+    for (i, label) in labels[2..].iter().enumerate() {
+        let needed = 20.0 + label.chars().count() as f64 * 7.5;
+        if x + needed > width {
+            x = bar_w + 16.0;
+            y += 18.0;
+        }
+        match i {
+            0 => {
+                ctx.set_fill_style_str(pal.padding);
+                ctx.fill_rect(x, y, 12.0, 12.0);
+                hatch(ctx, x, y, 12.0, pal.hatch);
+            }
+            1 => {
+                ctx.set_fill_style_str(pal.inserted);
+                ctx.fill_rect(x, y, 12.0, 12.0);
+                ctx.set_fill_style_str(pal.hatch);
+                ctx.begin_path();
+                let _ = ctx.arc(x + 6.0, y + 6.0, 1.5, 0.0, std::f64::consts::TAU);
+                ctx.fill();
+            }
+            _ => {
+                ctx.set_fill_style_str(&value_color(0.5, 1.0));
+                ctx.fill_rect(x, y, 12.0, 12.0);
+                ctx.set_fill_style_str(pal.copied);
+                ctx.begin_path();
+                ctx.move_to(x + 12.0, y);
+                ctx.line_to(x + 8.0, y);
+                ctx.line_to(x + 12.0, y + 4.0);
+                ctx.close_path();
+                ctx.fill();
+            }
+        }
+        ctx.set_stroke_style_str(pal.grid);
+        ctx.stroke_rect(x, y, 12.0, 12.0);
+        ctx.set_fill_style_str(pal.text);
+        let _ = ctx.fill_text(label, x + 16.0, y + 10.0);
+        x += needed;
+    }
+}

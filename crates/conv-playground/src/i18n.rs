@@ -1,0 +1,243 @@
+//! Every visible string, in English and Chinese. `tr` looks a key up; a test checks that every
+//! key has both languages and that every key the code uses exists.
+
+use serde::{Deserialize, Serialize};
+
+/// The page language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// `en`, `zh`, or a browser language tag such as `zh-CN` / `en-US`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let lower = code.trim().to_ascii_lowercase();
+        if lower == "en" || lower.starts_with("en-") {
+            Some(Lang::En)
+        } else if lower == "zh" || lower.starts_with("zh-") {
+            Some(Lang::Zh)
+        } else {
+            None
+        }
+    }
+}
+
+/// `(key, English, 中文)`.
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("title", "Conv Playground", "卷积层游乐场"),
+    ("subtitle", "Every advanced convolution layer, live: drag a slider, watch the maps, the shapes and the cost change.", "高级卷积层的实时可视化：拖动滑块，观察特征图、形状和计算量的变化。"),
+    ("layer", "Layer type", "层类型"),
+    ("layer.standard", "Standard", "标准卷积"),
+    ("layer.depthwise", "Depthwise", "深度卷积"),
+    ("layer.pointwise", "Pointwise", "逐点卷积"),
+    ("layer.separable", "Depthwise separable", "深度可分离卷积"),
+    ("layer.transposed", "Transposed", "转置卷积"),
+    ("layer.upsample", "Upsample + conv", "上采样 + 卷积"),
+    ("layer.dilated", "Dilated (atrous)", "空洞卷积"),
+    ("layer.grouped", "Grouped", "分组卷积"),
+    ("about.standard", "C_out kernels, each k×k×C_in: every kernel sees every input channel and writes one output map.", "共 C_out 个卷积核，每个形状为 k×k×C_in：每个核作用于全部输入通道，输出一张特征图。"),
+    ("about.depthwise", "One k×k×1 kernel per input channel: channels are filtered separately and never mixed.", "每个输入通道一个 k×k×1 的核：各通道分别卷积，互不混合。"),
+    ("about.pointwise", "1×1×C_in kernels: mix the channels at each pixel, change the channel count, keep the size.", "1×1×C_in 的核：在每个像素处混合通道，改变通道数，尺寸不变。"),
+    ("about.separable", "Depthwise then pointwise: spatial filtering per channel, then 1×1 mixing. Far fewer weights and MACs.", "先深度卷积再逐点卷积：先逐通道做空间滤波，再用 1×1 混合通道，参数和计算量都少得多。"),
+    ("about.transposed", "Insert stride − 1 zeros between pixels, pad, then convolve: the map grows.", "在像素之间插入 stride − 1 个 0，再填充并做普通卷积：特征图变大。"),
+    ("about.upsample", "Copy each pixel scale_factor² times (nearest neighbour), then convolve: no zeros, no parameters in the upsampling.", "把每个像素复制 scale_factor² 次（最近邻），再做卷积：没有插零，上采样本身没有参数。"),
+    ("about.dilated", "Gaps of rate − 1 between kernel weights: a larger receptive field with the same number of weights.", "在核的元素之间留出 rate − 1 的间隔：权重数量不变，感受野变大。"),
+    ("about.grouped", "Channels split into groups; each kernel sees only its own group. groups = 1 is standard, groups = C_in is depthwise.", "通道被分成若干组，每个核只作用于本组的通道。groups = 1 即标准卷积，groups = C_in 即深度卷积。"),
+    ("param.height", "Height", "高度"),
+    ("param.width", "Width", "宽度"),
+    ("param.in_channels", "Input channels", "输入通道数"),
+    ("param.out_channels", "Output channels", "输出通道数"),
+    ("param.kernel_size", "Kernel size", "卷积核大小"),
+    ("param.stride", "Stride", "步长"),
+    ("param.padding", "Padding", "填充"),
+    ("param.dilation", "Dilation rate", "膨胀率"),
+    ("param.groups", "Groups", "分组数"),
+    ("param.output_padding", "Output padding", "输出填充"),
+    ("param.scale_factor", "Upsampling factor", "上采样倍数"),
+    ("param.depth_multiplier", "Depth multiplier", "深度乘数"),
+    ("param.bias", "Bias", "偏置"),
+    ("padding.number", "number", "数值"),
+    ("padding.same", "same", "same"),
+    ("padding.valid", "valid", "valid"),
+    ("groups.hint", "1 = standard · C_in = depthwise", "1 = 标准卷积 · C_in = 深度卷积"),
+    ("stats", "Live figures", "实时数据"),
+    ("stat.output-shape", "Output shape", "输出形状"),
+    ("stat.params", "Parameters", "参数量"),
+    ("stat.macs", "MACs", "乘加次数 (MACs)"),
+    ("stat.flops", "FLOPs", "浮点运算 (FLOPs)"),
+    ("stat.standard-params", "Standard alternative: parameters", "对照（标准卷积）参数量"),
+    ("stat.standard-macs", "Standard alternative: MACs", "对照（标准卷积）乘加次数"),
+    ("stat.receptive-field", "Kernel extent", "卷积核覆盖范围"),
+    ("stat.ratio", "of the alternative", "相对对照"),
+    ("flops.convention", "FLOPs = 2 × MACs (one multiply and one add each). Bias additions are not counted.", "FLOPs = 2 × MACs（每次乘加算一次乘法和一次加法），偏置加法不计入。"),
+    ("alt.standard", "The layer itself.", "即本层自身。"),
+    ("alt.pointwise", "The layer itself.", "即本层自身。"),
+    ("alt.upsample", "The layer itself.", "即本层自身。"),
+    ("alt.depthwise", "A standard k×k convolution with the same channels.", "相同通道数的标准 k×k 卷积。"),
+    ("alt.separable", "A standard k×k convolution with the same channels (ratio ≈ 1/C_out + 1/k²).", "相同通道数的标准 k×k 卷积（比值约为 1/C_out + 1/k²）。"),
+    ("alt.grouped", "A standard k×k convolution with the same channels (groups = 1).", "相同通道数的标准 k×k 卷积（groups = 1）。"),
+    ("alt.dilated", "A standard convolution whose kernel covers the same extent.", "覆盖相同范围的普通（无空洞）卷积。"),
+    ("alt.transposed", "The direct convolution over the zero-inserted map, multiplications by zeros included.", "在插零后的特征图上直接做卷积（包括与 0 相乘）。"),
+    ("formulas", "Formulas", "公式"),
+    ("formula.upsampled-size", "Upsampled size", "上采样后尺寸"),
+    ("formula.output-height", "Output height (width alike)", "输出高度（宽度同理）"),
+    ("formula.params", "Parameters", "参数量"),
+    ("formula.macs", "MACs", "乘加次数"),
+    ("formula.flops", "FLOPs", "浮点运算"),
+    ("formula.receptive-field", "Kernel extent", "卷积核覆盖范围"),
+    ("stage.input", "Input", "输入"),
+    ("stage.padded", "Padded input", "填充后的输入"),
+    ("stage.zero-inserted", "Zeros inserted", "插零后"),
+    ("stage.upsampled", "Upsampled (copies)", "上采样（复制）"),
+    ("stage.intermediate", "Depthwise output (intermediate)", "深度卷积输出（中间结果）"),
+    ("stage.output", "Output", "输出"),
+    ("kernels", "Kernels", "卷积核"),
+    ("kernels.depthwise", "Depthwise kernels", "深度卷积核"),
+    ("kernels.pointwise", "Pointwise kernels (1×1)", "逐点卷积核 (1×1)"),
+    ("kernels.transposed", "Kernels (as stamped; the convolution view uses them flipped)", "卷积核（按印章方向；卷积视角下为翻转后的核）"),
+    ("kernel.depth", "each k×k×{depth}", "每个 k×k×{depth}"),
+    ("channels.more", "+{n} more channels not drawn", "另有 {n} 个通道未画出"),
+    ("group", "group", "组"),
+    ("legend", "Legend", "图例"),
+    ("legend.data", "value", "数值"),
+    ("legend.padding", "padding (0)", "填充 (0)"),
+    ("legend.inserted", "inserted zero", "插入的 0"),
+    ("legend.copied", "copied pixel", "复制的像素"),
+    ("legend.negative", "negative", "负"),
+    ("legend.positive", "positive", "正"),
+    ("canvas.summary", "{stage}: {c} channel(s) of {h}×{w}", "{stage}：{c} 个通道，每个 {h}×{w}"),
+    ("notice.title", "Some values were corrected", "部分参数已被更正"),
+    ("notice.dismiss", "Dismiss", "关闭"),
+    ("notice.unknown", "unknown parameter ignored", "未知参数，已忽略"),
+    ("notice.not-a-number", "not a number", "不是数字"),
+    ("notice.invalid", "not a valid value", "不是有效值"),
+    ("language", "Language", "语言"),
+    ("theme", "Theme", "主题"),
+    ("theme.light", "Light", "浅色"),
+    ("theme.dark", "Dark", "深色"),
+    ("theme.auto", "System", "跟随系统"),
+    ("tour", "Guided tour of the article's figures", "文章插图导览"),
+    ("tour.prev", "Previous figure", "上一张图"),
+    ("tour.next", "Next figure", "下一张图"),
+    ("tour.open", "Tour stop for this layer", "本层的导览"),
+    ("tour.of", "Figure {i} of {n}", "第 {i} / {n} 张图"),
+    ("tour.1", "Standard convolution: 3 input channels, 16 kernels of 3×3×3, so 16 output maps.", "标准卷积：3 个输入通道、16 个 3×3×3 的核，得到 16 张输出特征图。"),
+    ("tour.2", "Depthwise convolution: three 3×3×1 kernels, one per channel; three maps out.", "深度卷积：三个 3×3×1 的核，每个通道一个；输出三张特征图。"),
+    ("tour.3", "Pointwise convolution: 1×1 kernels spanning all channels turn the intermediate block into the channels we want.", "逐点卷积：贯穿所有通道的 1×1 核，把中间结果变成想要的通道数。"),
+    ("tour.4", "Depthwise separable: both stages in a row; compare its MACs with the standard alternative.", "深度可分离卷积：两步连起来；与标准卷积比较乘加次数。"),
+    ("tour.5", "Adding pixels: transposed convolution fills them with zeros, upsampling with copies.", "增加像素的两种方式：转置卷积用 0 填充，上采样用复制的像素填充。"),
+    ("tour.6", "Transposed convolution: zeros between the pixels, then an ordinary convolution; 2× larger, 4× the pixels.", "转置卷积：像素之间插 0，再做普通卷积；边长 2 倍，像素 4 倍。"),
+    ("tour.7", "Upsampling: each pixel copied 4 times at 2×, then a convolution gives the layer something to learn.", "上采样：2 倍时每个像素复制 4 次，再接一个卷积让网络可以学习。"),
+    ("tour.8", "Dilated convolution: a 3×3 kernel at rate 2 covers 5×5 with only 9 weights.", "空洞卷积：膨胀率为 2 的 3×3 核用 9 个权重覆盖 5×5 的范围。"),
+    ("tour.9", "Dilation rate: raise it and watch the gaps and the kernel extent grow.", "膨胀率：调大它，观察间隔和覆盖范围变大。"),
+    ("tour.10", "Grouped convolution: 4 channels in 2 groups, 4 kernels per group of depth 2, concatenated into 8 maps.", "分组卷积：4 个通道分 2 组，每组 4 个深度为 2 的核，拼接成 8 张特征图。"),
+    ("error.title", "Something went wrong", "出错了"),
+    ("error.reset", "Reset the playground", "重置"),
+    ("reset", "Reset layer", "重置本层"),
+    ("bias.on", "on", "开"),
+    ("bias.off", "off", "关"),
+    ("footer", "Computed in your browser by conv-core (Rust → WebAssembly). PyTorch conventions: weights (C_out, C_in/groups, k, k).", "所有数值都由 conv-core（Rust → WebAssembly）在浏览器中计算，遵循 PyTorch 约定：权重形状 (C_out, C_in/groups, k, k)。"),
+    ("figure", "Feature maps", "特征图"),
+    ("arrow.conv", "convolve", "卷积"),
+];
+
+/// The string of `key` in `lang`; the key itself if it is missing (a test keeps that from
+/// happening).
+pub fn tr(lang: Lang, key: &str) -> &'static str {
+    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => "?",
+    }
+}
+
+/// [`tr`] with `{name}` placeholders filled in.
+pub fn trf(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let mut s = tr(lang, key).to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+/// Digits grouped by thousands with a thin space (`1 234 567`), readable in both languages.
+pub fn group_digits(n: u128) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conv_core::{LayerKind, Param};
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_key_has_both_languages_and_is_unique() {
+        let mut seen = HashSet::new();
+        for (key, en, zh) in STRINGS {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!en.trim().is_empty(), "{key} has no English");
+            assert!(!zh.trim().is_empty(), "{key} has no Chinese");
+        }
+    }
+
+    #[test]
+    fn every_layer_and_param_is_named() {
+        for kind in LayerKind::ALL {
+            for prefix in ["layer.", "about.", "alt."] {
+                let key = format!("{prefix}{}", kind.name());
+                assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
+            }
+        }
+        for p in Param::ALL {
+            let key = format!("param.{}", p.name());
+            assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_the_source_exists() {
+        // Literal keys passed to tr / trf anywhere in this crate.
+        let sources = [
+            include_str!("state.rs"),
+            include_str!("url.rs"),
+            include_str!("scene.rs"),
+            include_str!("tour.rs"),
+        ];
+        for src in sources {
+            for part in src.split("tr(lang, \"").skip(1).chain(src.split("trf(lang, \"").skip(1)) {
+                let key = &part[..part.find('"').unwrap()];
+                assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn language_codes() {
+        assert_eq!(Lang::from_code("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::from_code("en-US"), Some(Lang::En));
+        assert_eq!(Lang::from_code("<script>"), None);
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(group_digits(12), "12");
+    }
+}

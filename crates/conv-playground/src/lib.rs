@@ -1,0 +1,23 @@
+//! # conv-playground
+//!
+//! The Yew front end of Conv Playground. The pure parts (state and reducer, URL parsing, i18n,
+//! the scene built from conv-core, the tour) compile and are tested natively; the components
+//! and the canvas drawing exist only for `wasm32`.
+
+pub mod i18n;
+pub mod scene;
+pub mod state;
+pub mod tour;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod draw;
+#[cfg(target_arch = "wasm32")]
+mod dom;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::{start, App};

@@ -1,0 +1,112 @@
+//! `AppState -> Scene`: everything conv-core computes for one state (stages, kernels, costs,
+//! formulas), built once per change of what it depends on, so redraws do not recompute.
+
+use conv_core::{Budget, Costs, Formula, Forward, LayerSpec, LayerWeights};
+use ndarray::Array3;
+
+use crate::state::{AppState, InputMode};
+
+/// What the figure and the figures are drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    /// The effective spec (fixed fields filled in).
+    pub spec: LayerSpec,
+    pub costs: Costs,
+    pub formulas: Vec<Formula>,
+    pub forward: Forward,
+    pub weights: LayerWeights,
+}
+
+/// The part of the state a scene depends on: a change elsewhere (language, theme, notices) does
+/// not rebuild it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SceneKey {
+    pub spec: LayerSpec,
+    pub input: InputMode,
+    pub kernel: conv_core::KernelPreset,
+    pub pattern: conv_core::InputPattern,
+    pub seed: u64,
+}
+
+impl From<&AppState> for SceneKey {
+    fn from(s: &AppState) -> Self {
+        SceneKey {
+            spec: s.spec.clone(),
+            input: s.input,
+            kernel: s.kernel,
+            pattern: s.pattern,
+            seed: s.seed,
+        }
+    }
+}
+
+/// A generated sample picture (rings over a gradient), so the image mode has something real-
+/// looking to filter without a download. Values in `[0, 1]`.
+pub fn sample_image(c: usize, h: usize, w: usize) -> Array3<f32> {
+    Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
+        let (fy, fx) = (y as f32 / h.max(1) as f32 - 0.5, x as f32 / w.max(1) as f32 - 0.5);
+        let r = (fy * fy + fx * fx).sqrt();
+        let rings = (0.5 + 0.5 * (r * 28.0).cos()) * (1.0 - r).max(0.0);
+        let shift = ci as f32 * 0.15;
+        (0.6 * rings + 0.4 * (fx + 0.5 + shift).fract()).clamp(0.0, 1.0)
+    })
+}
+
+impl Scene {
+    /// Computes the scene of `key`.
+    ///
+    /// **Errors** with a readable message if conv-core rejects the spec (which the reducer's
+    /// corrections should make impossible).
+    pub fn build(key: &SceneKey) -> Result<Scene, String> {
+        let budget = Budget::PLAYGROUND;
+        let spec = key.spec.effective();
+        let costs = spec.costs(&budget).map_err(|e| e.to_string())?;
+        let formulas = spec.formulas(&budget).map_err(|e| e.to_string())?;
+        let input = match key.input {
+            InputMode::Grid => key.pattern.generate(spec.in_channels, spec.height, spec.width, key.seed),
+            InputMode::Image => sample_image(spec.in_channels, spec.height, spec.width),
+        };
+        let weights = LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
+        let forward = spec
+            .forward(input.view(), &weights, &budget)
+            .map_err(|e| e.to_string())?;
+        Ok(Scene {
+            spec,
+            costs,
+            formulas,
+            forward,
+            weights,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Action;
+    use conv_core::LayerKind;
+
+    #[test]
+    fn every_layer_builds_a_scene() {
+        for kind in LayerKind::ALL {
+            let state = AppState::default().reduce(Action::SetLayer(kind));
+            let scene = Scene::build(&SceneKey::from(&state)).unwrap();
+            assert_eq!(scene.forward.output().shape(), scene.costs.output_shape);
+            let image = AppState {
+                input: InputMode::Image,
+                ..state
+            };
+            assert!(Scene::build(&SceneKey::from(&image)).is_ok());
+        }
+    }
+
+    #[test]
+    fn language_does_not_change_the_key() {
+        let a = AppState::default();
+        let b = AppState {
+            lang: crate::i18n::Lang::Zh,
+            ..a.clone()
+        };
+        assert_eq!(SceneKey::from(&a), SceneKey::from(&b));
+    }
+}

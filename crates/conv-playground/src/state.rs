@@ -1,0 +1,273 @@
+//! The one home of the app's state: [`AppState`], the [`Action`]s that change it, and the pure
+//! reducer. Every change, from a slider, the URL or a host page's message, goes through here.
+
+use conv_core::{InputPattern, KernelPreset, LayerKind, LayerSpec, Limits, PaddingMode, Param};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+/// What feeds the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum InputMode {
+    /// A small grid of numbers.
+    #[default]
+    Grid,
+    /// A real image (pixels scaled to the slider size).
+    Image,
+}
+
+impl InputMode {
+    pub const fn code(self) -> &'static str {
+        match self {
+            InputMode::Grid => "grid",
+            InputMode::Image => "image",
+        }
+    }
+
+    pub const fn limits(self) -> Limits {
+        match self {
+            InputMode::Grid => Limits::GRID,
+            InputMode::Image => Limits::IMAGE,
+        }
+    }
+}
+
+/// Colour theme; `Auto` follows `prefers-color-scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// A value that arrived from outside and was corrected, for the `role="alert"` notice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Notice {
+    pub param: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+impl Notice {
+    /// A notice with every field cut to a readable length (values come from anyone's URL).
+    pub fn new(param: &str, from: &str, to: &str, reason: &str) -> Notice {
+        fn cut(s: &str) -> String {
+            let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
+            if s.chars().count() > 40 {
+                out.push('…');
+            }
+            out
+        }
+        Notice {
+            param: cut(param),
+            from: cut(from),
+            to: cut(to),
+            reason: cut_long(reason),
+        }
+    }
+}
+
+fn cut_long(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(160).collect()
+}
+
+/// Everything the page shows is a function of this.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AppState {
+    pub spec: LayerSpec,
+    pub input: InputMode,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub embed: bool,
+    pub kernel: KernelPreset,
+    pub pattern: InputPattern,
+    pub seed: u64,
+    /// Corrections of values that arrived from outside, shown until dismissed.
+    pub notices: Vec<Notice>,
+    /// The tour stop shown, if the reader is on the tour.
+    pub tour: Option<usize>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            spec: LayerSpec::preset(LayerKind::Standard),
+            input: InputMode::Grid,
+            lang: Lang::En,
+            theme: Theme::Auto,
+            embed: false,
+            kernel: KernelPreset::Random,
+            pattern: InputPattern::Random,
+            seed: 1,
+            notices: Vec::new(),
+            tour: None,
+        }
+    }
+}
+
+/// Every change the UI can make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SetLayer(LayerKind),
+    /// A numeric parameter (for `Bias`: 0 / 1).
+    SetParam(Param, usize),
+    SetPadding(PaddingMode),
+    SetLang(Lang),
+    SetTheme(Theme),
+    SetKernel(KernelPreset),
+    SetPattern(InputPattern),
+    Reseed,
+    /// Replace the state by one parsed from outside (URL or message), with its notices.
+    Load(Box<AppState>),
+    DismissNotices,
+    Tour(Option<usize>),
+    ResetLayer,
+}
+
+impl AppState {
+    /// The state after `action`. Controls can only reach valid layers: after every change the
+    /// spec is corrected to the nearest valid one (a slider that makes groups invalid moves
+    /// groups to the nearest valid value, and so on).
+    pub fn reduce(&self, action: Action) -> AppState {
+        let mut next = self.clone();
+        match action {
+            Action::SetLayer(kind) => {
+                if kind != next.spec.layer {
+                    next.spec = LayerSpec::preset(kind);
+                }
+                next.tour = None;
+            }
+            Action::SetParam(param, value) => {
+                let s = &mut next.spec;
+                match param {
+                    Param::Height => s.height = value,
+                    Param::Width => s.width = value,
+                    Param::InChannels => {
+                        s.in_channels = value;
+                        if s.layer == LayerKind::Depthwise {
+                            // Keep the multiplier when the channel count changes.
+                            let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
+                            s.out_channels = value.saturating_mul(mult);
+                        }
+                    }
+                    Param::OutChannels => s.out_channels = value,
+                    Param::KernelSize => s.kernel_size = value,
+                    Param::Stride => s.stride = value,
+                    Param::Padding => s.padding = PaddingMode::Explicit(value),
+                    Param::Dilation => s.dilation = value,
+                    Param::Groups => s.groups = value,
+                    Param::OutputPadding => s.output_padding = value,
+                    Param::ScaleFactor => s.scale_factor = value,
+                    Param::DepthMultiplier => s.depth_multiplier = value,
+                    Param::Bias => s.bias = value != 0,
+                }
+                next.tour = None;
+            }
+            Action::SetPadding(mode) => {
+                next.spec.padding = mode;
+                next.tour = None;
+            }
+            Action::SetLang(lang) => next.lang = lang,
+            Action::SetTheme(theme) => next.theme = theme,
+            Action::SetKernel(k) => next.kernel = k,
+            Action::SetPattern(p) => next.pattern = p,
+            Action::Reseed => next.seed = next.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) % 1_000_000,
+            Action::Load(state) => return *state,
+            Action::DismissNotices => next.notices.clear(),
+            Action::Tour(stop) => {
+                next.tour = stop;
+                if let Some(stop) = stop.and_then(|i| crate::tour::stops().into_iter().nth(i)) {
+                    next.spec = stop.spec;
+                } else {
+                    next.tour = None;
+                }
+            }
+            Action::ResetLayer => {
+                next.spec = LayerSpec::preset(next.spec.layer);
+                next.tour = None;
+            }
+        }
+        // Grouped layers: when the channel counts change, keep the nearest valid groups.
+        next.spec = next.spec.corrected(&next.input.limits()).0;
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conv_core::Budget;
+
+    #[test]
+    fn every_action_leaves_a_valid_spec() {
+        let mut s = AppState::default();
+        let actions = [
+            Action::SetLayer(LayerKind::Grouped),
+            Action::SetParam(Param::InChannels, 6),
+            Action::SetParam(Param::Groups, 4),
+            Action::SetParam(Param::OutChannels, 9),
+            Action::SetParam(Param::KernelSize, 11),
+            Action::SetParam(Param::Height, 2),
+            Action::SetLayer(LayerKind::Transposed),
+            Action::SetParam(Param::OutputPadding, 3),
+            Action::SetParam(Param::Stride, 1),
+            Action::SetLayer(LayerKind::Depthwise),
+            Action::SetParam(Param::InChannels, 5),
+            Action::SetParam(Param::OutChannels, 7),
+            Action::SetPadding(PaddingMode::Same),
+        ];
+        for a in actions {
+            s = s.reduce(a.clone());
+            assert!(s.spec.shapes(&Budget::PLAYGROUND).is_ok(), "after {a:?}: {:?}", s.spec);
+        }
+        assert_eq!(s.spec.out_channels % s.spec.in_channels, 0);
+    }
+
+    #[test]
+    fn groups_move_to_the_nearest_valid_value() {
+        let s = AppState::default().reduce(Action::SetLayer(LayerKind::Grouped));
+        assert_eq!(s.spec.groups, 2);
+        let s = s.reduce(Action::SetParam(Param::InChannels, 6));
+        // 6 and 8 share 1 and 2.
+        assert_eq!(s.spec.groups, 2);
+        let s = s.reduce(Action::SetParam(Param::Groups, 3));
+        assert_eq!(s.spec.groups, 2, "3 does not divide 8: nearest valid is 2");
+    }
+
+    #[test]
+    fn depthwise_keeps_its_multiplier() {
+        let s = AppState::default().reduce(Action::SetLayer(LayerKind::Depthwise));
+        let s = s.reduce(Action::SetParam(Param::OutChannels, 6));
+        assert_eq!(s.spec.out_channels, 6);
+        let s = s.reduce(Action::SetParam(Param::InChannels, 4));
+        assert_eq!(s.spec.out_channels, 8);
+    }
+
+    #[test]
+    fn tour_loads_the_figure_and_leaving_it_clears_it() {
+        let s = AppState::default().reduce(Action::Tour(Some(9)));
+        assert_eq!(s.spec.layer, LayerKind::Grouped);
+        assert_eq!(s.tour, Some(9));
+        let s = s.reduce(Action::SetParam(Param::KernelSize, 5));
+        assert_eq!(s.tour, None);
+        assert_eq!(AppState::default().reduce(Action::Tour(Some(99))).tour, None);
+    }
+
+    #[test]
+    fn notices_are_cut_to_length() {
+        let n = Notice::new("x", &"<script>".repeat(20), "1", "r");
+        assert!(n.from.chars().count() <= 41);
+    }
+}

@@ -1,0 +1,319 @@
+//! [`AppState`] to and from the query string (the public embedding API of DESIGN.md). Anything
+//! that arrives is validated: unknown keys are ignored, bad values corrected to the nearest valid
+//! one, and every change is reported as a [`Notice`].
+
+use conv_core::{LayerKind, LayerSpec, PaddingMode, Param};
+
+use crate::i18n::{tr, Lang};
+use crate::state::{AppState, InputMode, Notice, Theme};
+
+/// Keys that are understood besides the layer parameters.
+const OTHER_KEYS: [&str; 6] = ["layer", "lang", "theme", "embed", "input", "parent_origin"];
+
+/// Parse a query string (with or without the leading `?`) on top of `base`.
+pub fn parse_query(query: &str, base: &AppState) -> AppState {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    apply_pairs(&pairs, base)
+}
+
+/// Apply `key = value` pairs (from a URL or a message) to `base`. The first occurrence of a key
+/// wins, as `URLSearchParams.get` has it. The result always holds a valid spec.
+pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
+    let mut state = base.clone();
+    state.notices.clear();
+    let lang_for_notes = pairs
+        .iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::from_code(v))
+        .unwrap_or(base.lang);
+    let mut notices = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut raw: Vec<(&'static str, String)> = Vec::new();
+    let note = |notices: &mut Vec<Notice>, key: &str, value: &str, to: &str, reason: &str| {
+        notices.push(Notice::new(key, value, to, reason));
+    };
+    // The layer first: the other values apply to it.
+    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "layer") {
+        match LayerKind::from_name(v.trim()) {
+            Some(kind) => {
+                if kind != state.spec.layer {
+                    state.spec = LayerSpec::preset(kind);
+                }
+            }
+            None => note(
+                &mut notices,
+                "layer",
+                v,
+                state.spec.layer.name(),
+                tr(lang_for_notes, "notice.invalid"),
+            ),
+        }
+    }
+    for (key, value) in pairs {
+        if seen.contains(&key.as_str()) {
+            continue;
+        }
+        seen.push(key.as_str());
+        let v = value.trim();
+        if let Some(param) = Param::from_name(key) {
+            if param == Param::Padding {
+                match v {
+                    "same" => state.spec.padding = PaddingMode::Same,
+                    "valid" => state.spec.padding = PaddingMode::Valid,
+                    _ => match parse_count(v) {
+                        Some(n) => {
+                            state.spec.padding = PaddingMode::Explicit(n);
+                            raw.push((param.name(), v.to_string()));
+                        }
+                        None => note(
+                            &mut notices,
+                            key,
+                            value,
+                            &state.spec.padding.to_string(),
+                            tr(lang_for_notes, "notice.not-a-number"),
+                        ),
+                    },
+                }
+                continue;
+            }
+            if param == Param::Bias {
+                match v {
+                    "1" | "true" => state.spec.bias = true,
+                    "0" | "false" => state.spec.bias = false,
+                    _ => note(
+                        &mut notices,
+                        key,
+                        value,
+                        if state.spec.bias { "1" } else { "0" },
+                        tr(lang_for_notes, "notice.invalid"),
+                    ),
+                }
+                continue;
+            }
+            let Some(n) = parse_count(v) else {
+                let current = current_value(&state.spec, param).to_string();
+                note(&mut notices, key, value, &current, tr(lang_for_notes, "notice.not-a-number"));
+                continue;
+            };
+            raw.push((param.name(), v.to_string()));
+            set_param(&mut state.spec, param, n);
+            continue;
+        }
+        match key.as_str() {
+            "layer" | "parent_origin" => {}
+            "lang" => match Lang::from_code(v) {
+                Some(l) => state.lang = l,
+                None => note(&mut notices, key, value, state.lang.code(), tr(lang_for_notes, "notice.invalid")),
+            },
+            "theme" => match v {
+                "light" => state.theme = Theme::Light,
+                "dark" => state.theme = Theme::Dark,
+                "auto" => state.theme = Theme::Auto,
+                _ => note(&mut notices, key, value, state.theme.code(), tr(lang_for_notes, "notice.invalid")),
+            },
+            "embed" => match v {
+                "1" | "true" => state.embed = true,
+                "0" | "false" => state.embed = false,
+                _ => note(&mut notices, key, value, if state.embed { "1" } else { "0" }, tr(lang_for_notes, "notice.invalid")),
+            },
+            "input" => match v {
+                "grid" => state.input = InputMode::Grid,
+                "image" => state.input = InputMode::Image,
+                _ => note(&mut notices, key, value, state.input.code(), tr(lang_for_notes, "notice.invalid")),
+            },
+            _ => note(&mut notices, key, value, "—", tr(lang_for_notes, "notice.unknown")),
+        }
+    }
+    let (spec, corrections) = state.spec.corrected(&state.input.limits());
+    for c in corrections {
+        let from = raw
+            .iter()
+            .find(|(p, _)| *p == c.param)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(c.from);
+        notices.push(Notice::new(c.param, &from, &c.to, &c.reason));
+    }
+    state.spec = spec;
+    state.tour = None;
+    state.notices = notices;
+    state
+}
+
+/// A non-negative integer; negative numbers become 0 and numbers too large for `usize` become
+/// `usize::MAX` (the correction then reports the clamp); anything else is `None`.
+fn parse_count(v: &str) -> Option<usize> {
+    let digits = v.strip_prefix('+').unwrap_or(v);
+    if let Some(rest) = digits.strip_prefix('-') {
+        return (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())).then_some(0);
+    }
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse::<usize>().unwrap_or(usize::MAX))
+}
+
+fn current_value(spec: &LayerSpec, param: Param) -> usize {
+    match param {
+        Param::Height => spec.height,
+        Param::Width => spec.width,
+        Param::InChannels => spec.in_channels,
+        Param::OutChannels => spec.out_channels,
+        Param::KernelSize => spec.kernel_size,
+        Param::Stride => spec.stride,
+        Param::Padding => match spec.padding {
+            PaddingMode::Explicit(p) => p,
+            _ => 0,
+        },
+        Param::Dilation => spec.dilation,
+        Param::Groups => spec.groups,
+        Param::OutputPadding => spec.output_padding,
+        Param::ScaleFactor => spec.scale_factor,
+        Param::DepthMultiplier => spec.depth_multiplier,
+        Param::Bias => spec.bias as usize,
+    }
+}
+
+fn set_param(spec: &mut LayerSpec, param: Param, n: usize) {
+    match param {
+        Param::Height => spec.height = n,
+        Param::Width => spec.width = n,
+        Param::InChannels => spec.in_channels = n,
+        Param::OutChannels => spec.out_channels = n,
+        Param::KernelSize => spec.kernel_size = n,
+        Param::Stride => spec.stride = n,
+        Param::Padding => spec.padding = PaddingMode::Explicit(n),
+        Param::Dilation => spec.dilation = n,
+        Param::Groups => spec.groups = n,
+        Param::OutputPadding => spec.output_padding = n,
+        Param::ScaleFactor => spec.scale_factor = n,
+        Param::DepthMultiplier => spec.depth_multiplier = n,
+        Param::Bias => spec.bias = n != 0,
+    }
+}
+
+/// The `key = value` pairs of a state: the layer, the parameters that layer uses, and the page
+/// options that differ from their defaults. Used for the URL and for messages to a host page.
+pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
+    let spec = state.spec.effective();
+    let mut pairs = vec![("layer", spec.layer.name().to_string())];
+    for &param in spec.layer.params() {
+        let value = match param {
+            Param::Padding => spec.padding.to_string(),
+            Param::Bias => (spec.bias as u8).to_string(),
+            _ => current_value(&spec, param).to_string(),
+        };
+        pairs.push((param.name(), value));
+    }
+    if spec.layer == LayerKind::Depthwise {
+        // groups is implied (= in_channels) but is part of the layer's definition.
+        pairs.push(("groups", spec.groups.to_string()));
+    }
+    pairs.push(("lang", state.lang.code().to_string()));
+    if state.theme != Theme::Auto {
+        pairs.push(("theme", state.theme.code().to_string()));
+    }
+    if state.embed {
+        pairs.push(("embed", "1".to_string()));
+    }
+    if state.input != InputMode::Grid {
+        pairs.push(("input", state.input.code().to_string()));
+    }
+    pairs
+}
+
+/// The query string of a state, without the leading `?`.
+pub fn to_query(state: &AppState) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in to_pairs(state) {
+        out.append_pair(k, &v);
+    }
+    out.finish()
+}
+
+/// Whether `key` is one the page understands (used to validate host messages).
+pub fn is_known_key(key: &str) -> bool {
+    Param::from_name(key).is_some() || OTHER_KEYS.contains(&key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conv_core::{Budget, KernelPreset};
+
+    fn parse(q: &str) -> AppState {
+        parse_query(q, &AppState::default())
+    }
+
+    #[test]
+    fn round_trip_for_every_layer() {
+        for kind in LayerKind::ALL {
+            let mut state = AppState::default().reduce(crate::state::Action::SetLayer(kind));
+            state.lang = Lang::Zh;
+            state.theme = Theme::Dark;
+            state.embed = true;
+            let q = to_query(&state);
+            let back = parse(&q);
+            assert_eq!(back.spec.effective(), state.spec.effective(), "{q}");
+            assert_eq!((back.lang, back.theme, back.embed), (Lang::Zh, Theme::Dark, true));
+            assert!(back.notices.is_empty(), "{q}: {:?}", back.notices);
+        }
+    }
+
+    #[test]
+    fn torch_names_are_read() {
+        let s = parse("layer=grouped&in_channels=4&out_channels=8&groups=2&kernel_size=3&padding=1&height=5&width=5");
+        assert_eq!(s.spec.layer, LayerKind::Grouped);
+        assert_eq!((s.spec.in_channels, s.spec.out_channels, s.spec.groups), (4, 8, 2));
+        assert_eq!(s.spec.padding, PaddingMode::Explicit(1));
+        assert!(s.notices.is_empty());
+        let s = parse("?layer=standard&padding=same&kernel_size=5");
+        assert_eq!(s.spec.padding, PaddingMode::Same);
+        assert_eq!(s.spec.costs(&Budget::PLAYGROUND).unwrap().output_shape[1], 6);
+    }
+
+    #[test]
+    fn hostile_values_are_corrected_with_notices() {
+        let cases = [
+            ("height=-5", "height"),
+            ("height=99999999999999999999999999", "height"),
+            ("kernel_size=abc", "kernel_size"),
+            ("stride=NaN", "stride"),
+            ("layer=<script>alert(1)</script>", "layer"),
+            ("groups=3&layer=grouped", "groups"),
+            ("lang=xx", "lang"),
+            ("bias=maybe", "bias"),
+            ("evil=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "evil"),
+            ("layer=transposed&output_padding=9", "output_padding"),
+            ("layer=dilated&kernel_size=11&dilation=6&height=4", "dilation"),
+            ("layer=depthwise&in_channels=3&out_channels=4", "out_channels"),
+            ("padding=%E2%88%9E", "padding"),
+        ];
+        for (q, param) in cases {
+            let s = parse(q);
+            assert!(s.spec.shapes(&Budget::PLAYGROUND).is_ok(), "{q}");
+            assert!(s.notices.iter().any(|n| n.param == param), "{q}: {:?}", s.notices);
+        }
+        let s = parse("height=-5");
+        assert_eq!(s.spec.height, 1);
+        assert_eq!(s.notices[0].from, "-5");
+        assert_eq!(s.notices[0].to, "1");
+    }
+
+    #[test]
+    fn duplicated_keys_keep_the_first() {
+        let s = parse("height=5&height=9");
+        assert_eq!(s.spec.height, 5);
+    }
+
+    #[test]
+    fn queries_are_clean() {
+        let state = AppState::default();
+        assert_eq!(
+            to_query(&state),
+            "layer=standard&height=6&width=6&in_channels=3&out_channels=16&kernel_size=3&stride=1&padding=0&bias=1&lang=en"
+        );
+        assert_eq!(state.kernel, KernelPreset::Random);
+        assert!(is_known_key("groups") && is_known_key("embed") && !is_known_key("__proto__"));
+    }
+}

@@ -1,0 +1,106 @@
+//! Browser tests of the front end: the app mounted into a fresh node in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use conv_playground::components::Slider;
+use conv_playground::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlCanvasElement, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A new mount point, with the address bar reset (the app reads its state from the URL and
+/// writes it back, so tests sharing one page must not see each other's state).
+fn fresh_root() -> web_sys::Element {
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        .unwrap();
+    let doc = window.document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(50)).await;
+}
+
+fn stat(root: &web_sys::Element, name: &str) -> String {
+    root.query_selector(&format!("[data-stat=\"{name}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no data-stat {name}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn app_shows_the_figures_and_paints_canvases() {
+    let root = fresh_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    assert_eq!(stat(&root, "output-shape"), "16×4×4");
+    assert_eq!(stat(&root, "params"), "448");
+    assert_eq!(stat(&root, "flops"), "13,824");
+    let canvases = root.query_selector_all("canvas[data-stage-canvas]").unwrap();
+    assert!(canvases.length() >= 2, "input and output stages");
+    let canvas: HtmlCanvasElement = canvases.item(0).unwrap().dyn_into().unwrap();
+    assert!(canvas.width() > 50 && canvas.height() > 50);
+}
+
+#[wasm_bindgen_test]
+async fn choosing_a_layer_changes_the_figures() {
+    let root = fresh_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let select: web_sys::HtmlSelectElement = root.query_selector("#layer-select").unwrap().unwrap().dyn_into().unwrap();
+    select.set_value("grouped");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    settle().await;
+    assert_eq!(stat(&root, "output-shape"), "8×4×4");
+    assert_eq!(stat(&root, "params"), "152");
+    assert!(root.query_selector("#slider-groups").unwrap().is_some());
+}
+
+#[derive(Properties, PartialEq)]
+struct Harness {
+    values: Option<Vec<usize>>,
+}
+
+#[function_component(SliderHarness)]
+fn slider_harness(p: &Harness) -> Html {
+    let value = use_state(|| 2usize);
+    let on_change = {
+        let value = value.clone();
+        Callback::from(move |v| value.set(v))
+    };
+    html! {
+        <>
+            <Slider id="s" label="Groups" value={*value} min={1} max={8} values={p.values.clone()} {on_change} />
+            <span id="seen">{ *value }</span>
+        </>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn slider_steps_through_allowed_values_only() {
+    let root = fresh_root();
+    yew::Renderer::<SliderHarness>::with_root_and_props(root.clone(), Harness { values: Some(vec![1, 2, 4, 8]) }).render();
+    settle().await;
+    let input: HtmlInputElement = root.query_selector("#s").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(input.max(), "3");
+    assert_eq!(input.value(), "1", "value 2 is index 1");
+    input.set_value("2");
+    input.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    settle().await;
+    let seen: HtmlElement = root.query_selector("#seen").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(seen.text_content().unwrap(), "4");
+    let label = root.query_selector("label[for=s]").unwrap().unwrap();
+    assert_eq!(label.text_content().unwrap(), "Groups");
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every test of the project, in order; stops at the first failing stage and ends with a summary
+# line. Called by `make test` (after scripts/setup.sh) and by CI.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TERM_COLOR=never
+
+passed=0
+failed=0
+results=()
+
+stage() {
+  local name="$1"
+  shift
+  printf '\n=== %s ===\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    results+=("ok    $name ($((SECONDS - start)) s)")
+  else
+    failed=$((failed + 1))
+    results+=("FAIL  $name ($((SECONDS - start)) s)")
+    summary
+    exit 1
+  fi
+}
+
+summary() {
+  printf '\n=== summary ===\n'
+  printf '%s\n' "${results[@]}"
+  printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
+}
+
+stage "cargo fmt --check" cargo fmt --all -- --check
+stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+stage "clippy (wasm32)" cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings
+stage "cargo test (native)" cargo test --workspace
+stage "conv-core builds for wasm32" cargo build -p conv-core --target wasm32-unknown-unknown
+stage "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
+stage "trunk build --release" trunk build --release
+stage "trunk build --release (sub-path /some/path/)" trunk build --release --public-url /some/path/ --dist target/dist-subpath
+export SUBPATH_DIST="$PWD/target/dist-subpath"
+stage "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/
+summary

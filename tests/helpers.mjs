@@ -1,0 +1,83 @@
+// Shared setup of the end-to-end tests: one headless Debian Chromium, the release build served
+// on 127.0.0.1, a page that records console errors, page errors and requests leaving the origin.
+import path from 'node:path';
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+
+export const DIST = path.resolve(process.env.DIST_DIR || 'dist');
+export const SHOTS = path.resolve('tests/screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Open a page; every console error, page error and foreign request is collected in `problems`. */
+export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(baseUrl).origin;
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`foreign request: ${u}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`http ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(baseUrl + (query ? `?${query}` : ''));
+  await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
+  return { page, context, problems };
+}
+
+/** The number in a data-stat element (digit group separators removed). */
+export async function stat(page, name) {
+  const text = await page.locator(`[data-stat="${name}"]`).first().textContent();
+  return text.trim();
+}
+
+export async function statNumber(page, name) {
+  return Number((await stat(page, name)).replace(/[,\s\u202f]/g, ''));
+}
+
+/** Whether a canvas has more than one colour (it is painted, not blank). */
+export async function canvasPainted(page, selector) {
+  return page.locator(selector).first().evaluate((c) => {
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const first = data.slice(0, 4).join(',');
+    let distinct = 0;
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      if (data[i + 3] > 0 && `${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}` !== first) distinct++;
+    }
+    return c.width > 10 && c.height > 10 && distinct > 20;
+  });
+}
+
+/** A digest of a canvas's pixels, to see that it changed. */
+export async function canvasDigest(page, selector) {
+  return page.locator(selector).first().evaluate((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let h = 2166136261;
+    for (let i = 0; i < data.length; i += 3) h = Math.imul(h ^ data[i], 16777619) >>> 0;
+    return `${c.width}x${c.height}:${h}`;
+  });
+}
+
+export { serve };
