@@ -179,7 +179,7 @@ fn embed(src: &Stage, kind: StageKind, top: isize, left: isize, h: usize, w: usi
         let sy = y as isize - top;
         let sx = x as isize - left;
         (sy >= 0 && sx >= 0 && (sy as usize) < sh && (sx as usize) < sw)
-            .then(|| (sy as usize, sx as usize))
+            .then_some((sy as usize, sx as usize))
     };
     let data = Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
         at(y, x).map_or(0.0, |(sy, sx)| src.data[[ci, sy, sx]])

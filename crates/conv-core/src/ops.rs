@@ -199,8 +199,8 @@ fn sgemm(
     if m == 0 || n == 0 || k == 0 {
         return;
     }
-    assert!(a.len() >= (m - 1) * a_strides.0 + (k - 1) * a_strides.1 + 1);
-    assert!(b.len() >= (k - 1) * b_strides.0 + (n - 1) * b_strides.1 + 1);
+    assert!(a.len() > (m - 1) * a_strides.0 + (k - 1) * a_strides.1);
+    assert!(b.len() > (k - 1) * b_strides.0 + (n - 1) * b_strides.1);
     assert!(c.len() >= m * n);
     // SAFETY: the asserts above keep every index that sgemm computes from these strides and
     // sizes inside the slices, and `c` does not alias `a` or `b` (it is a unique borrow).

@@ -406,6 +406,15 @@ proptest! {
             data_products += fwd.contributions(0, co, y, x).unwrap().iter().filter(|t| matches!(t.cell, Cell::Data { .. })).count();
         }}}
         prop_assert_eq!(data_products, stamps);
+        // All products of the convolution view, zeros included, are the standard alternative's
+        // MACs; the stamps of all channels are the layer's own MACs.
+        let all_products: usize = (0..c).flat_map(|co| (0..oh).flat_map(move |y| (0..ow).map(move |x| (co, y, x))))
+            .map(|(co, y, x)| fwd.contributions(0, co, y, x).unwrap().len())
+            .sum();
+        let costs = spec.costs(&Budget::PLAYGROUND).unwrap();
+        prop_assert_eq!(all_products as u128, costs.standard_macs);
+        let full_stamps = (ih * iw * ic * c * spec.kernel_size * spec.kernel_size) as u128;
+        prop_assert_eq!(full_stamps, costs.macs);
         // Overlap counts sum to the stamps of one channel pair.
         let overlap = fwd.overlap().unwrap();
         prop_assert_eq!(overlap.iter().map(|&v| v as usize).sum::<usize>(), stamps / (ic * c));

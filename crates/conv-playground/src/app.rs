@@ -97,7 +97,7 @@ pub fn app() -> Html {
         use_effect_with(query, move |q| dom::replace_query(q));
     }
     let key = SceneKey::from(&store.0);
-    let scene = use_memo(key, |k| Scene::build(k));
+    let scene = use_memo(key, Scene::build);
     let dispatcher = store.dispatcher();
     let frame = {
         let d = dispatcher.clone();

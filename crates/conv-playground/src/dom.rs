@@ -144,9 +144,16 @@ pub fn show_error_panel(message: &str) {
     if doc.get_element_by_id("fatal-error").is_some() {
         return;
     }
-    let zh = browser_language().is_some_and(|l| l.starts_with("zh")) || location_search().contains("lang=zh");
-    let lang = if zh { crate::i18n::Lang::Zh } else { crate::i18n::Lang::En };
-    let Ok(panel) = doc.create_element("div") else { return };
+    let zh = browser_language().is_some_and(|l| l.starts_with("zh"))
+        || location_search().contains("lang=zh");
+    let lang = if zh {
+        crate::i18n::Lang::Zh
+    } else {
+        crate::i18n::Lang::En
+    };
+    let Ok(panel) = doc.create_element("div") else {
+        return;
+    };
     panel.set_id("fatal-error");
     let _ = panel.set_attribute("role", "alert");
     panel.set_class_name("fatal-error");

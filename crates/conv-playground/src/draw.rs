@@ -29,7 +29,9 @@ pub const LIGHT: Palette = Palette {
     hatch: "#8c959f",
     inserted: "#eef1f4",
     copied: "#6f42c1",
-    groups: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"],
+    groups: [
+        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    ],
 };
 
 pub const DARK: Palette = Palette {
@@ -41,7 +43,9 @@ pub const DARK: Palette = Palette {
     hatch: "#6e7681",
     inserted: "#161b22",
     copied: "#d2a8ff",
-    groups: ["#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#ffffff"],
+    groups: [
+        "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#ffffff",
+    ],
 };
 
 /// The most channels drawn per stage; the rest are counted in text.
@@ -70,7 +74,9 @@ impl GridLayout {
         // The largest cell size (≤ max_cell) that fits the maps into rows of `avail`.
         let mut best = None;
         for cols in (1..=shown).rev() {
-            let cell = ((avail - GAP * (cols as f64 - 1.0)) / (cols * w) as f64).floor().min(max_cell);
+            let cell = ((avail - GAP * (cols as f64 - 1.0)) / (cols * w) as f64)
+                .floor()
+                .min(max_cell);
             if cell >= 10.0 || cols == 1 {
                 best = Some((cols, cell.max(1.0)));
                 break;
@@ -94,24 +100,20 @@ impl GridLayout {
     /// Top-left corner of channel `i`'s map.
     pub fn origin(&self, i: usize) -> (f64, f64) {
         let (r, c) = (i / self.cols, i % self.cols);
-        (c as f64 * (self.map_w + GAP), r as f64 * (self.map_h + LABEL + GAP) + LABEL)
-    }
-
-    /// The channel and cell under a point, if any.
-    pub fn hit(&self, x: f64, y: f64) -> Option<(usize, usize, usize)> {
-        for i in 0..self.shown {
-            let (ox, oy) = self.origin(i);
-            if x >= ox && y >= oy && x < ox + self.map_w && y < oy + self.map_h {
-                return Some((i, ((y - oy) / self.cell) as usize, ((x - ox) / self.cell) as usize));
-            }
-        }
-        None
+        (
+            c as f64 * (self.map_w + GAP),
+            r as f64 * (self.map_h + LABEL + GAP) + LABEL,
+        )
     }
 }
 
 /// Diverging colour of `v` on a scale symmetric around 0 (blue negative, red positive).
 pub fn value_color(v: f32, max_abs: f32) -> String {
-    let t = if max_abs > 0.0 { (v / max_abs).clamp(-1.0, 1.0) } else { 0.0 };
+    let t = if max_abs > 0.0 {
+        (v / max_abs).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     let c = colorous::RED_BLUE.eval_continuous(0.5 - 0.5 * t as f64);
     format!("rgb({},{},{})", c.r, c.g, c.b)
 }
@@ -129,12 +131,21 @@ pub fn format_value(v: f32) -> String {
 }
 
 fn max_abs(data: ArrayView3<f32>) -> f32 {
-    data.iter().fold(0.0f32, |m, v| if v.is_finite() { m.max(v.abs()) } else { m })
+    data.iter().fold(
+        0.0f32,
+        |m, v| if v.is_finite() { m.max(v.abs()) } else { m },
+    )
 }
 
 /// Size the canvas backing store for crisp drawing at the device pixel ratio and reset the
 /// transform so drawing uses CSS pixels.
-pub fn prepare(canvas: &web_sys::HtmlCanvasElement, ctx: &CanvasRenderingContext2d, width: f64, height: f64, dpr: f64) {
+pub fn prepare(
+    canvas: &web_sys::HtmlCanvasElement,
+    ctx: &CanvasRenderingContext2d,
+    width: f64,
+    height: f64,
+    dpr: f64,
+) {
     canvas.set_width((width * dpr).ceil().max(1.0) as u32);
     canvas.set_height((height * dpr).ceil().max(1.0) as u32);
     let style = format!("{width:.0}");
@@ -153,7 +164,13 @@ pub struct Mark {
 
 /// Paint a stage: each drawn channel as a labelled grid, padding hatched, inserted zeros pale
 /// with a dot, copies marked in a corner, values written when the cells are large enough.
-pub fn draw_stage(ctx: &CanvasRenderingContext2d, stage: &Stage, layout: &GridLayout, pal: &Palette, marks: &[Mark]) {
+pub fn draw_stage(
+    ctx: &CanvasRenderingContext2d,
+    stage: &Stage,
+    layout: &GridLayout,
+    pal: &Palette,
+    marks: &[Mark],
+) {
     let scale = max_abs(stage.data.view());
     let (_, h, w) = stage.data.dim();
     let cell = layout.cell;
@@ -165,7 +182,11 @@ pub fn draw_stage(ctx: &CanvasRenderingContext2d, stage: &Stage, layout: &GridLa
         ctx.set_fill_style_str(pal.text);
         ctx.set_font("12px system-ui, sans-serif");
         let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
-        let label = if many_groups { format!("c{ch} · g{group}") } else { format!("c{ch}") };
+        let label = if many_groups {
+            format!("c{ch} · g{group}")
+        } else {
+            format!("c{ch}")
+        };
         let _ = ctx.fill_text(&label, ox + 12.0, oy - 4.0);
         ctx.set_fill_style_str(gcol);
         ctx.fill_rect(ox, oy - 12.0, 8.0, 8.0);
@@ -184,7 +205,13 @@ pub fn draw_stage(ctx: &CanvasRenderingContext2d, stage: &Stage, layout: &GridLa
                         ctx.fill_rect(px, py, cell, cell);
                         ctx.set_fill_style_str(pal.hatch);
                         ctx.begin_path();
-                        let _ = ctx.arc(px + cell / 2.0, py + cell / 2.0, (cell * 0.08).max(0.8), 0.0, std::f64::consts::TAU);
+                        let _ = ctx.arc(
+                            px + cell / 2.0,
+                            py + cell / 2.0,
+                            (cell * 0.08).max(0.8),
+                            0.0,
+                            std::f64::consts::TAU,
+                        );
                         ctx.fill();
                     }
                     Cell::Data { .. } | Cell::Copied { .. } => {
@@ -229,13 +256,23 @@ pub fn draw_stage(ctx: &CanvasRenderingContext2d, stage: &Stage, layout: &GridLa
         }
         ctx.set_stroke_style_str(gcol);
         ctx.set_line_width(2.0);
-        ctx.stroke_rect(ox - 1.0, oy - 1.0, w as f64 * cell + 2.0, h as f64 * cell + 2.0);
+        ctx.stroke_rect(
+            ox - 1.0,
+            oy - 1.0,
+            w as f64 * cell + 2.0,
+            h as f64 * cell + 2.0,
+        );
     }
     for m in marks.iter().filter(|m| m.channel < layout.shown) {
         let (ox, oy) = layout.origin(m.channel);
         ctx.set_stroke_style_str("#ff00aa");
         ctx.set_line_width(2.5);
-        ctx.stroke_rect(ox + m.x as f64 * cell + 1.5, oy + m.y as f64 * cell + 1.5, cell - 3.0, cell - 3.0);
+        ctx.stroke_rect(
+            ox + m.x as f64 * cell + 1.5,
+            oy + m.y as f64 * cell + 1.5,
+            cell - 3.0,
+            cell - 3.0,
+        );
     }
 }
 
@@ -304,7 +341,8 @@ pub fn draw_kernels(
                             ctx.set_font("10px system-ui, sans-serif");
                             ctx.set_text_align("center");
                             ctx.set_text_baseline("middle");
-                            let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+                            let _ =
+                                ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
                             ctx.set_text_align("start");
                             ctx.set_text_baseline("alphabetic");
                         }
@@ -321,23 +359,38 @@ pub fn draw_kernels(
         }
         if depth > 4 {
             ctx.set_fill_style_str(pal.muted);
-            let _ = ctx.fill_text("…", ox + shown_depth as f64 * (slice_px + 4.0), oy + slice_px / 2.0);
+            let _ = ctx.fill_text(
+                "…",
+                ox + shown_depth as f64 * (slice_px + 4.0),
+                oy + slice_px / 2.0,
+            );
         }
     }
 }
 
 /// Size of the kernel canvas for `count` kernels.
-pub fn kernels_size(count: usize, depth: usize, k: usize, dilation: usize, avail: f64) -> (f64, f64, usize, f64) {
+pub fn kernels_size(
+    count: usize,
+    depth: usize,
+    k: usize,
+    dilation: usize,
+    avail: f64,
+) -> (f64, f64, usize, f64) {
     let ext = (k - 1) * dilation + 1;
     let shown_depth = depth.min(4);
     // Few kernels get cells large enough to print their weights.
-    let mut cell = if count * depth.min(4) <= 8 { 28.0f64 } else { 18.0 };
+    let mut cell = if count * depth.min(4) <= 8 {
+        28.0f64
+    } else {
+        18.0
+    };
     loop {
         let slice_px = ext as f64 * cell;
         let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };
         if block_w <= avail || cell <= 3.0 {
             let shown = count.min(MAX_CHANNELS * 2);
-            let per_row = (((avail + GAP) / (block_w + GAP)).floor() as usize).clamp(1, shown.max(1));
+            let per_row =
+                (((avail + GAP) / (block_w + GAP)).floor() as usize).clamp(1, shown.max(1));
             let rows = shown.div_ceil(per_row);
             let w = per_row as f64 * (block_w + GAP);
             let h = rows as f64 * (slice_px + LABEL + GAP);

@@ -144,6 +144,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("error.title", "Something went wrong", "出错了"),
     ("error.reset", "Reset the playground", "重置"),
     ("reset", "Reset layer", "重置本层"),
+    ("reseed", "New values", "换一组数值"),
     ("bias.on", "on", "开"),
     ("bias.off", "off", "关"),
     ("footer", "Computed in your browser by conv-core (Rust → WebAssembly). PyTorch conventions: weights (C_out, C_in/groups, k, k).", "所有数值都由 conv-core（Rust → WebAssembly）在浏览器中计算，遵循 PyTorch 约定：权重形状 (C_out, C_in/groups, k, k)。"),
@@ -225,7 +226,11 @@ mod tests {
             include_str!("tour.rs"),
         ];
         for src in sources {
-            for part in src.split("tr(lang, \"").skip(1).chain(src.split("trf(lang, \"").skip(1)) {
+            for part in src
+                .split("tr(lang, \"")
+                .skip(1)
+                .chain(src.split("trf(lang, \"").skip(1))
+            {
                 let key = &part[..part.find('"').unwrap()];
                 assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
             }

@@ -15,9 +15,9 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
-mod draw;
-#[cfg(target_arch = "wasm32")]
 mod dom;
+#[cfg(target_arch = "wasm32")]
+mod draw;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{start, App};

@@ -44,7 +44,10 @@ impl From<&AppState> for SceneKey {
 /// looking to filter without a download. Values in `[0, 1]`.
 pub fn sample_image(c: usize, h: usize, w: usize) -> Array3<f32> {
     Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
-        let (fy, fx) = (y as f32 / h.max(1) as f32 - 0.5, x as f32 / w.max(1) as f32 - 0.5);
+        let (fy, fx) = (
+            y as f32 / h.max(1) as f32 - 0.5,
+            x as f32 / w.max(1) as f32 - 0.5,
+        );
         let r = (fy * fy + fx * fx).sqrt();
         let rings = (0.5 + 0.5 * (r * 28.0).cos()) * (1.0 - r).max(0.0);
         let shift = ci as f32 * 0.15;
@@ -63,10 +66,14 @@ impl Scene {
         let costs = spec.costs(&budget).map_err(|e| e.to_string())?;
         let formulas = spec.formulas(&budget).map_err(|e| e.to_string())?;
         let input = match key.input {
-            InputMode::Grid => key.pattern.generate(spec.in_channels, spec.height, spec.width, key.seed),
+            InputMode::Grid => {
+                key.pattern
+                    .generate(spec.in_channels, spec.height, spec.width, key.seed)
+            }
             InputMode::Image => sample_image(spec.in_channels, spec.height, spec.width),
         };
-        let weights = LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
+        let weights =
+            LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
         let forward = spec
             .forward(input.view(), &weights, &budget)
             .map_err(|e| e.to_string())?;

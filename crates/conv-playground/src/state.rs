@@ -158,7 +158,8 @@ impl AppState {
                         s.in_channels = value;
                         if s.layer == LayerKind::Depthwise {
                             // Keep the multiplier when the channel count changes.
-                            let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
+                            let mult =
+                                (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
                             s.out_channels = value.saturating_mul(mult);
                         }
                     }
@@ -183,7 +184,13 @@ impl AppState {
             Action::SetTheme(theme) => next.theme = theme,
             Action::SetKernel(k) => next.kernel = k,
             Action::SetPattern(p) => next.pattern = p,
-            Action::Reseed => next.seed = next.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) % 1_000_000,
+            Action::Reseed => {
+                next.seed = next
+                    .seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407)
+                    % 1_000_000
+            }
             Action::Load(state) => return *state,
             Action::DismissNotices => next.notices.clear(),
             Action::Tour(stop) => {
@@ -230,7 +237,11 @@ mod tests {
         ];
         for a in actions {
             s = s.reduce(a.clone());
-            assert!(s.spec.shapes(&Budget::PLAYGROUND).is_ok(), "after {a:?}: {:?}", s.spec);
+            assert!(
+                s.spec.shapes(&Budget::PLAYGROUND).is_ok(),
+                "after {a:?}: {:?}",
+                s.spec
+            );
         }
         assert_eq!(s.spec.out_channels % s.spec.in_channels, 0);
     }
@@ -262,7 +273,10 @@ mod tests {
         assert_eq!(s.tour, Some(9));
         let s = s.reduce(Action::SetParam(Param::KernelSize, 5));
         assert_eq!(s.tour, None);
-        assert_eq!(AppState::default().reduce(Action::Tour(Some(99))).tour, None);
+        assert_eq!(
+            AppState::default().reduce(Action::Tour(Some(99))).tour,
+            None
+        );
     }
 
     #[test]

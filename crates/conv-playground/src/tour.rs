@@ -75,7 +75,10 @@ pub fn stops() -> Vec<TourStop> {
 
 /// The first tour stop that shows `layer`.
 pub fn stop_for(layer: LayerKind) -> usize {
-    stops().iter().position(|s| s.spec.layer == layer).unwrap_or(0)
+    stops()
+        .iter()
+        .position(|s| s.spec.layer == layer)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ const OTHER_KEYS: [&str; 6] = ["layer", "lang", "theme", "embed", "input", "pare
 /// Parse a query string (with or without the leading `?`) on top of `base`.
 pub fn parse_query(query: &str, base: &AppState) -> AppState {
     let query = query.strip_prefix('?').unwrap_or(query);
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     apply_pairs(&pairs, base)
 }
 
@@ -93,7 +95,13 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             }
             let Some(n) = parse_count(v) else {
                 let current = current_value(&state.spec, param).to_string();
-                note(&mut notices, key, value, &current, tr(lang_for_notes, "notice.not-a-number"));
+                note(
+                    &mut notices,
+                    key,
+                    value,
+                    &current,
+                    tr(lang_for_notes, "notice.not-a-number"),
+                );
                 continue;
             };
             raw.push((param.name(), v.to_string()));
@@ -104,25 +112,55 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             "layer" | "parent_origin" => {}
             "lang" => match Lang::from_code(v) {
                 Some(l) => state.lang = l,
-                None => note(&mut notices, key, value, state.lang.code(), tr(lang_for_notes, "notice.invalid")),
+                None => note(
+                    &mut notices,
+                    key,
+                    value,
+                    state.lang.code(),
+                    tr(lang_for_notes, "notice.invalid"),
+                ),
             },
             "theme" => match v {
                 "light" => state.theme = Theme::Light,
                 "dark" => state.theme = Theme::Dark,
                 "auto" => state.theme = Theme::Auto,
-                _ => note(&mut notices, key, value, state.theme.code(), tr(lang_for_notes, "notice.invalid")),
+                _ => note(
+                    &mut notices,
+                    key,
+                    value,
+                    state.theme.code(),
+                    tr(lang_for_notes, "notice.invalid"),
+                ),
             },
             "embed" => match v {
                 "1" | "true" => state.embed = true,
                 "0" | "false" => state.embed = false,
-                _ => note(&mut notices, key, value, if state.embed { "1" } else { "0" }, tr(lang_for_notes, "notice.invalid")),
+                _ => note(
+                    &mut notices,
+                    key,
+                    value,
+                    if state.embed { "1" } else { "0" },
+                    tr(lang_for_notes, "notice.invalid"),
+                ),
             },
             "input" => match v {
                 "grid" => state.input = InputMode::Grid,
                 "image" => state.input = InputMode::Image,
-                _ => note(&mut notices, key, value, state.input.code(), tr(lang_for_notes, "notice.invalid")),
+                _ => note(
+                    &mut notices,
+                    key,
+                    value,
+                    state.input.code(),
+                    tr(lang_for_notes, "notice.invalid"),
+                ),
             },
-            _ => note(&mut notices, key, value, "—", tr(lang_for_notes, "notice.unknown")),
+            _ => note(
+                &mut notices,
+                key,
+                value,
+                "—",
+                tr(lang_for_notes, "notice.unknown"),
+            ),
         }
     }
     let (spec, corrections) = state.spec.corrected(&state.input.limits());
@@ -255,7 +293,10 @@ mod tests {
             let q = to_query(&state);
             let back = parse(&q);
             assert_eq!(back.spec.effective(), state.spec.effective(), "{q}");
-            assert_eq!((back.lang, back.theme, back.embed), (Lang::Zh, Theme::Dark, true));
+            assert_eq!(
+                (back.lang, back.theme, back.embed),
+                (Lang::Zh, Theme::Dark, true)
+            );
             assert!(back.notices.is_empty(), "{q}: {:?}", back.notices);
         }
     }
@@ -264,12 +305,18 @@ mod tests {
     fn torch_names_are_read() {
         let s = parse("layer=grouped&in_channels=4&out_channels=8&groups=2&kernel_size=3&padding=1&height=5&width=5");
         assert_eq!(s.spec.layer, LayerKind::Grouped);
-        assert_eq!((s.spec.in_channels, s.spec.out_channels, s.spec.groups), (4, 8, 2));
+        assert_eq!(
+            (s.spec.in_channels, s.spec.out_channels, s.spec.groups),
+            (4, 8, 2)
+        );
         assert_eq!(s.spec.padding, PaddingMode::Explicit(1));
         assert!(s.notices.is_empty());
         let s = parse("?layer=standard&padding=same&kernel_size=5");
         assert_eq!(s.spec.padding, PaddingMode::Same);
-        assert_eq!(s.spec.costs(&Budget::PLAYGROUND).unwrap().output_shape[1], 6);
+        assert_eq!(
+            s.spec.costs(&Budget::PLAYGROUND).unwrap().output_shape[1],
+            6
+        );
     }
 
     #[test]
@@ -285,14 +332,24 @@ mod tests {
             ("bias=maybe", "bias"),
             ("evil=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "evil"),
             ("layer=transposed&output_padding=9", "output_padding"),
-            ("layer=dilated&kernel_size=11&dilation=6&height=4", "dilation"),
-            ("layer=depthwise&in_channels=3&out_channels=4", "out_channels"),
+            (
+                "layer=dilated&kernel_size=11&dilation=6&height=4",
+                "dilation",
+            ),
+            (
+                "layer=depthwise&in_channels=3&out_channels=4",
+                "out_channels",
+            ),
             ("padding=%E2%88%9E", "padding"),
         ];
         for (q, param) in cases {
             let s = parse(q);
             assert!(s.spec.shapes(&Budget::PLAYGROUND).is_ok(), "{q}");
-            assert!(s.notices.iter().any(|n| n.param == param), "{q}: {:?}", s.notices);
+            assert!(
+                s.notices.iter().any(|n| n.param == param),
+                "{q}: {:?}",
+                s.notices
+            );
         }
         let s = parse("height=-5");
         assert_eq!(s.spec.height, 1);

@@ -48,7 +48,9 @@ async fn app_shows_the_figures_and_paints_canvases() {
     assert_eq!(stat(&root, "output-shape"), "16×4×4");
     assert_eq!(stat(&root, "params"), "448");
     assert_eq!(stat(&root, "flops"), "13,824");
-    let canvases = root.query_selector_all("canvas[data-stage-canvas]").unwrap();
+    let canvases = root
+        .query_selector_all("canvas[data-stage-canvas]")
+        .unwrap();
     assert!(canvases.length() >= 2, "input and output stages");
     let canvas: HtmlCanvasElement = canvases.item(0).unwrap().dyn_into().unwrap();
     assert!(canvas.width() > 50 && canvas.height() > 50);
@@ -59,9 +61,16 @@ async fn choosing_a_layer_changes_the_figures() {
     let root = fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
-    let select: web_sys::HtmlSelectElement = root.query_selector("#layer-select").unwrap().unwrap().dyn_into().unwrap();
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("#layer-select")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     select.set_value("grouped");
-    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
     settle().await;
     assert_eq!(stat(&root, "output-shape"), "8×4×4");
     assert_eq!(stat(&root, "params"), "152");
@@ -91,15 +100,33 @@ fn slider_harness(p: &Harness) -> Html {
 #[wasm_bindgen_test]
 async fn slider_steps_through_allowed_values_only() {
     let root = fresh_root();
-    yew::Renderer::<SliderHarness>::with_root_and_props(root.clone(), Harness { values: Some(vec![1, 2, 4, 8]) }).render();
+    yew::Renderer::<SliderHarness>::with_root_and_props(
+        root.clone(),
+        Harness {
+            values: Some(vec![1, 2, 4, 8]),
+        },
+    )
+    .render();
     settle().await;
-    let input: HtmlInputElement = root.query_selector("#s").unwrap().unwrap().dyn_into().unwrap();
+    let input: HtmlInputElement = root
+        .query_selector("#s")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(input.max(), "3");
     assert_eq!(input.value(), "1", "value 2 is index 1");
     input.set_value("2");
-    input.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
     settle().await;
-    let seen: HtmlElement = root.query_selector("#seen").unwrap().unwrap().dyn_into().unwrap();
+    let seen: HtmlElement = root
+        .query_selector("#seen")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(seen.text_content().unwrap(), "4");
     let label = root.query_selector("label[for=s]").unwrap().unwrap();
     assert_eq!(label.text_content().unwrap(), "Groups");

@@ -12,7 +12,9 @@ use crate::tour;
 
 #[function_component(Controls)]
 pub fn controls() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
     let state = &ctx.state;
     let spec = state.spec.effective();
@@ -174,7 +176,7 @@ pub fn controls() -> Html {
                         <option value={*p} selected={*p == pattern_name}>{ *p }</option>
                     }) }
                 </select>
-                <button type="button" class="chip" onclick={reseed} aria-label="seed">{ "🎲" }</button>
+                <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
             </div>
             <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
         </aside>

@@ -24,20 +24,38 @@ fn stage_key(kind: StageKind) -> &'static str {
 
 #[function_component(Figure)]
 pub fn figure() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else { return html! {} };
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
     let fwd = &scene.forward;
     let pal = if ctx.dark { DARK } else { LIGHT };
     let mut items = Vec::new();
     for (si, stage) in fwd.stages.iter().enumerate() {
         // Kernels go right before the stage their convolution writes.
-        for (ci, _) in fwd.convs.iter().enumerate().filter(|(_, v)| v.output_stage == si) {
+        for (ci, _) in fwd
+            .convs
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.output_stage == si)
+        {
             items.push(html! { <KernelView key={format!("k{ci}")} conv={ci} /> });
         }
         let [c, h, w] = stage.shape();
         let title = tr(lang, stage_key(stage.kind));
-        let summary = trf(lang, "canvas.summary", &[("stage", title.to_string()), ("c", c.to_string()), ("h", h.to_string()), ("w", w.to_string())]);
+        let summary = trf(
+            lang,
+            "canvas.summary",
+            &[
+                ("stage", title.to_string()),
+                ("c", c.to_string()),
+                ("h", h.to_string()),
+                ("w", w.to_string()),
+            ],
+        );
         items.push(html! {
             <StageView key={format!("s{si}")} index={si} title={title} summary={summary} />
         });
@@ -74,7 +92,12 @@ fn stage_view(p: &StageProps) -> Html {
     let lang = ctx.lang();
     let scene = ctx.scene.clone();
     let (c, kind) = match &*scene.0 {
-        Ok(s) => s.forward.stages.get(p.index).map(|st| (st.shape()[0], st.kind)).unwrap_or((0, StageKind::Input)),
+        Ok(s) => s
+            .forward
+            .stages
+            .get(p.index)
+            .map(|st| (st.shape()[0], st.kind))
+            .unwrap_or((0, StageKind::Input)),
         Err(_) => (0, StageKind::Input),
     };
     {
@@ -86,7 +109,13 @@ fn stage_view(p: &StageProps) -> Html {
                     if let Ok(c2d) = dom::context_2d(&el) {
                         let [ch, h, w] = stage.shape();
                         let layout = GridLayout::new(ch, h, w, *width, 34.0);
-                        draw::prepare(&el, &c2d, layout.width, layout.height, dom::device_pixel_ratio());
+                        draw::prepare(
+                            &el,
+                            &c2d,
+                            layout.width,
+                            layout.height,
+                            dom::device_pixel_ratio(),
+                        );
                         set_css_size(&el, layout.width, layout.height);
                         draw::draw_stage(&c2d, stage, &layout, &palette(*dark), &[]);
                     }
@@ -169,11 +198,17 @@ struct KernelProps {
 #[function_component(KernelView)]
 fn kernel_view(p: &KernelProps) -> Html {
     let canvas = use_node_ref();
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
     let scene = ctx.scene.clone();
     let info = match &*scene.0 {
-        Ok(s) => s.forward.convs.get(p.conv).map(|v| (v.role, v.transposed, v.weight.dim())),
+        Ok(s) => s
+            .forward
+            .convs
+            .get(p.conv)
+            .map(|v| (v.role, v.transposed, v.weight.dim())),
         Err(_) => None,
     };
     {
@@ -181,19 +216,36 @@ fn kernel_view(p: &KernelProps) -> Html {
         let conv = p.conv;
         use_effect_with((scene, ctx.width, ctx.dark), move |(scene, width, dark)| {
             let Ok(s) = &*scene.0 else { return };
-            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
-            let Some((slices, depth, groups, dilation)) = kernel_slices(s, conv) else { return };
-            let Ok(c2d) = dom::context_2d(&el) else { return };
+            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+                return;
+            };
+            let Some((slices, depth, groups, dilation)) = kernel_slices(s, conv) else {
+                return;
+            };
+            let Ok(c2d) = dom::context_2d(&el) else {
+                return;
+            };
             let count = slices.dim().0 / depth.max(1);
             let k = slices.dim().1;
             let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width);
             draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
             set_css_size(&el, w, h);
             let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
-            draw::draw_kernels(&c2d, slices.view(), depth, &group_of, dilation, cell, per_row, &palette(*dark));
+            draw::draw_kernels(
+                &c2d,
+                slices.view(),
+                depth,
+                &group_of,
+                dilation,
+                cell,
+                per_row,
+                &palette(*dark),
+            );
         });
     }
-    let Some((role, transposed, (co, depth, k, _))) = info else { return html! {} };
+    let Some((role, transposed, (co, depth, k, _))) = info else {
+        return html! {};
+    };
     let title = if transposed {
         tr(lang, "kernels.transposed")
     } else {
@@ -203,7 +255,8 @@ fn kernel_view(p: &KernelProps) -> Html {
             conv_core::ConvRole::Main => tr(lang, "kernels"),
         }
     };
-    let depth_text = trf(lang, "kernel.depth", &[("depth", depth.to_string())]).replace("k×k", &format!("{k}×{k}"));
+    let depth_text = trf(lang, "kernel.depth", &[("depth", depth.to_string())])
+        .replace("k×k", &format!("{k}×{k}"));
     let more = co.saturating_sub(MAX_CHANNELS * 2);
     let summary = format!("{title}: {co} × {depth_text}");
     html! {
@@ -220,13 +273,19 @@ fn kernel_view(p: &KernelProps) -> Html {
 #[function_component(Legend)]
 fn legend() -> Html {
     let canvas = use_node_ref();
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang: Lang = ctx.lang();
     {
         let canvas = canvas.clone();
         use_effect_with((lang, ctx.width, ctx.dark), move |(lang, width, dark)| {
-            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
-            let Ok(c2d) = dom::context_2d(&el) else { return };
+            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+                return;
+            };
+            let Ok(c2d) = dom::context_2d(&el) else {
+                return;
+            };
             let w = width.min(640.0);
             let h = if w < 420.0 { 58.0 } else { 40.0 };
             draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());

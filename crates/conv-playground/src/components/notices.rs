@@ -8,7 +8,9 @@ use crate::state::Action;
 
 #[function_component(Notices)]
 pub fn notices() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
     if ctx.state.notices.is_empty() {
         return html! {};

@@ -23,15 +23,25 @@ pub struct SliderProps {
 #[function_component(Slider)]
 pub fn slider(p: &SliderProps) -> Html {
     let (min, max, pos) = match &p.values {
-        Some(v) if !v.is_empty() => (0, v.len() - 1, v.iter().position(|&x| x == p.value).unwrap_or(0)),
-        _ => (p.min, p.max.max(p.min), p.value.clamp(p.min, p.max.max(p.min))),
+        Some(v) if !v.is_empty() => (
+            0,
+            v.len() - 1,
+            v.iter().position(|&x| x == p.value).unwrap_or(0),
+        ),
+        _ => (
+            p.min,
+            p.max.max(p.min),
+            p.value.clamp(p.min, p.max.max(p.min)),
+        ),
     };
     let oninput = {
         let values = p.values.clone();
         let cb = p.on_change.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let Ok(raw) = input.value().parse::<usize>() else { return };
+            let Ok(raw) = input.value().parse::<usize>() else {
+                return;
+            };
             let value = match &values {
                 Some(v) => v.get(raw).copied().unwrap_or(raw),
                 None => raw,

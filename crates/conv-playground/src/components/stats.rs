@@ -17,9 +17,13 @@ fn ratio_text(r: f64) -> String {
 
 #[function_component(Stats)]
 pub fn stats() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else { return html! {} };
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
     let c = &scene.costs;
     let [co, ho, wo] = c.output_shape;
     let layer = scene.spec.layer.name();
@@ -51,9 +55,13 @@ pub fn stats() -> Html {
 
 #[function_component(Formulas)]
 pub fn formulas() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else { return html! {} };
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
     html! {
         <details class="formulas" open={!ctx.state.embed}>
             <summary>{ tr(lang, "formulas") }</summary>

@@ -9,7 +9,9 @@ use crate::tour::stops;
 
 #[function_component(TourBar)]
 pub fn tour_bar() -> Html {
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
     let all = stops();
     let n = all.len();
