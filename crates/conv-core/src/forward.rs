@@ -582,6 +582,22 @@ impl Forward {
         Some(map)
     }
 
+    /// For every output cell of convolution `conv` (one channel), how many kernel taps land on
+    /// data or copied cells rather than on padding or inserted zeros. Upsampling followed by a
+    /// convolution covers every interior cell evenly; compare with [`Forward::overlap`].
+    pub fn coverage(&self, conv: usize) -> Option<Array2<u32>> {
+        let v = self.convs.get(conv)?;
+        let [_, oh, ow] = self.stages[v.output_stage].shape();
+        Some(Array2::from_shape_fn((oh, ow), |(y, x)| {
+            self.contributions(conv, 0, y, x)
+                .unwrap_or_default()
+                .iter()
+                .filter(|t| t.channel == 0 || v.in_per_group() == 1)
+                .filter(|t| matches!(t.cell, Cell::Data { .. } | Cell::Copied { .. }))
+                .count() as u32
+        }))
+    }
+
     /// The animation: copies, then one step per output position of each convolution in order.
     /// With `scatter`, a transposed convolution plays one step per input pixel instead.
     pub fn steps(&self, scatter: bool) -> Vec<Step> {

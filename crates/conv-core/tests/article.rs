@@ -108,6 +108,13 @@ fn upsampling_2x_copies_each_pixel_4_times() {
     assert_eq!(fwd.origin(1, 3, 5), Some([1, 2]));
     // Upsampling has no parameters; the conv after it has 1·1·3·3 + 1.
     assert_eq!(costs(&spec).params, 10);
+    // Upsample + conv (3×3, padding 1) covers every interior cell with all 9 taps.
+    let coverage = fwd.coverage(0).unwrap();
+    assert!(coverage
+        .slice(ndarray::s![1..7, 1..7])
+        .iter()
+        .all(|&c| c == 9));
+    assert_eq!(coverage[[0, 0]], 4);
     // 4 × 4 input pixels are copied one after another, then 8 × 8 output positions.
     assert_eq!(fwd.steps(false).len(), 16 + 64);
 }
@@ -154,6 +161,10 @@ fn transposed_2x_gives_4x_pixels_with_inserted_zeros() {
     assert_eq!(overlap[[1, 1]], 4);
     assert_eq!(overlap[[0, 1]], 2);
     assert_eq!(overlap[[1, 0]], 2);
+    // Seen as a convolution over the zero-inserted map, the same unevenness: interior cells at
+    // even rows and columns meet 1 data cell, at odd ones up to 4.
+    let coverage = fwd.coverage(0).unwrap();
+    assert_eq!(coverage, overlap);
 }
 
 #[test]

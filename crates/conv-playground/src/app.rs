@@ -3,13 +3,15 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{Controls, Figure, Formulas, Notices, Stats, TourBar};
+use crate::components::{Controls, Figure, Formulas, Insights, Notices, Player, Stats, TourBar};
 use crate::dom::{self, FrameDispatcher};
 use crate::i18n::{tr, Lang};
 use crate::scene::{Scene, SceneKey};
 use crate::state::{Action, AppState, Theme};
+use crate::trace::{self, Trace};
 
 /// The reducer's home for [`AppState`].
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +46,12 @@ pub struct AppContext {
     /// Width of the figure column in CSS pixels (changes on resize).
     pub width: f64,
     pub dark: bool,
+    /// Highlights and text of the current step or traced cell.
+    pub trace: Rc<Trace>,
+    /// Number of animation steps of the current view.
+    pub steps: usize,
+    pub out_channels: usize,
+    pub transposed: bool,
 }
 
 impl AppContext {
@@ -103,6 +111,80 @@ pub fn app() -> Html {
         let d = dispatcher.clone();
         use_memo((), move |_| FrameDispatcher::new(move |a| d.dispatch(a)))
     };
+    let scatter = store.0.anim.scatter;
+    let steps = use_memo(
+        (SceneRef(scene.clone()), scatter),
+        |(scene, scatter)| match &*scene.0 {
+            Ok(s) => s.forward.steps(*scatter),
+            Err(_) => Vec::new(),
+        },
+    );
+    let n_steps = steps.len();
+    // Playing: one step per tick at the chosen speed; the timer stops with the animation.
+    {
+        let d = dispatcher.clone();
+        let playing = store.0.anim.playing && n_steps > 0;
+        use_effect_with(
+            (playing, store.0.anim.speed, n_steps),
+            move |&(playing, speed, n)| {
+                let timer = playing.then(|| {
+                    let ms = (1000 / speed.clamp(1, 20)) as u32;
+                    gloo_timers::callback::Interval::new(ms, move || {
+                        d.dispatch(Action::StepBy { delta: 1, n })
+                    })
+                });
+                move || drop(timer)
+            },
+        );
+    }
+    // Keyboard: space plays or pauses, arrows step (not while a control has the focus).
+    {
+        let d = dispatcher.clone();
+        let playing = store.0.anim.playing;
+        use_effect_with((playing, n_steps), move |&(playing, n)| {
+            let listener = dom::window().ok().and_then(|w| w.document()).map(|doc| {
+                let options = gloo_events::EventListenerOptions::enable_prevent_default();
+                gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if dom::event_in_control(e) {
+                        return;
+                    }
+                    let action = match e.key().as_str() {
+                        " " => Some(if playing { Action::Pause } else { Action::Play }),
+                        "ArrowRight" => Some(Action::StepBy { delta: 1, n }),
+                        "ArrowLeft" => Some(Action::StepBy { delta: -1, n }),
+                        _ => None,
+                    };
+                    if let Some(a) = action {
+                        e.prevent_default();
+                        d.dispatch(a);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let trace = match &*scene {
+        Ok(sc) => {
+            if let Some(cell) = store.0.trace {
+                trace::for_cell(sc, cell, scatter)
+            } else if let Some(step) = store.0.anim.step.and_then(|i| steps.get(i)) {
+                trace::for_step(sc, step, store.0.anim.channel)
+            } else {
+                Trace::default()
+            }
+        }
+        Err(_) => Trace::default(),
+    };
+    let (out_channels, transposed) = match &*scene {
+        Ok(sc) => (
+            sc.costs.output_shape[0],
+            sc.forward.convs.iter().any(|v| v.transposed),
+        ),
+        Err(_) => (1, false),
+    };
     let state = Rc::new(store.0.clone());
     let dark = match state.theme {
         Theme::Dark => true,
@@ -116,6 +198,10 @@ pub fn app() -> Html {
         frame: (*frame).clone(),
         width: *width,
         dark,
+        trace: Rc::new(trace),
+        steps: n_steps,
+        out_channels,
+        transposed,
     };
     let lang = state.lang;
     let class = classes!(
@@ -158,7 +244,9 @@ pub fn app() -> Html {
                     <Controls />
                     <div class="results">
                         <Stats />
+                        <Player />
                         <Figure />
+                        <Insights />
                         <Formulas />
                     </div>
                 </main>

@@ -175,3 +175,16 @@ pub fn show_error_panel(message: &str) {
     }
     let _ = body.prepend_with_node_1(&panel);
 }
+
+/// Whether a key event comes from a form control, which keeps its own keys.
+pub fn event_in_control(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| {
+            matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY"
+            )
+        })
+        .unwrap_or(false)
+}

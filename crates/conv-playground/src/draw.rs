@@ -17,6 +17,10 @@ pub struct Palette {
     pub hatch: &'static str,
     pub inserted: &'static str,
     pub copied: &'static str,
+    /// Veil over cells outside a highlighted window.
+    pub dim: &'static str,
+    pub focus: &'static str,
+    pub related: &'static str,
     pub groups: [&'static str; 8],
 }
 
@@ -29,6 +33,9 @@ pub const LIGHT: Palette = Palette {
     hatch: "#8c959f",
     inserted: "#eef1f4",
     copied: "#6f42c1",
+    dim: "rgba(255,255,255,0.55)",
+    focus: "#d6006f",
+    related: "#1b1f24",
     groups: [
         "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
     ],
@@ -43,6 +50,9 @@ pub const DARK: Palette = Palette {
     hatch: "#6e7681",
     inserted: "#161b22",
     copied: "#d2a8ff",
+    dim: "rgba(13,17,23,0.6)",
+    focus: "#ff7bc5",
+    related: "#e6edf3",
     groups: [
         "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#ffffff",
     ],
@@ -118,17 +128,7 @@ pub fn value_color(v: f32, max_abs: f32) -> String {
     format!("rgb({},{},{})", c.r, c.g, c.b)
 }
 
-/// Readable text of a value: integers plainly, others with up to two decimals.
-pub fn format_value(v: f32) -> String {
-    if !v.is_finite() {
-        return "·".into();
-    }
-    if (v - v.round()).abs() < 1e-4 {
-        return format!("{}", v.round() as i64);
-    }
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+pub use crate::trace::format_value;
 
 fn max_abs(data: ArrayView3<f32>) -> f32 {
     data.iter().fold(
@@ -154,13 +154,7 @@ pub fn prepare(
     ctx.clear_rect(0.0, 0.0, width, height);
 }
 
-/// One highlighted cell: channel (index among the drawn ones), row, column, colour.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Mark {
-    pub channel: usize,
-    pub y: usize,
-    pub x: usize,
-}
+use crate::trace::Role;
 
 /// Paint a stage: each drawn channel as a labelled grid, padding hatched, inserted zeros pale
 /// with a dot, copies marked in a corner, values written when the cells are large enough.
@@ -169,7 +163,7 @@ pub fn draw_stage(
     stage: &Stage,
     layout: &GridLayout,
     pal: &Palette,
-    marks: &[Mark],
+    marks: &[(usize, usize, usize, Role)],
 ) {
     let scale = max_abs(stage.data.view());
     let (_, h, w) = stage.data.dim();
@@ -263,16 +257,78 @@ pub fn draw_stage(
             h as f64 * cell + 2.0,
         );
     }
-    for m in marks.iter().filter(|m| m.channel < layout.shown) {
-        let (ox, oy) = layout.origin(m.channel);
-        ctx.set_stroke_style_str("#ff00aa");
-        ctx.set_line_width(2.5);
+    // Related cells first, the focus on top: a thick frame in the highlight colour, plus a
+    // dimming of everything else on stages that carry marks, so the window stands out.
+    if !marks.is_empty() {
+        ctx.set_fill_style_str(pal.dim);
+        for ch in 0..layout.shown.min(stage.data.dim().0) {
+            let (ox, oy) = layout.origin(ch);
+            ctx.fill_rect(ox, oy, w as f64 * cell, h as f64 * cell);
+        }
+    }
+    for &(ch, y, x, role) in marks
+        .iter()
+        .filter(|m| m.0 < layout.shown && m.1 < h && m.2 < w)
+    {
+        let (ox, oy) = layout.origin(ch);
+        let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
+        // Redraw the cell undimmed, then frame it.
+        redraw_cell(ctx, stage, ch, y, x, px, py, cell, scale, pal);
+        let (colour, width) = match role {
+            Role::Focus => (pal.focus, 3.0),
+            Role::Related => (pal.related, 2.0),
+        };
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(width);
+        let inset = width / 2.0;
         ctx.stroke_rect(
-            ox + m.x as f64 * cell + 1.5,
-            oy + m.y as f64 * cell + 1.5,
-            cell - 3.0,
-            cell - 3.0,
+            px + inset,
+            py + inset,
+            cell - 2.0 * inset,
+            cell - 2.0 * inset,
         );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn redraw_cell(
+    ctx: &CanvasRenderingContext2d,
+    stage: &Stage,
+    ch: usize,
+    y: usize,
+    x: usize,
+    px: f64,
+    py: f64,
+    cell: f64,
+    scale: f32,
+    pal: &Palette,
+) {
+    let v = stage.data[[ch, y, x]];
+    match stage.cells[[y, x]] {
+        Cell::Padding => {
+            ctx.set_fill_style_str(pal.padding);
+            ctx.fill_rect(px, py, cell, cell);
+            hatch(ctx, px, py, cell, pal.hatch);
+        }
+        Cell::Inserted => {
+            ctx.set_fill_style_str(pal.inserted);
+            ctx.fill_rect(px, py, cell, cell);
+        }
+        _ => {
+            ctx.set_fill_style_str(&value_color(v, scale));
+            ctx.fill_rect(px, py, cell, cell);
+        }
+    }
+    if cell >= 22.0 && !matches!(stage.cells[[y, x]], Cell::Inserted) {
+        let t = v.abs() / scale.max(1e-6);
+        let font = (cell * 0.36).clamp(7.0, 13.0);
+        ctx.set_fill_style_str(if t > 0.6 { "#ffffff" } else { "#1b1f24" });
+        ctx.set_font(&format!("{font:.0}px system-ui, sans-serif"));
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
     }
 }
 
@@ -310,6 +366,7 @@ pub fn draw_kernels(
     cell: f64,
     per_row: usize,
     pal: &Palette,
+    active: Option<usize>,
 ) {
     let (n, k, _) = kernels.dim();
     let count = n / depth.max(1);
@@ -356,6 +413,11 @@ pub fn draw_kernels(
             ctx.set_stroke_style_str(gcol);
             ctx.set_line_width(2.0);
             ctx.stroke_rect(sx - 1.0, oy - 1.0, slice_px + 2.0, slice_px + 2.0);
+        }
+        if active == Some(kernel) {
+            ctx.set_stroke_style_str(pal.focus);
+            ctx.set_line_width(3.0);
+            ctx.stroke_rect(ox - 4.0, oy - 4.0, block_w - 4.0 + 8.0, slice_px + 8.0);
         }
         if depth > 4 {
             ctx.set_fill_style_str(pal.muted);
@@ -454,4 +516,43 @@ pub fn draw_legend(ctx: &CanvasRenderingContext2d, width: f64, pal: &Palette, la
         let _ = ctx.fill_text(label, x + 16.0, y + 10.0);
         x += needed;
     }
+}
+
+/// Paint a map of counts (overlap, coverage): darker for more, the count written in each cell.
+pub fn draw_counts(
+    ctx: &CanvasRenderingContext2d,
+    counts: ndarray::ArrayView2<u32>,
+    cell: f64,
+    pal: &Palette,
+) {
+    let max = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let (h, w) = counts.dim();
+    for y in 0..h {
+        for x in 0..w {
+            let c = counts[[y, x]] as f64;
+            let t = c / max;
+            let shade = colorous::BLUES.eval_continuous(0.1 + 0.85 * t);
+            ctx.set_fill_style_str(&format!("rgb({},{},{})", shade.r, shade.g, shade.b));
+            let (px, py) = (x as f64 * cell, y as f64 * cell);
+            ctx.fill_rect(px, py, cell, cell);
+            if cell >= 14.0 {
+                ctx.set_fill_style_str(if t > 0.55 { "#ffffff" } else { "#1b1f24" });
+                ctx.set_font(&format!(
+                    "{:.0}px system-ui, sans-serif",
+                    (cell * 0.45).clamp(8.0, 13.0)
+                ));
+                ctx.set_text_align("center");
+                ctx.set_text_baseline("middle");
+                let _ = ctx.fill_text(
+                    &format!("{}", counts[[y, x]]),
+                    px + cell / 2.0,
+                    py + cell / 2.0,
+                );
+                ctx.set_text_align("start");
+                ctx.set_text_baseline("alphabetic");
+            }
+        }
+    }
+    ctx.set_stroke_style_str(pal.grid);
+    ctx.stroke_rect(0.5, 0.5, w as f64 * cell - 1.0, h as f64 * cell - 1.0);
 }

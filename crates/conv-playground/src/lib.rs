@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod scene;
 pub mod state;
 pub mod tour;
+pub mod trace;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

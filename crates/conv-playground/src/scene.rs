@@ -87,11 +87,47 @@ impl Scene {
     }
 }
 
+/// For a transposed layer, the upsample + conv layer with the same factor, kernel and output
+/// size; for an upsample layer, the transposed layer that matches it. `None` for other layers.
+pub fn counterpart(spec: &LayerSpec) -> Option<LayerSpec> {
+    use conv_core::{LayerKind, Limits, PaddingMode};
+    let e = spec.effective();
+    let other = match e.layer {
+        LayerKind::Transposed => LayerSpec {
+            layer: LayerKind::Upsample,
+            scale_factor: e.stride,
+            padding: PaddingMode::Same,
+            ..e.clone()
+        },
+        LayerKind::Upsample => {
+            let (f, k, h) = (e.scale_factor, e.kernel_size, e.height);
+            let p = k.saturating_sub(f).div_ceil(2);
+            let natural = ((h - 1) * f + k) as isize - 2 * p as isize;
+            let op = (h * f) as isize - natural;
+            let op = if (0..f.max(1) as isize).contains(&op) {
+                op as usize
+            } else {
+                0
+            };
+            LayerSpec {
+                layer: LayerKind::Transposed,
+                stride: f,
+                padding: PaddingMode::Explicit(p),
+                output_padding: op,
+                dilation: 1,
+                ..e.clone()
+            }
+        }
+        _ => return None,
+    };
+    Some(other.corrected(&Limits::GRID).0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::state::Action;
-    use conv_core::LayerKind;
+    use conv_core::{LayerKind, LayerSpec};
 
     #[test]
     fn every_layer_builds_a_scene() {
@@ -105,6 +141,19 @@ mod tests {
             };
             assert!(Scene::build(&SceneKey::from(&image)).is_ok());
         }
+    }
+
+    #[test]
+    fn counterparts_have_the_same_output_size_for_the_presets() {
+        for kind in [LayerKind::Transposed, LayerKind::Upsample] {
+            let spec = LayerSpec::preset(kind);
+            let other = counterpart(&spec).unwrap();
+            assert_ne!(other.layer, kind);
+            let a = spec.output_shape(&Budget::PLAYGROUND).unwrap();
+            let b = other.output_shape(&Budget::PLAYGROUND).unwrap();
+            assert_eq!(a, b, "{kind:?}");
+        }
+        assert!(counterpart(&LayerSpec::preset(LayerKind::Standard)).is_none());
     }
 
     #[test]

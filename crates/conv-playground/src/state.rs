@@ -83,6 +83,32 @@ fn cut_long(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(160).collect()
 }
 
+/// The animation: which step is shown, whether it plays, how fast.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Anim {
+    /// 0-based index into the scene's steps; `None` before the first step.
+    pub step: Option<usize>,
+    pub playing: bool,
+    /// Steps per second, 1–20.
+    pub speed: usize,
+    /// Transposed convolution: play the scatter view instead of the zero-insertion view.
+    pub scatter: bool,
+    /// The output channel followed by the step highlights.
+    pub channel: usize,
+}
+
+impl Default for Anim {
+    fn default() -> Self {
+        Anim {
+            step: None,
+            playing: false,
+            speed: 4,
+            scatter: false,
+            channel: 0,
+        }
+    }
+}
+
 /// Everything the page shows is a function of this.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AppState {
@@ -98,6 +124,11 @@ pub struct AppState {
     pub notices: Vec<Notice>,
     /// The tour stop shown, if the reader is on the tour.
     pub tour: Option<usize>,
+    pub anim: Anim,
+    /// The cell traced by hover, tap or click.
+    pub trace: Option<crate::trace::CellRef>,
+    /// A click pins the trace: hovering elsewhere no longer moves it.
+    pub pinned: bool,
 }
 
 impl Default for AppState {
@@ -113,6 +144,9 @@ impl Default for AppState {
             seed: 1,
             notices: Vec::new(),
             tour: None,
+            anim: Anim::default(),
+            trace: None,
+            pinned: false,
         }
     }
 }
@@ -134,6 +168,26 @@ pub enum Action {
     DismissNotices,
     Tour(Option<usize>),
     ResetLayer,
+    Play,
+    Pause,
+    /// Move by `delta` steps among `n`, wrapping around.
+    StepBy {
+        delta: isize,
+        n: usize,
+    },
+    /// Jump to step `index` (0-based) among `n`.
+    StepTo {
+        index: usize,
+        n: usize,
+    },
+    SetSpeed(usize),
+    SetScatter(bool),
+    /// Follow output channel `c` in the step highlights.
+    FollowChannel(usize),
+    /// Hovering a cell (ignored while a trace is pinned).
+    Hover(Option<crate::trace::CellRef>),
+    /// Click or tap: pin the trace on a cell; the same cell again unpins.
+    Pin(crate::trace::CellRef),
 }
 
 impl AppState {
@@ -142,6 +196,18 @@ impl AppState {
     /// groups to the nearest valid value, and so on).
     pub fn reduce(&self, action: Action) -> AppState {
         let mut next = self.clone();
+        let changes_layer = matches!(
+            action,
+            Action::SetLayer(_)
+                | Action::SetParam(..)
+                | Action::SetPadding(_)
+                | Action::Load(_)
+                | Action::Tour(_)
+                | Action::ResetLayer
+                | Action::SetPattern(_)
+                | Action::SetKernel(_)
+                | Action::Reseed
+        );
         match action {
             Action::SetLayer(kind) => {
                 if kind != next.spec.layer {
@@ -205,6 +271,50 @@ impl AppState {
                 next.spec = LayerSpec::preset(next.spec.layer);
                 next.tour = None;
             }
+            Action::Play => {
+                next.anim.playing = true;
+                next.trace = None;
+                next.pinned = false;
+            }
+            Action::Pause => next.anim.playing = false,
+            Action::StepBy { delta, n } => {
+                if n > 0 {
+                    let current = next.anim.step.map_or(-1, |s| s as isize);
+                    next.anim.step = Some((current + delta).rem_euclid(n as isize) as usize);
+                }
+            }
+            Action::StepTo { index, n } => {
+                next.anim.step = (n > 0).then(|| index.min(n - 1));
+            }
+            Action::SetSpeed(v) => next.anim.speed = v.clamp(1, 20),
+            Action::SetScatter(on) => {
+                next.anim.scatter = on;
+                next.anim.step = None;
+            }
+            Action::FollowChannel(c) => next.anim.channel = c,
+            Action::Hover(cell) => {
+                if !next.pinned {
+                    next.trace = cell;
+                }
+            }
+            Action::Pin(cell) => {
+                if next.pinned && next.trace == Some(cell) {
+                    next.pinned = false;
+                    next.trace = None;
+                } else {
+                    next.pinned = true;
+                    next.trace = Some(cell);
+                }
+            }
+        }
+        if changes_layer {
+            next.anim = Anim {
+                speed: self.anim.speed,
+                scatter: self.anim.scatter && next.spec.layer == LayerKind::Transposed,
+                ..Anim::default()
+            };
+            next.trace = None;
+            next.pinned = false;
         }
         // Grouped layers: when the channel counts change, keep the nearest valid groups.
         next.spec = next.spec.corrected(&next.input.limits()).0;
@@ -277,6 +387,45 @@ mod tests {
             AppState::default().reduce(Action::Tour(Some(99))).tour,
             None
         );
+    }
+
+    #[test]
+    fn steps_wrap_and_layer_changes_reset_the_animation() {
+        let s = AppState::default().reduce(Action::StepBy { delta: 1, n: 9 });
+        assert_eq!(s.anim.step, Some(0));
+        let s = s.reduce(Action::StepBy { delta: -1, n: 9 });
+        assert_eq!(s.anim.step, Some(8));
+        let s = s.reduce(Action::StepBy { delta: 1, n: 9 });
+        assert_eq!(s.anim.step, Some(0));
+        let s = s
+            .reduce(Action::StepTo { index: 99, n: 9 })
+            .reduce(Action::Play);
+        assert_eq!((s.anim.step, s.anim.playing), (Some(8), true));
+        let s = s.reduce(Action::SetParam(Param::KernelSize, 5));
+        assert_eq!((s.anim.step, s.anim.playing), (None, false));
+    }
+
+    #[test]
+    fn pinning_holds_the_trace_against_hover() {
+        use crate::trace::CellRef;
+        let a = CellRef {
+            stage: 0,
+            channel: 0,
+            y: 1,
+            x: 1,
+        };
+        let b = CellRef {
+            stage: 0,
+            channel: 0,
+            y: 2,
+            x: 2,
+        };
+        let s = AppState::default()
+            .reduce(Action::Pin(a))
+            .reduce(Action::Hover(Some(b)));
+        assert_eq!(s.trace, Some(a));
+        let s = s.reduce(Action::Pin(a)).reduce(Action::Hover(Some(b)));
+        assert_eq!(s.trace, Some(b));
     }
 
     #[test]

@@ -155,7 +155,7 @@ pub fn controls() -> Html {
                 }) }
             </select>
             <p class="about" data-layer={layer.name()}>{ tr(lang, &format!("about.{}", layer.name())) }</p>
-            <button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button>
+            <p class="tour-link"><button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button></p>
             { for sliders }
             <div class="checkbox">
                 <input type="checkbox" id="bias-toggle" checked={spec.bias} onchange={on_bias} />

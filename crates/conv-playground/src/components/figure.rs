@@ -10,6 +10,8 @@ use crate::dom;
 use crate::draw::{self, GridLayout, Palette, DARK, LIGHT, MAX_CHANNELS};
 use crate::i18n::{tr, trf, Lang};
 use crate::scene::Scene;
+use crate::state::Action;
+use crate::trace::CellRef;
 
 fn stage_key(kind: StageKind) -> &'static str {
     match kind {
@@ -87,6 +89,7 @@ fn palette(dark: bool) -> Palette {
 #[function_component(StageView)]
 fn stage_view(p: &StageProps) -> Html {
     let canvas = use_node_ref();
+    let layout = use_mut_ref(|| None::<GridLayout>);
     let ctx = use_app();
     let Some(ctx) = ctx else { return html! {} };
     let lang = ctx.lang();
@@ -100,34 +103,85 @@ fn stage_view(p: &StageProps) -> Html {
             .unwrap_or((0, StageKind::Input)),
         Err(_) => (0, StageKind::Input),
     };
+    let marks = ctx.trace.marks_on(p.index);
     {
         let canvas = canvas.clone();
         let index = p.index;
-        use_effect_with((scene, ctx.width, ctx.dark), move |(scene, width, dark)| {
-            if let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>()) {
-                if let Some(stage) = s.forward.stages.get(index) {
-                    if let Ok(c2d) = dom::context_2d(&el) {
-                        let [ch, h, w] = stage.shape();
-                        let layout = GridLayout::new(ch, h, w, *width, 34.0);
-                        draw::prepare(
-                            &el,
-                            &c2d,
-                            layout.width,
-                            layout.height,
-                            dom::device_pixel_ratio(),
-                        );
-                        set_css_size(&el, layout.width, layout.height);
-                        draw::draw_stage(&c2d, stage, &layout, &palette(*dark), &[]);
+        let layout = layout.clone();
+        use_effect_with(
+            (scene, ctx.width, ctx.dark, marks),
+            move |(scene, width, dark, marks)| {
+                if let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
+                {
+                    if let Some(stage) = s.forward.stages.get(index) {
+                        if let Ok(c2d) = dom::context_2d(&el) {
+                            let [ch, h, w] = stage.shape();
+                            let l = GridLayout::new(ch, h, w, *width, 34.0);
+                            draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
+                            set_css_size(&el, l.width, l.height);
+                            draw::draw_stage(&c2d, stage, &l, &palette(*dark), marks);
+                            // Geometry for tests and tools that point at cells.
+                            for (name, v) in [
+                                ("data-cell", l.cell),
+                                ("data-cols", l.cols as f64),
+                                ("data-map-w", l.map_w),
+                                ("data-map-h", l.map_h),
+                            ] {
+                                let _ = el.set_attribute(name, &v.to_string());
+                            }
+                            *layout.borrow_mut() = Some(l);
+                        }
                     }
                 }
-            }
-        });
+            },
+        );
     }
+    let hit = {
+        let layout = layout.clone();
+        let index = p.index;
+        move |e: &MouseEvent| -> Option<CellRef> {
+            let l = (*layout.borrow())?;
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            (0..l.shown).find_map(|ch| {
+                let (ox, oy) = l.origin(ch);
+                (x >= ox && y >= oy && x < ox + l.map_w && y < oy + l.map_h).then(|| CellRef {
+                    stage: index,
+                    channel: ch,
+                    y: ((y - oy) / l.cell) as usize,
+                    x: ((x - ox) / l.cell) as usize,
+                })
+            })
+        }
+    };
+    let onmousemove = {
+        let frame = ctx.frame.clone();
+        let hit = hit.clone();
+        let current = ctx.state.trace;
+        Callback::from(move |e: MouseEvent| {
+            let cell = hit(&e);
+            if cell != current {
+                frame.send(Action::Hover(cell));
+            }
+        })
+    };
+    let onmouseleave = {
+        let frame = ctx.frame.clone();
+        Callback::from(move |_: MouseEvent| frame.send(Action::Hover(None)))
+    };
+    let onclick = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(cell) = hit(&e) {
+                d.emit(Action::Pin(cell));
+            }
+        })
+    };
     let more = c.saturating_sub(MAX_CHANNELS);
     html! {
         <figure class={classes!("stage", format!("stage-{}", stage_kind_class(kind)))} data-stage={stage_kind_class(kind)}>
             <figcaption>{ p.title.clone() }<span class="shape">{ shape_text(&ctx.scene, p.index) }</span></figcaption>
-            <canvas ref={canvas} role="img" aria-label={p.summary.clone()} data-stage-canvas={p.index.to_string()} />
+            <canvas ref={canvas} role="img" aria-label={p.summary.clone()} data-stage-canvas={p.index.to_string()}
+                {onmousemove} {onmouseleave} {onclick} />
             if more > 0 {
                 <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p>
             }
@@ -211,37 +265,46 @@ fn kernel_view(p: &KernelProps) -> Html {
             .map(|v| (v.role, v.transposed, v.weight.dim())),
         Err(_) => None,
     };
+    let active = ctx
+        .trace
+        .kernel
+        .filter(|(c, _)| *c == p.conv)
+        .map(|(_, k)| k);
     {
         let canvas = canvas.clone();
         let conv = p.conv;
-        use_effect_with((scene, ctx.width, ctx.dark), move |(scene, width, dark)| {
-            let Ok(s) = &*scene.0 else { return };
-            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
-                return;
-            };
-            let Some((slices, depth, groups, dilation)) = kernel_slices(s, conv) else {
-                return;
-            };
-            let Ok(c2d) = dom::context_2d(&el) else {
-                return;
-            };
-            let count = slices.dim().0 / depth.max(1);
-            let k = slices.dim().1;
-            let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width);
-            draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
-            set_css_size(&el, w, h);
-            let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
-            draw::draw_kernels(
-                &c2d,
-                slices.view(),
-                depth,
-                &group_of,
-                dilation,
-                cell,
-                per_row,
-                &palette(*dark),
-            );
-        });
+        use_effect_with(
+            (scene, ctx.width, ctx.dark, active),
+            move |(scene, width, dark, active)| {
+                let Ok(s) = &*scene.0 else { return };
+                let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+                    return;
+                };
+                let Some((slices, depth, groups, dilation)) = kernel_slices(s, conv) else {
+                    return;
+                };
+                let Ok(c2d) = dom::context_2d(&el) else {
+                    return;
+                };
+                let count = slices.dim().0 / depth.max(1);
+                let k = slices.dim().1;
+                let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width);
+                draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
+                set_css_size(&el, w, h);
+                let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
+                draw::draw_kernels(
+                    &c2d,
+                    slices.view(),
+                    depth,
+                    &group_of,
+                    dilation,
+                    cell,
+                    per_row,
+                    &palette(*dark),
+                    *active,
+                );
+            },
+        );
     }
     let Some((role, transposed, (co, depth, k, _))) = info else {
         return html! {};

@@ -2,14 +2,18 @@
 
 mod controls;
 mod figure;
+mod insights;
 mod notices;
+mod player;
 mod slider;
 mod stats;
 mod tour;
 
 pub use controls::Controls;
 pub use figure::Figure;
+pub use insights::Insights;
 pub use notices::Notices;
+pub use player::Player;
 pub use slider::Slider;
 pub use stats::{Formulas, Stats};
 pub use tour::TourBar;

@@ -1,0 +1,158 @@
+//! Comparisons that make a layer's point: transposed conv beside upsample + conv with the
+//! overlap map (the checkerboard), and the dilated kernel against the normal kernel of its extent.
+
+use conv_core::{LayerKind, LayerSpec};
+use ndarray::Array2;
+use yew::prelude::*;
+
+use super::use_app;
+use crate::dom;
+use crate::draw::{self, DARK, LIGHT};
+use crate::i18n::{tr, trf};
+use crate::scene::{counterpart, Scene, SceneKey};
+
+#[derive(Properties, PartialEq)]
+struct CountsProps {
+    counts: Array2<u32>,
+    title: AttrValue,
+    note: AttrValue,
+    stat: AttrValue,
+}
+
+#[function_component(CountMap)]
+fn count_map(p: &CountsProps) -> Html {
+    let canvas = use_node_ref();
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    {
+        let canvas = canvas.clone();
+        use_effect_with(
+            (p.counts.clone(), ctx.width, ctx.dark),
+            move |(counts, width, dark)| {
+                let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+                    return;
+                };
+                let Ok(c2d) = dom::context_2d(&el) else {
+                    return;
+                };
+                let (h, w) = counts.dim();
+                let avail = if *width < 600.0 {
+                    *width
+                } else {
+                    *width / 2.0 - 16.0
+                };
+                let cell = (avail / w.max(1) as f64).floor().clamp(3.0, 26.0);
+                let (cw, ch) = (w as f64 * cell, h as f64 * cell);
+                draw::prepare(&el, &c2d, cw, ch, dom::device_pixel_ratio());
+                let style = el.style();
+                let _ = style.set_property("width", &format!("{cw:.0}px"));
+                let _ = style.set_property("height", &format!("{ch:.0}px"));
+                draw::draw_counts(
+                    &c2d,
+                    counts.view(),
+                    cell,
+                    if *dark { &DARK } else { &LIGHT },
+                );
+            },
+        );
+    }
+    let summary = p
+        .counts
+        .rows()
+        .into_iter()
+        .take(8)
+        .map(|r| {
+            r.iter()
+                .take(16)
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" / ");
+    html! {
+        <figure class="counts" data-map={p.stat.clone()}>
+            <figcaption>{ p.title.clone() }</figcaption>
+            <canvas ref={canvas} role="img" aria-label={format!("{}: {summary}", p.title)} />
+            <p class="note">{ p.note.clone() }</p>
+        </figure>
+    }
+}
+
+fn uneven(counts: &Array2<u32>) -> bool {
+    let (h, w) = counts.dim();
+    if h < 5 || w < 5 {
+        return counts.iter().any(|&c| c != counts[[0, 0]]);
+    }
+    let inner = counts.slice(ndarray::s![2..h - 2, 2..w - 2]);
+    let first = inner[[0, 0]];
+    inner.iter().any(|&c| c != first)
+}
+
+#[function_component(Insights)]
+pub fn insights() -> Html {
+    let ctx = use_app();
+    let spec = ctx
+        .as_ref()
+        .and_then(|c| c.scene.0.as_ref().as_ref().ok().map(|s| s.spec.clone()));
+    // The counterpart layer (transposed ↔ upsample + conv) is its own small scene.
+    let other = use_memo(spec.clone(), |spec: &Option<LayerSpec>| {
+        spec.as_ref().and_then(counterpart).and_then(|o| {
+            Scene::build(&SceneKey {
+                spec: o,
+                input: crate::state::InputMode::Grid,
+                kernel: conv_core::KernelPreset::Random,
+                pattern: conv_core::InputPattern::Random,
+                seed: 1,
+            })
+            .ok()
+        })
+    });
+    let Some(ctx) = ctx else { return html! {} };
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    match scene.spec.layer {
+        LayerKind::Transposed | LayerKind::Upsample => {
+            let (t_scene, u_scene) = if scene.spec.layer == LayerKind::Transposed {
+                (Some(scene), (*other).as_ref())
+            } else {
+                ((*other).as_ref(), Some(scene))
+            };
+            let overlap = t_scene.and_then(|s| s.forward.overlap());
+            let coverage = u_scene.and_then(|s| {
+                s.forward
+                    .convs
+                    .iter()
+                    .position(|v| !v.transposed)
+                    .and_then(|i| s.forward.coverage(i))
+            });
+            html! {
+                <section class="insights side-by-side" aria-label={tr(lang, "overlap")}>
+                    if let Some(o) = overlap {
+                        <CountMap title={tr(lang, "overlap")} stat="overlap"
+                            note={tr(lang, if uneven(&o) { "overlap.uneven" } else { "overlap.even" })} counts={o} />
+                    }
+                    if let Some(c) = coverage {
+                        <CountMap title={tr(lang, "coverage")} stat="coverage" note={tr(lang, "coverage.note")} counts={c} />
+                    }
+                </section>
+            }
+        }
+        LayerKind::Dilated => {
+            let c = &scene.costs;
+            let k = scene.spec.kernel_size;
+            let e = c.receptive_field[0];
+            html! {
+                <section class="insights">
+                    <p class="dilation-compare">{ trf(lang, "dilation.compare", &[
+                        ("weights", (k * k).to_string()), ("e", e.to_string()), ("normal", (e * e).to_string()),
+                    ]) }</p>
+                </section>
+            }
+        }
+        _ => html! {},
+    }
+}

@@ -1,0 +1,469 @@
+//! What to highlight and write out for an animation step or a traced cell: the cells of every
+//! stage involved, the kernel in use, and the weighted sum written as text. Pure: computed from a
+//! [`Scene`] and tested natively.
+
+use conv_core::{Cell, Step};
+use serde::{Deserialize, Serialize};
+
+use crate::scene::Scene;
+
+/// A cell a reader points at: stage, channel, row, column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CellRef {
+    pub stage: usize,
+    pub channel: usize,
+    pub y: usize,
+    pub x: usize,
+}
+
+/// How a cell is highlighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The cell being computed (or pointed at).
+    Focus,
+    /// A cell that feeds the focus, or that the focus feeds.
+    Related,
+}
+
+/// Highlights and text for one moment of the figure.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trace {
+    pub marks: Vec<(CellRef, Role)>,
+    /// `(conv, output channel)` of the kernel in use.
+    pub kernel: Option<(usize, usize)>,
+    /// The products and their sum, e.g. `0.5×1 + … + bias 0.1 = 3.25`.
+    pub text: Option<String>,
+}
+
+impl Trace {
+    /// The marks on stage `stage`.
+    pub fn marks_on(&self, stage: usize) -> Vec<(usize, usize, usize, Role)> {
+        self.marks
+            .iter()
+            .filter(|(c, _)| c.stage == stage)
+            .map(|(c, r)| (c.channel, c.y, c.x, *r))
+            .collect()
+    }
+}
+
+/// Readable text of a value: integers plainly, others with up to two decimals.
+pub fn format_value(v: f32) -> String {
+    if !v.is_finite() {
+        return "·".into();
+    }
+    if (v - v.round()).abs() < 1e-4 {
+        return format!("{}", v.round() as i64);
+    }
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Terms written out before the rest are summarised.
+const MAX_TERMS: usize = 64;
+
+fn sum_text(terms: &[(f32, f32)], bias: Option<f32>, value: f32) -> String {
+    let mut parts: Vec<String> = terms
+        .iter()
+        .take(MAX_TERMS)
+        .map(|(v, w)| format!("{}×{}", format_value(*v), format_value(*w)))
+        .collect();
+    if terms.len() > MAX_TERMS {
+        let rest: f32 = terms[MAX_TERMS..].iter().map(|(v, w)| v * w).sum();
+        parts.push(format!(
+            "… ({} more: {})",
+            terms.len() - MAX_TERMS,
+            format_value(rest)
+        ));
+    }
+    if let Some(b) = bias {
+        parts.push(format!("bias {}", format_value(b)));
+    }
+    format!("{} = {}", parts.join(" + "), format_value(value))
+}
+
+fn backward(scene: &Scene, conv: usize, channel: usize, y: usize, x: usize) -> Trace {
+    let fwd = &scene.forward;
+    let Some(view) = fwd.convs.get(conv) else {
+        return Trace::default();
+    };
+    let Some(list) = fwd.contributions(conv, channel, y, x) else {
+        return Trace::default();
+    };
+    let mut marks: Vec<(CellRef, Role)> = list
+        .iter()
+        .map(|t| {
+            (
+                CellRef {
+                    stage: view.input_stage,
+                    channel: t.channel,
+                    y: t.y,
+                    x: t.x,
+                },
+                Role::Related,
+            )
+        })
+        .collect();
+    let focus = CellRef {
+        stage: view.output_stage,
+        channel,
+        y,
+        x,
+    };
+    marks.push((focus, Role::Focus));
+    // Follow the window's data cells back to earlier stages (the unpadded input, the copies).
+    let mut extra = Vec::new();
+    for (c, _) in &marks {
+        if c.stage == view.input_stage {
+            let mut at = (c.stage, c.y, c.x);
+            while at.0 > 0 {
+                let stage = &fwd.stages[at.0];
+                if stage.kind == conv_core::StageKind::Output
+                    || stage.kind == conv_core::StageKind::Intermediate
+                {
+                    break;
+                }
+                match stage.cells[[at.1, at.2]] {
+                    Cell::Data { y, x } | Cell::Copied { y, x } => {
+                        at = (at.0 - 1, y, x);
+                        extra.push((
+                            CellRef {
+                                stage: at.0,
+                                channel: c.channel,
+                                y,
+                                x,
+                            },
+                            Role::Related,
+                        ));
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+    marks.extend(extra);
+    let value = fwd.stages[view.output_stage].data[[channel, y, x]];
+    let terms: Vec<(f32, f32)> = list.iter().map(|t| (t.value, t.weight)).collect();
+    let bias = view.bias.as_ref().map(|_| fwd.bias(conv, channel));
+    Trace {
+        marks,
+        kernel: Some((conv, channel)),
+        text: Some(sum_text(&terms, bias, value)),
+    }
+}
+
+fn scatter(
+    scene: &Scene,
+    conv: usize,
+    channel: usize,
+    out_channel: usize,
+    y: usize,
+    x: usize,
+) -> Trace {
+    let fwd = &scene.forward;
+    let Some(view) = fwd.convs.get(conv) else {
+        return Trace::default();
+    };
+    let stamps = fwd.scatter(conv, channel, y, x);
+    let src = view.input_stage.saturating_sub(2);
+    let mut marks = vec![(
+        CellRef {
+            stage: src,
+            channel,
+            y,
+            x,
+        },
+        Role::Focus,
+    )];
+    let mut parts = Vec::new();
+    for s in stamps.iter().filter(|s| s.out_channel == out_channel) {
+        marks.push((
+            CellRef {
+                stage: view.output_stage,
+                channel: s.out_channel,
+                y: s.y,
+                x: s.x,
+            },
+            Role::Related,
+        ));
+        parts.push(format!(
+            "{}×{} → ({}, {})",
+            format_value(s.value),
+            format_value(s.weight),
+            s.y,
+            s.x
+        ));
+    }
+    Trace {
+        marks,
+        kernel: Some((conv, out_channel)),
+        text: Some(parts.join(", ")),
+    }
+}
+
+/// Highlights of animation step `step`; `channel` is the output channel followed.
+pub fn for_step(scene: &Scene, step: &Step, channel: usize) -> Trace {
+    let fwd = &scene.forward;
+    match *step {
+        Step::Conv { conv, y, x } => {
+            let oc = fwd.stages[fwd.convs[conv].output_stage].shape()[0];
+            backward(scene, conv, channel.min(oc - 1), y, x)
+        }
+        Step::Scatter { conv, y, x } => {
+            let view = &fwd.convs[conv];
+            let [ic, ..] = fwd.stages[view.input_stage - 2].shape();
+            let oc = fwd.stages[view.output_stage].shape()[0];
+            let co = channel.min(oc - 1);
+            // The input channel that feeds this output channel's group first.
+            let per_group = ic / view.groups.max(1);
+            let group = co / (oc / view.groups.max(1)).max(1);
+            scatter(scene, conv, group * per_group, co, y, x)
+        }
+        Step::Copy { stage, y, x } => {
+            let up = &fwd.stages[stage];
+            let [c, h, w] = up.shape();
+            let mut marks = Vec::new();
+            for ch in 0..c {
+                marks.push((
+                    CellRef {
+                        stage: stage - 1,
+                        channel: ch,
+                        y,
+                        x,
+                    },
+                    Role::Focus,
+                ));
+                for yy in 0..h {
+                    for xx in 0..w {
+                        if matches!(up.cells[[yy, xx]], Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } if sy == y && sx == x)
+                        {
+                            marks.push((
+                                CellRef {
+                                    stage,
+                                    channel: ch,
+                                    y: yy,
+                                    x: xx,
+                                },
+                                Role::Related,
+                            ));
+                        }
+                    }
+                }
+            }
+            let v = fwd.stages[stage - 1].data[[0, y, x]];
+            let copies = marks
+                .iter()
+                .filter(|(c, _)| c.stage == stage && c.channel == 0)
+                .count();
+            Trace {
+                marks,
+                kernel: None,
+                text: Some(format!("{} → {copies}×", format_value(v))),
+            }
+        }
+    }
+}
+
+/// Highlights of a cell the reader points at: for an output of a convolution, the cells and
+/// weights that made it; for an input, every output cell it feeds (for a transposed convolution's
+/// input, its stamps).
+pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
+    let fwd = &scene.forward;
+    let Some(stage) = fwd.stages.get(at.stage) else {
+        return Trace::default();
+    };
+    let [c, h, w] = stage.shape();
+    if at.channel >= c || at.y >= h || at.x >= w {
+        return Trace::default();
+    }
+    if let Some(conv) = fwd.convs.iter().position(|v| v.output_stage == at.stage) {
+        return backward(scene, conv, at.channel, at.y, at.x);
+    }
+    // An input: the first convolution that reads this stage or a later one.
+    let Some((conv, view)) = fwd
+        .convs
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.input_stage >= at.stage)
+    else {
+        return Trace::default();
+    };
+    if view.transposed && at.stage + 2 == view.input_stage && scatter_view {
+        let oc = fwd.stages[view.output_stage].shape()[0];
+        let opg = oc / view.groups.max(1);
+        let ipg = c / view.groups.max(1);
+        return scatter(
+            scene,
+            conv,
+            at.channel,
+            (at.channel / ipg.max(1)) * opg,
+            at.y,
+            at.x,
+        );
+    }
+    // Find the cell of the convolution's input stage that this cell became.
+    let target = if at.stage == view.input_stage {
+        Some((at.y, at.x))
+    } else {
+        let input = &fwd.stages[view.input_stage];
+        let [_, ih, iw] = input.shape();
+        (0..ih)
+            .flat_map(|y| (0..iw).map(move |x| (y, x)))
+            .find(|&(y, x)| {
+                trace_back(scene, view.input_stage, y, x, at.stage) == Some((at.y, at.x))
+            })
+    };
+    let mut marks = vec![(at, Role::Focus)];
+    if let Some((y, x)) = target {
+        if at.stage != view.input_stage {
+            marks.push((
+                CellRef {
+                    stage: view.input_stage,
+                    channel: at.channel,
+                    y,
+                    x,
+                },
+                Role::Focus,
+            ));
+        }
+        for [co, oy, ox] in fwd.feeds(conv, at.channel, y, x) {
+            marks.push((
+                CellRef {
+                    stage: view.output_stage,
+                    channel: co,
+                    y: oy,
+                    x: ox,
+                },
+                Role::Related,
+            ));
+        }
+    }
+    Trace {
+        marks,
+        kernel: None,
+        text: None,
+    }
+}
+
+/// Follows cell `(y, x)` of stage `from` back to stage `to`, through padding / insertion stages.
+fn trace_back(scene: &Scene, from: usize, y: usize, x: usize, to: usize) -> Option<(usize, usize)> {
+    let mut at = (from, y, x);
+    while at.0 > to {
+        match scene.forward.stages[at.0].cells[[at.1, at.2]] {
+            Cell::Data { y, x } => at = (at.0 - 1, y, x),
+            _ => return None,
+        }
+    }
+    (at.0 == to).then_some((at.1, at.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::SceneKey;
+    use crate::state::{Action, AppState};
+    use conv_core::LayerKind;
+
+    fn scene(kind: LayerKind) -> Scene {
+        let s = AppState::default().reduce(Action::SetLayer(kind));
+        Scene::build(&SceneKey::from(&s)).unwrap()
+    }
+
+    fn eval(text: &str) -> (f32, f32) {
+        let (lhs, rhs) = text.rsplit_once(" = ").unwrap();
+        let sum: f32 = lhs
+            .split(" + ")
+            .map(|t| match t.strip_prefix("bias ") {
+                Some(b) => b.parse::<f32>().unwrap(),
+                None => {
+                    let (a, b) = t.split_once('×').unwrap();
+                    a.parse::<f32>().unwrap() * b.parse::<f32>().unwrap()
+                }
+            })
+            .sum();
+        (sum, rhs.parse().unwrap())
+    }
+
+    #[test]
+    fn step_text_sums_to_the_output_for_every_layer() {
+        for kind in LayerKind::ALL {
+            let sc = scene(kind);
+            for step in sc.forward.steps(false).iter().step_by(5) {
+                let t = for_step(&sc, step, 0);
+                if let Step::Conv { .. } = step {
+                    let (sum, value) = eval(t.text.as_deref().unwrap());
+                    assert!(
+                        (sum - value).abs() < 1e-3,
+                        "{kind:?} {step:?}: {sum} vs {value}"
+                    );
+                }
+                assert!(!t.marks.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn tracing_a_transposed_input_marks_its_stamps() {
+        let sc = scene(LayerKind::Transposed);
+        let t = for_cell(
+            &sc,
+            CellRef {
+                stage: 0,
+                channel: 0,
+                y: 1,
+                x: 1,
+            },
+            true,
+        );
+        let outputs: Vec<_> = t
+            .marks_on(3)
+            .into_iter()
+            .map(|(c, y, x, _)| (c, y, x))
+            .collect();
+        let stamps: Vec<_> = sc
+            .forward
+            .scatter(0, 0, 1, 1)
+            .into_iter()
+            .map(|s| (s.out_channel, s.y, s.x))
+            .collect();
+        assert_eq!(outputs, stamps);
+        assert_eq!(
+            stamps.len(),
+            9,
+            "an interior pixel stamps the whole 3×3 kernel"
+        );
+    }
+
+    #[test]
+    fn tracing_an_input_cell_marks_the_outputs_it_feeds() {
+        let sc = scene(LayerKind::Standard);
+        // Corner input pixel of a 3×3 valid convolution feeds only output (0, 0) of each channel.
+        let t = for_cell(
+            &sc,
+            CellRef {
+                stage: 0,
+                channel: 1,
+                y: 0,
+                x: 0,
+            },
+            false,
+        );
+        let outs = t.marks_on(1);
+        assert_eq!(outs.len(), 16);
+        assert!(outs.iter().all(|&(_, y, x, _)| y == 0 && x == 0));
+    }
+
+    #[test]
+    fn grouped_steps_mark_only_the_active_group() {
+        let sc = scene(LayerKind::Grouped);
+        let t = for_step(
+            &sc,
+            &Step::Conv {
+                conv: 0,
+                y: 0,
+                x: 0,
+            },
+            5,
+        );
+        assert!(t.marks_on(0).iter().all(|&(c, ..)| c == 2 || c == 3));
+    }
+}

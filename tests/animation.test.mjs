@@ -1,0 +1,149 @@
+// Step-by-step animation and tracing: steps advance and change the trace, play moves and pause
+// holds, the written-out sums add up, and tracing a transposed input shows its stamps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, serve, stat, DIST, SHOTS } from './helpers.mjs';
+
+let browser;
+let server;
+before(async () => {
+  server = await serve(DIST);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Evaluate "a×b + c×d + bias e = v": returns [sum of the terms, v]. */
+function evalTrace(text) {
+  const [lhs, rhs] = text.split(' = ');
+  let sum = 0;
+  for (const term of lhs.split(' + ')) {
+    if (term.startsWith('bias ')) sum += Number(term.slice(5));
+    else {
+      const [a, b] = term.split('×').map(Number);
+      sum += a * b;
+    }
+  }
+  return [sum, Number(rhs)];
+}
+
+/** Page coordinates of cell (y, x) of channel 0 on stage canvas `index`. */
+async function cellPoint(page, index, y, x) {
+  const canvas = page.locator(`canvas[data-stage-canvas="${index}"]`);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const cell = Number(await canvas.getAttribute('data-cell'));
+  return { x: box.x + (x + 0.5) * cell, y: box.y + 16 + (y + 0.5) * cell };
+}
+
+const stepForward = (page) => page.getByRole('button', { name: 'Step forward' }).click();
+
+test('a 5×5 input with a 3×3 kernel has 9 steps; stepping changes the trace', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard&height=5&width=5&in_channels=1&out_channels=1');
+  assert.equal(await stat(page, 'step'), '0 / 9');
+  await stepForward(page);
+  assert.equal(await stat(page, 'step'), '1 / 9');
+  await page.waitForFunction(() => document.querySelector('[data-stat=trace]').textContent.includes(' = '));
+  const first = await stat(page, 'trace');
+  await stepForward(page);
+  assert.equal(await stat(page, 'step'), '2 / 9');
+  const second = await stat(page, 'trace');
+  assert.notEqual(first, second);
+  for (const t of [first, second]) {
+    const [sum, value] = evalTrace(t);
+    assert.ok(Math.abs(sum - value) < 1e-3, t);
+    assert.equal(t.split(' + ').length, 9 + 1, 'nine products and the bias');
+  }
+  await page.getByRole('button', { name: 'Step back' }).click();
+  assert.equal(await stat(page, 'step'), '1 / 9');
+  assert.equal(await stat(page, 'trace'), first);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('play moves, pause holds; keyboard steps', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'layer=dilated');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-stat=step]').textContent.split(' / ')[0]) >= 2);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const held = await stat(page, 'step');
+  await page.waitForTimeout(700);
+  assert.equal(await stat(page, 'step'), held);
+  await page.locator('h2').first().click();
+  await page.keyboard.press('ArrowRight');
+  const next = Number(held.split(' / ')[0]) + 1;
+  assert.equal((await stat(page, 'step')).split(' / ')[0], String(next));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('mid-animation screenshots of every layer; every step sum adds up', async () => {
+  const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
+  const { page, context, problems } = await openPage(browser, server.url);
+  for (const layer of layers) {
+    await page.goto(`${server.url}?layer=${layer}`);
+    await page.waitForSelector('[data-stat="step"]');
+    const n = Number((await stat(page, 'step')).split(' / ')[1]);
+    assert.ok(n > 0, layer);
+    const scrub = page.getByRole('slider', { name: 'Step', exact: true });
+    await scrub.fill(String(Math.ceil(n / 2)));
+    await page.waitForFunction((n) => document.querySelector('[data-stat=step]').textContent.startsWith(`${Math.ceil(n / 2)} /`), n);
+    const t = await stat(page, 'trace');
+    if (t.includes(' = ')) {
+      const [sum, value] = evalTrace(t);
+      assert.ok(Math.abs(sum - value) < 1e-3, `${layer}: ${t}`);
+    }
+    await page.screenshot({ path: `${SHOTS}/step-${layer}.png`, fullPage: true });
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('hovering output cells traces them: sums equal the value for several layers', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  for (const layer of ['standard', 'grouped', 'dilated', 'separable', 'upsample', 'transposed', 'depthwise']) {
+    await page.goto(`${server.url}?layer=${layer}`);
+    await page.waitForSelector('figure[data-stage="output"] canvas[data-cell]');
+    const outStage = Number(await page.locator('figure[data-stage="output"] canvas').getAttribute('data-stage-canvas'));
+    for (const [y, x] of [[0, 0], [1, 2], [2, 1]]) {
+      const p = await cellPoint(page, outStage, y, x);
+      await page.mouse.move(p.x, p.y);
+      await page.waitForFunction(() => document.querySelector('[data-stat=trace]').textContent.includes(' = '));
+      const t = await stat(page, 'trace');
+      const [sum, value] = evalTrace(t);
+      assert.ok(Math.abs(sum - value) < 1e-3, `${layer} (${y}, ${x}): ${t}`);
+      await page.mouse.move(0, 0);
+    }
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('tracing a transposed input cell shows the stamps of the scatter view', async () => {
+  const q = 'layer=transposed&height=4&width=4&in_channels=1&out_channels=1&kernel_size=3&stride=2&padding=1&output_padding=1';
+  const { page, context, problems } = await openPage(browser, server.url, q);
+  await page.getByRole('button', { name: 'Each input pixel stamps the kernel' }).click();
+  const [iy, ix] = [1, 2];
+  const p = await cellPoint(page, 0, iy, ix);
+  await page.mouse.click(p.x, p.y);
+  await page.waitForFunction(() => document.querySelector('[data-stat=trace]').textContent.includes('→'));
+  const t = await stat(page, 'trace');
+  const got = [...t.matchAll(/→ \((\d+), (\d+)\)/g)].map((m) => `${m[1]},${m[2]}`).sort();
+  // Output cell (iy·s + ky − p, ix·s + kx − p) for every tap inside the 8×8 output.
+  const want = [];
+  for (let ky = 0; ky < 3; ky++) {
+    for (let kx = 0; kx < 3; kx++) {
+      const oy = iy * 2 + ky - 1;
+      const ox = ix * 2 + kx - 1;
+      if (oy >= 0 && ox >= 0 && oy < 8 && ox < 8) want.push(`${oy},${ox}`);
+    }
+  }
+  assert.deepEqual(got, want.sort());
+  // The overlap map is on the page beside the upsample + conv coverage.
+  assert.ok(await page.locator('[data-map="overlap"]').count());
+  assert.ok(await page.locator('[data-map="coverage"]').count());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
