@@ -220,6 +220,83 @@ pub fn input_from_rgba(
     ))
 }
 
+/// Resize RGBA pixels (`sw × sh`) to `dw × dh` by averaging the source pixels each target pixel
+/// covers (a box filter: downscaling a photo keeps its detail as averages, not as aliasing).
+///
+/// **Errors** with [`ConvError::ImageData`] if `rgba` is not `sw × sh × 4` bytes, or on a zero size.
+pub fn resize_rgba(
+    rgba: &[u8],
+    sw: usize,
+    sh: usize,
+    dw: usize,
+    dh: usize,
+) -> Result<Vec<u8>, ConvError> {
+    for (name, v) in [("width", sw), ("height", sh), ("width", dw), ("height", dh)] {
+        crate::shape::nonzero(name, v)?;
+    }
+    let expected = sw
+        .checked_mul(sh)
+        .and_then(|v| v.checked_mul(4))
+        .ok_or(ConvError::Overflow { what: "image size" })?;
+    if rgba.len() != expected {
+        return Err(ConvError::ImageData {
+            width: sw,
+            height: sh,
+            expected,
+            actual: rgba.len(),
+        });
+    }
+    crate::Budget::PLAYGROUND
+        .check_elements("image pixels", crate::shape::product(&[dw, dh, 4]))?;
+    let mut out = vec![0u8; dw * dh * 4];
+    for y in 0..dh {
+        let y0 = y * sh / dh;
+        let y1 = ((y + 1) * sh).div_ceil(dh).clamp(y0 + 1, sh);
+        for x in 0..dw {
+            let x0 = x * sw / dw;
+            let x1 = ((x + 1) * sw).div_ceil(dw).clamp(x0 + 1, sw);
+            let mut acc = [0u64; 4];
+            for sy in y0..y1 {
+                for sx in x0..x1 {
+                    let p = &rgba[(sy * sw + sx) * 4..][..4];
+                    for c in 0..4 {
+                        acc[c] += p[c] as u64;
+                    }
+                }
+            }
+            let n = ((y1 - y0) * (x1 - x0)) as u64;
+            for c in 0..4 {
+                out[(y * dw + x) * 4 + c] = ((acc[c] + n / 2) / n) as u8;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resize_averages_blocks_and_checks_sizes() {
+        // 2×2 pixels of 0, 100, 200, 40 (grey) shrink to their mean, 85.
+        let px = |v: u8| [v, v, v, 255];
+        let src: Vec<u8> = [px(0), px(100), px(200), px(40)].concat();
+        assert_eq!(
+            resize_rgba(&src, 2, 2, 1, 1).unwrap(),
+            vec![85, 85, 85, 255]
+        );
+        // Upscaling repeats pixels.
+        let up = resize_rgba(&src, 2, 2, 4, 4).unwrap();
+        assert_eq!(&up[..4], &[0, 0, 0, 255]);
+        assert_eq!(&up[(3 * 4 + 3) * 4..][..4], &[40, 40, 40, 255]);
+        assert!(resize_rgba(&src, 3, 2, 1, 1).is_err());
+        assert!(resize_rgba(&src, 2, 2, 0, 1).is_err());
+        let img = input_from_rgba(&src, 2, 2, 1).unwrap();
+        assert!((img[[0, 0, 1]] - 100.0 / 255.0).abs() < 1e-6);
+    }
+}
+
 impl LayerWeights {
     /// Weights for every convolution op of `spec`: `preset` for the spatial kernels (each input
     /// channel of a group gets the kernel divided by the group's depth, so a blur stays a blur),

@@ -23,7 +23,7 @@ pub use error::ConvError;
 pub use forward::{
     Cell, Contribution, ConvView, ConvWeights, Forward, LayerWeights, Stage, StageKind, Stamp, Step,
 };
-pub use init::{input_from_rgba, InputPattern, KernelPreset, SeededRng};
+pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{
     conv2d, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget, upsample_bilinear,
     upsample_nearest,

@@ -87,7 +87,10 @@ impl GridLayout {
             let cell = ((avail - GAP * (cols as f64 - 1.0)) / (cols * w) as f64)
                 .floor()
                 .min(max_cell);
-            if cell >= 10.0 || cols == 1 {
+            // Small grids need cells large enough to read; pictures only need to be seen, so
+            // several channels share a row rather than one huge map each.
+            let enough = (200.0 / w as f64).clamp(2.0, 10.0);
+            if cell >= enough || cols == 1 {
                 best = Some((cols, cell.max(1.0)));
                 break;
             }

@@ -26,6 +26,7 @@ pub struct SceneKey {
     pub kernel: conv_core::KernelPreset,
     pub pattern: conv_core::InputPattern,
     pub seed: u64,
+    pub image: Option<crate::state::ImageInput>,
 }
 
 impl From<&AppState> for SceneKey {
@@ -36,6 +37,7 @@ impl From<&AppState> for SceneKey {
             kernel: s.kernel,
             pattern: s.pattern,
             seed: s.seed,
+            image: s.image.clone(),
         }
     }
 }
@@ -70,7 +72,21 @@ impl Scene {
                 key.pattern
                     .generate(spec.in_channels, spec.height, spec.width, key.seed)
             }
-            InputMode::Image => sample_image(spec.in_channels, spec.height, spec.width),
+            InputMode::Image => match &key.image {
+                Some(img) => {
+                    let rgba = conv_core::resize_rgba(
+                        &img.rgba,
+                        img.width,
+                        img.height,
+                        spec.width,
+                        spec.height,
+                    )
+                    .map_err(|e| e.to_string())?;
+                    conv_core::input_from_rgba(&rgba, spec.width, spec.height, spec.in_channels)
+                        .map_err(|e| e.to_string())?
+                }
+                None => sample_image(spec.in_channels, spec.height, spec.width),
+            },
         };
         let weights =
             LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;

@@ -51,6 +51,31 @@ impl Theme {
     }
 }
 
+/// A picture the reader uploaded, decoded and downscaled in the browser (it never leaves the
+/// page). Compared and hashed by `id` only: the pixels are large and never change.
+#[derive(Debug, Clone)]
+pub struct ImageInput {
+    pub id: u64,
+    pub name: String,
+    pub width: usize,
+    pub height: usize,
+    pub rgba: std::rc::Rc<Vec<u8>>,
+}
+
+impl PartialEq for ImageInput {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for ImageInput {}
+
+impl std::hash::Hash for ImageInput {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
 /// A value that arrived from outside and was corrected, for the `role="alert"` notice.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Notice {
@@ -129,6 +154,9 @@ pub struct AppState {
     pub trace: Option<crate::trace::CellRef>,
     /// A click pins the trace: hovering elsewhere no longer moves it.
     pub pinned: bool,
+    /// The reader's own picture for `input=image` (a generated sample otherwise).
+    #[serde(skip)]
+    pub image: Option<ImageInput>,
 }
 
 impl Default for AppState {
@@ -147,6 +175,7 @@ impl Default for AppState {
             anim: Anim::default(),
             trace: None,
             pinned: false,
+            image: None,
         }
     }
 }
@@ -188,6 +217,16 @@ pub enum Action {
     Hover(Option<crate::trace::CellRef>),
     /// Click or tap: pin the trace on a cell; the same cell again unpins.
     Pin(crate::trace::CellRef),
+    SetInputMode(InputMode),
+    /// A decoded picture: switches to the image input.
+    SetImage(ImageInput),
+    /// Back to the generated sample picture.
+    ClearImage,
+    /// A file that could not be used: say why, keep the previous picture.
+    RejectFile {
+        name: String,
+        reason: String,
+    },
 }
 
 impl AppState {
@@ -207,6 +246,9 @@ impl AppState {
                 | Action::SetPattern(_)
                 | Action::SetKernel(_)
                 | Action::Reseed
+                | Action::SetInputMode(_)
+                | Action::SetImage(_)
+                | Action::ClearImage
         );
         match action {
             Action::SetLayer(kind) => {
@@ -296,6 +338,44 @@ impl AppState {
                 if !next.pinned {
                     next.trace = cell;
                 }
+            }
+            Action::SetInputMode(mode) => {
+                if mode != next.input {
+                    next.input = mode;
+                    // A picture wants more pixels than the grid of numbers, and its colours.
+                    let (size, channels) = match mode {
+                        InputMode::Image => (64, 3),
+                        InputMode::Grid => (
+                            LayerSpec::preset(next.spec.layer).height,
+                            LayerSpec::preset(next.spec.layer).in_channels,
+                        ),
+                    };
+                    next.spec.height = size;
+                    next.spec.width = size;
+                    if next.spec.layer != LayerKind::Grouped {
+                        next.spec.in_channels = channels;
+                    }
+                }
+            }
+            Action::SetImage(img) => {
+                next.notices.retain(|n| n.param != "file");
+                if next.input != InputMode::Image {
+                    next = next.reduce(Action::SetInputMode(InputMode::Image));
+                }
+                // A picture needs some pixels: at least 64 rows unless the reader chose 16 or more.
+                if next.spec.height < 16 {
+                    next.spec.height = 64;
+                }
+                // Keep the picture's proportions within the current height.
+                let h = next.spec.height.max(1);
+                next.spec.width = (img.width * h / img.height.max(1))
+                    .clamp(1, InputMode::Image.limits().max_size);
+                next.image = Some(img);
+            }
+            Action::ClearImage => next.image = None,
+            Action::RejectFile { name, reason } => {
+                next.notices.retain(|n| n.param != "file");
+                next.notices.push(Notice::new("file", &name, "—", &reason));
             }
             Action::Pin(cell) => {
                 if next.pinned && next.trace == Some(cell) {
@@ -426,6 +506,29 @@ mod tests {
         assert_eq!(s.trace, Some(a));
         let s = s.reduce(Action::Pin(a)).reduce(Action::Hover(Some(b)));
         assert_eq!(s.trace, Some(b));
+    }
+
+    #[test]
+    fn images_switch_the_input_and_bad_files_keep_the_last_picture() {
+        let img = ImageInput {
+            id: 7,
+            name: "cat.png".into(),
+            width: 200,
+            height: 100,
+            rgba: std::rc::Rc::new(vec![0; 200 * 100 * 4]),
+        };
+        let s = AppState::default().reduce(Action::SetImage(img.clone()));
+        assert_eq!(s.input, InputMode::Image);
+        assert_eq!((s.spec.height, s.spec.width), (64, 128));
+        let s = s.reduce(Action::RejectFile {
+            name: "notes.txt".into(),
+            reason: "not an image".into(),
+        });
+        assert_eq!(s.image.as_ref().map(|i| i.id), Some(7));
+        assert_eq!(s.notices.len(), 1);
+        let s = s.reduce(Action::SetImage(ImageInput { id: 8, ..img }));
+        assert!(s.notices.is_empty());
+        assert!(s.spec.shapes(&conv_core::Budget::PLAYGROUND).is_ok());
     }
 
     #[test]

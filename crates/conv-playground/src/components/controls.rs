@@ -2,12 +2,13 @@
 //! kernel and input presets.
 
 use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingMode, Param};
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{use_app, Slider};
+use crate::dom;
 use crate::i18n::tr;
-use crate::state::Action;
+use crate::state::{Action, ImageInput, InputMode};
 use crate::tour;
 
 #[function_component(Controls)]
@@ -114,23 +115,6 @@ pub fn controls() -> Html {
             }
         })
     };
-    let on_pattern = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |e: Event| {
-            let sel: HtmlSelectElement = e.target_unchecked_into();
-            let p = match sel.value().as_str() {
-                "gradient" => InputPattern::Gradient,
-                "checkerboard" => InputPattern::Checkerboard,
-                "glyph" => InputPattern::Glyph,
-                _ => InputPattern::Random,
-            };
-            d.emit(Action::SetPattern(p));
-        })
-    };
-    let reseed = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |_| d.emit(Action::Reseed))
-    };
     let reset = {
         let d = ctx.dispatch.clone();
         Callback::from(move |_| d.emit(Action::ResetLayer))
@@ -139,12 +123,6 @@ pub fn controls() -> Html {
         let d = ctx.dispatch.clone();
         let stop = tour::stop_for(layer);
         Callback::from(move |_| d.emit(Action::Tour(Some(stop))))
-    };
-    let pattern_name = match state.pattern {
-        InputPattern::Random => "random",
-        InputPattern::Gradient => "gradient",
-        InputPattern::Checkerboard => "checkerboard",
-        InputPattern::Glyph => "glyph",
     };
     html! {
         <aside class="controls" aria-label={tr(lang, "layer")}>
@@ -169,16 +147,103 @@ pub fn controls() -> Html {
                     }) }
                 </select>
             </div>
-            <div class="row">
-                <label for="pattern-select" class="field-label">{ tr(lang, "stage.input") }</label>
-                <select id="pattern-select" onchange={on_pattern}>
-                    { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
-                        <option value={*p} selected={*p == pattern_name}>{ *p }</option>
-                    }) }
-                </select>
-                <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
-            </div>
+            <InputPicker />
             <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
         </aside>
+    }
+}
+
+/// Numbers or a picture: the pattern of the grid, or the reader's own image.
+#[function_component(InputPicker)]
+fn input_picker() -> Html {
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let state = &ctx.state;
+    let mode_button = |mode: InputMode, key: &'static str| {
+        let d = ctx.dispatch.clone();
+        let active = state.input == mode;
+        html! {
+            <button type="button" class={classes!("chip", active.then_some("active"))} aria-pressed={active.to_string()}
+                onclick={Callback::from(move |_| d.emit(Action::SetInputMode(mode)))}>{ tr(lang, key) }</button>
+        }
+    };
+    let on_pattern = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            let p = match sel.value().as_str() {
+                "gradient" => InputPattern::Gradient,
+                "checkerboard" => InputPattern::Checkerboard,
+                "glyph" => InputPattern::Glyph,
+                _ => InputPattern::Random,
+            };
+            d.emit(Action::SetPattern(p));
+        })
+    };
+    let pattern_name = match state.pattern {
+        InputPattern::Random => "random",
+        InputPattern::Gradient => "gradient",
+        InputPattern::Checkerboard => "checkerboard",
+        InputPattern::Glyph => "glyph",
+    };
+    let reseed = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::Reseed))
+    };
+    let on_file = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            let d = d.clone();
+            yew::platform::spawn_local(async move {
+                let name = file.name();
+                match dom::decode_image(&file).await {
+                    Ok((width, height, rgba)) => d.emit(Action::SetImage(ImageInput {
+                        id: js_sys::Date::now() as u64,
+                        name,
+                        width,
+                        height,
+                        rgba: std::rc::Rc::new(rgba),
+                    })),
+                    Err(reason) => d.emit(Action::RejectFile { name, reason }),
+                }
+            });
+            // Let the same file be chosen again.
+            input.set_value("");
+        })
+    };
+    html! {
+        <div class="input-picker">
+            <span class="field-label">{ tr(lang, "input.mode") }</span>
+            <div class="switch" role="group" aria-label={tr(lang, "input.mode")}>
+                { mode_button(InputMode::Grid, "input.grid") }
+                { mode_button(InputMode::Image, "input.image") }
+            </div>
+            if state.input == InputMode::Grid {
+                <div class="row">
+                    <label for="pattern-select" class="field-label">{ tr(lang, "input.pattern") }</label>
+                    <select id="pattern-select" onchange={on_pattern}>
+                        { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
+                            <option value={*p} selected={*p == pattern_name}>{ *p }</option>
+                        }) }
+                    </select>
+                    <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
+                </div>
+            } else {
+                <label for="image-file" class="field-label">{ tr(lang, "input.upload") }</label>
+                <input type="file" id="image-file" accept="image/*" onchange={on_file} />
+                if state.image.is_some() {
+                    <button type="button" class="secondary" onclick={{
+                        let d = ctx.dispatch.clone();
+                        Callback::from(move |_| d.emit(Action::ClearImage))
+                    }}>{ tr(lang, "input.sample") }</button>
+                }
+            }
+        </div>
     }
 }

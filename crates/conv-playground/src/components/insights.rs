@@ -105,6 +105,7 @@ pub fn insights() -> Html {
                 kernel: conv_core::KernelPreset::Random,
                 pattern: conv_core::InputPattern::Random,
                 seed: 1,
+                image: None,
             })
             .ok()
         })
