@@ -6,7 +6,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{Controls, Figure, Formulas, Insights, Notices, Player, Stats, TourBar};
+use crate::components::{CodePanel, Controls, Figure, Formulas, Insights, Notices, Player, ShareBar, Stats, TourBar};
+use crate::host;
 use crate::dom::{self, FrameDispatcher};
 use crate::i18n::{tr, Lang};
 use crate::scene::{Scene, SceneKey};
@@ -99,10 +100,54 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
-    // Keep the address bar in sync with the state.
+    // Keep the address bar in sync with the state, and tell a host page.
     {
         let query = crate::url::to_query(&store.0);
-        use_effect_with(query, move |q| dom::replace_query(q));
+        let pairs = crate::url::to_pairs(&store.0);
+        let origin = store.0.parent_origin.clone();
+        use_effect_with(query, move |q| {
+            dom::replace_query(q);
+            host::post(&host::state_message(&pairs), origin.as_deref());
+        });
+    }
+    // A host page: `ready` once, then `set` messages are validated and applied.
+    {
+        let d = store.dispatcher();
+        let origin = store.0.parent_origin.clone();
+        use_effect_with((), move |_| {
+            host::post(&host::ready_message(), origin.as_deref());
+            let listener = dom::window().ok().map(|w| {
+                gloo_events::EventListener::new(&w, "message", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else { return };
+                    if !host::accept(e, origin.as_deref()) {
+                        return;
+                    }
+                    if let Some(pairs) = host::parse_set(&e.data()) {
+                        d.dispatch(Action::ApplyPairs(pairs));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    // Report the content height so the host can size the frame.
+    {
+        let last = use_mut_ref(|| 0.0f64);
+        let origin = store.0.parent_origin.clone();
+        use_effect(move || {
+            if host::parent().is_some() {
+                let h = dom::window()
+                    .ok()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                    .map(|e| e.scroll_height() as f64)
+                    .unwrap_or(0.0);
+                if (h - *last.borrow()).abs() >= 1.0 {
+                    *last.borrow_mut() = h;
+                    host::post(&host::resize_message(h), origin.as_deref());
+                }
+            }
+        });
     }
     let key = SceneKey::from(&store.0);
     let scene = use_memo(key, Scene::build);
@@ -241,13 +286,33 @@ pub fn app() -> Html {
                     <div class="error" role="alert">{ e }</div>
                 }
                 <main class="layout">
-                    <Controls />
+                    if state.embed {
+                        <details class="controls-toggle">
+                            <summary>{ tr(lang, "controls") }</summary>
+                            <Controls />
+                        </details>
+                    } else {
+                        <Controls />
+                    }
                     <div class="results">
                         <Stats />
+                        if !state.embed {
+                            <ShareBar />
+                        }
                         <Player />
                         <Figure />
                         <Insights />
-                        <Formulas />
+                        if state.embed {
+                            <details class="more">
+                                <summary>{ tr(lang, "more") }</summary>
+                                <Formulas />
+                                <CodePanel />
+                                <ShareBar />
+                            </details>
+                        } else {
+                            <Formulas />
+                            <CodePanel />
+                        }
                     </div>
                 </main>
                 <TourBar />

@@ -239,3 +239,75 @@ pub async fn decode_image(file: &web_sys::File) -> Result<(usize, usize, Vec<u8>
         .map_err(|_| "could not read the pixels".to_string())?;
     Ok((tw as usize, th as usize, data.data().0))
 }
+
+/// Offer `bytes` as a download named `filename`.
+pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not create the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not create the file".to_string())?;
+    let doc = window()?.document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|_| "no link".to_string())?
+        .dyn_into()
+        .map_err(|_| "no link".to_string())?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    // Let the download start before the URL goes.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window()?.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    Ok(())
+}
+
+/// The figure's canvases stacked into one PNG (white background, 12 px apart).
+pub async fn figure_png() -> Result<Vec<u8>, String> {
+    let doc = window()?.document().ok_or("no document")?;
+    let list = doc
+        .query_selector_all(".figure canvas[data-stage-canvas], .figure .kernels canvas")
+        .map_err(|_| "no figure".to_string())?;
+    let mut canvases = Vec::new();
+    for i in 0..list.length() {
+        if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok()) {
+            canvases.push(c);
+        }
+    }
+    // Document order: kernels sit between the stages they join.
+    let width = canvases.iter().map(|c| c.width()).max().unwrap_or(1);
+    let gap = 12;
+    let height: u32 = canvases.iter().map(|c| c.height() + gap).sum::<u32>().max(1);
+    let out: HtmlCanvasElement = doc
+        .create_element("canvas")
+        .map_err(|_| "no canvas".to_string())?
+        .dyn_into()
+        .map_err(|_| "no canvas".to_string())?;
+    out.set_width(width + 2 * gap);
+    out.set_height(height + gap);
+    let ctx = context_2d(&out)?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, out.width() as f64, out.height() as f64);
+    let mut y = gap;
+    for c in &canvases {
+        let _ = ctx.draw_image_with_html_canvas_element(c, gap as f64, y as f64);
+        y += c.height() + gap;
+    }
+    let data_url = out.to_data_url_with_type("image/png").map_err(|_| "could not encode".to_string())?;
+    let b64 = data_url.split_once(',').map(|(_, b)| b).ok_or("could not encode")?;
+    let binary = window()?.atob(b64).map_err(|_| "could not encode".to_string())?;
+    Ok(binary.chars().map(|c| c as u32 as u8).collect())
+}
+
+/// Copy `text` to the clipboard; `Err` when the browser refuses.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let promise = window()?.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| "the browser refused the clipboard".to_string())
+}

@@ -440,15 +440,13 @@ pub fn kernels_size(
     k: usize,
     dilation: usize,
     avail: f64,
+    max_cell: f64,
 ) -> (f64, f64, usize, f64) {
     let ext = (k - 1) * dilation + 1;
     let shown_depth = depth.min(4);
     // Few kernels get cells large enough to print their weights.
-    let mut cell = if count * depth.min(4) <= 8 {
-        28.0f64
-    } else {
-        18.0
-    };
+    let preferred: f64 = if count * depth.min(4) <= 8 { 28.0 } else { 18.0 };
+    let mut cell = preferred.min(max_cell);
     loop {
         let slice_px = ext as f64 * cell;
         let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };

@@ -4,8 +4,10 @@
 //! the scene built from conv-core, the tour) compile and are tested natively; the components
 //! and the canvas drawing exist only for `wasm32`.
 
+pub mod export;
 pub mod i18n;
 pub mod scene;
+pub mod snippets;
 pub mod state;
 pub mod tour;
 pub mod trace;
@@ -17,6 +19,8 @@ mod app;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 mod dom;
+#[cfg(target_arch = "wasm32")]
+mod host;
 #[cfg(target_arch = "wasm32")]
 mod draw;
 

@@ -157,6 +157,8 @@ pub struct AppState {
     /// The reader's own picture for `input=image` (a generated sample otherwise).
     #[serde(skip)]
     pub image: Option<ImageInput>,
+    /// The only origin a host page may talk to the playground from (`parent_origin`).
+    pub parent_origin: Option<String>,
 }
 
 impl Default for AppState {
@@ -176,6 +178,7 @@ impl Default for AppState {
             trace: None,
             pinned: false,
             image: None,
+            parent_origin: None,
         }
     }
 }
@@ -220,6 +223,8 @@ pub enum Action {
     SetInputMode(InputMode),
     /// A decoded picture: switches to the image input.
     SetImage(ImageInput),
+    /// Values from a host page's message (URL parameter names), validated like a URL.
+    ApplyPairs(Vec<(String, String)>),
     /// Back to the generated sample picture.
     ClearImage,
     /// A file that could not be used: say why, keep the previous picture.
@@ -373,6 +378,17 @@ impl AppState {
                 next.image = Some(img);
             }
             Action::ClearImage => next.image = None,
+            Action::ApplyPairs(pairs) => {
+                // A host may not change whom the page listens to.
+                let pairs: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "parent_origin").collect();
+                let before = next.spec.clone();
+                next = crate::url::apply_pairs(&pairs, &next);
+                if next.spec != before {
+                    next.anim = Anim { speed: self.anim.speed, ..Anim::default() };
+                    next.trace = None;
+                    next.pinned = false;
+                }
+            }
             Action::RejectFile { name, reason } => {
                 next.notices.retain(|n| n.param != "file");
                 next.notices.push(Notice::new("file", &name, "—", &reason));

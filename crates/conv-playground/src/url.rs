@@ -109,7 +109,11 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             continue;
         }
         match key.as_str() {
-            "layer" | "parent_origin" => {}
+            "layer" => {}
+            "parent_origin" => match valid_origin(v) {
+                Some(o) => state.parent_origin = Some(o),
+                None => note(&mut notices, key, value, "—", tr(lang_for_notes, "notice.invalid")),
+            },
             "lang" => match Lang::from_code(v) {
                 Some(l) => state.lang = l,
                 None => note(
@@ -257,7 +261,33 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
     if state.input != InputMode::Grid {
         pairs.push(("input", state.input.code().to_string()));
     }
+    if let Some(o) = &state.parent_origin {
+        pairs.push(("parent_origin", o.clone()));
+    }
     pairs
+}
+
+/// `scheme://host[:port]` with scheme http or https and a host of letters, digits, dots and
+/// dashes (or a bracketed IPv6 address); anything else is not an origin.
+pub fn valid_origin(v: &str) -> Option<String> {
+    if v.len() > 300 {
+        return None;
+    }
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"))?;
+    let (host_ok, port) = if let Some(inner) = rest.strip_prefix('[') {
+        let (h, after) = inner.split_once(']')?;
+        let port = if after.is_empty() { None } else { Some(after.strip_prefix(':')?) };
+        (!h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':'), port)
+    } else {
+        let (h, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        };
+        let ok = !h.is_empty() && h.len() <= 253 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        (ok, port)
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    (host_ok && port_ok).then(|| v.to_string())
 }
 
 /// The query string of a state, without the leading `?`.
@@ -355,6 +385,34 @@ mod tests {
         assert_eq!(s.spec.height, 1);
         assert_eq!(s.notices[0].from, "-5");
         assert_eq!(s.notices[0].to, "1");
+    }
+
+    #[test]
+    fn parent_origin_is_kept_only_when_it_is_an_origin() {
+        let s = parse("parent_origin=https%3A%2F%2Ftutorial.example%3A8443");
+        assert_eq!(s.parent_origin.as_deref(), Some("https://tutorial.example:8443"));
+        assert!(to_query(&s).contains("parent_origin=https%3A%2F%2Ftutorial.example%3A8443"));
+        for bad in ["javascript:alert(1)", "https://a.b/path", "*", "https://", "http://x y", "https://a:99999"] {
+            let q = format!("parent_origin={}", form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>());
+            let s = parse(&q);
+            assert_eq!(s.parent_origin, None, "{bad}");
+            assert!(s.notices.iter().any(|n| n.param == "parent_origin"), "{bad}");
+        }
+        assert_eq!(valid_origin("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(valid_origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+    }
+
+    #[test]
+    fn messages_cannot_change_the_parent_origin() {
+        let s = parse("parent_origin=https%3A%2F%2Fa.example");
+        let s = s.reduce(crate::state::Action::ApplyPairs(vec![
+            ("parent_origin".into(), "https://evil.example".into()),
+            ("layer".into(), "grouped".into()),
+            ("groups".into(), "3".into()),
+        ]));
+        assert_eq!(s.parent_origin.as_deref(), Some("https://a.example"));
+        assert_eq!(s.spec.layer, LayerKind::Grouped);
+        assert!(s.notices.iter().any(|n| n.param == "groups"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::scene::Scene;
 use crate::state::Action;
 use crate::trace::CellRef;
 
-fn stage_key(kind: StageKind) -> &'static str {
+pub(crate) fn stage_key(kind: StageKind) -> &'static str {
     match kind {
         StageKind::Input => "stage.input",
         StageKind::Padded => "stage.padded",
@@ -65,7 +65,9 @@ pub fn figure() -> Html {
     let _ = pal;
     html! {
         <section class="figure" aria-label={tr(lang, "figure")}>
-            <Legend />
+            if !ctx.state.embed {
+                <Legend />
+            }
             <div class="stages">{ for items }</div>
         </section>
     }
@@ -108,15 +110,16 @@ fn stage_view(p: &StageProps) -> Html {
         let canvas = canvas.clone();
         let index = p.index;
         let layout = layout.clone();
+        let max_cell = if ctx.state.embed { 12.0 } else { 34.0 };
         use_effect_with(
-            (scene, ctx.width, ctx.dark, marks),
-            move |(scene, width, dark, marks)| {
+            (scene, ctx.width, ctx.dark, marks, max_cell),
+            move |(scene, width, dark, marks, max_cell)| {
                 if let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
                 {
                     if let Some(stage) = s.forward.stages.get(index) {
                         if let Ok(c2d) = dom::context_2d(&el) {
                             let [ch, h, w] = stage.shape();
-                            let l = GridLayout::new(ch, h, w, *width, 34.0);
+                            let l = GridLayout::new(ch, h, w, *width, *max_cell);
                             draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
                             set_css_size(&el, l.width, l.height);
                             draw::draw_stage(&c2d, stage, &l, &palette(*dark), marks);
@@ -273,9 +276,10 @@ fn kernel_view(p: &KernelProps) -> Html {
     {
         let canvas = canvas.clone();
         let conv = p.conv;
+        let max_cell = if ctx.state.embed { 6.0 } else { 28.0 };
         use_effect_with(
-            (scene, ctx.width, ctx.dark, active),
-            move |(scene, width, dark, active)| {
+            (scene, ctx.width, ctx.dark, active, max_cell),
+            move |(scene, width, dark, active, max_cell)| {
                 let Ok(s) = &*scene.0 else { return };
                 let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
                     return;
@@ -288,7 +292,7 @@ fn kernel_view(p: &KernelProps) -> Html {
                 };
                 let count = slices.dim().0 / depth.max(1);
                 let k = slices.dim().1;
-                let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width);
+                let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width, *max_cell);
                 draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
                 set_css_size(&el, w, h);
                 let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);

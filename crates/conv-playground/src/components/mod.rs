@@ -1,19 +1,23 @@
 //! The page's components. Each reads the [`crate::app::AppContext`] and stays small.
 
+mod code;
 mod controls;
-mod figure;
+pub(crate) mod figure;
 mod insights;
 mod notices;
 mod player;
+mod share;
 mod slider;
 mod stats;
 mod tour;
 
+pub use code::CodePanel;
 pub use controls::Controls;
 pub use figure::Figure;
 pub use insights::Insights;
 pub use notices::Notices;
 pub use player::Player;
+pub use share::ShareBar;
 pub use slider::Slider;
 pub use stats::{Formulas, Stats};
 pub use tour::TourBar;

@@ -62,9 +62,12 @@ pub fn player() -> Html {
         }
     });
     let trace_text = ctx.trace.text.clone();
+    let embed = ctx.state.embed;
     html! {
         <section class="player" aria-label={tr(lang, "anim")}>
-            <h2>{ tr(lang, "anim") }</h2>
+            if !embed {
+                <h2>{ tr(lang, "anim") }</h2>
+            }
             { for view_switch }
             <div class="player-buttons">
                 <button type="button" aria-label={tr(lang, "anim.back")} onclick={send(Action::StepBy { delta: -1, n })}>{ "◀" }</button>
@@ -72,6 +75,7 @@ pub fn player() -> Html {
                 <button type="button" aria-label={tr(lang, "anim.forward")} onclick={send(Action::StepBy { delta: 1, n })}>{ "▶❘" }</button>
                 <span class="step-count">{ tr(lang, "anim.step") }{ " " }<span data-stat="step">{ format!("{current} / {n}") }</span></span>
             </div>
+            if !embed {
             <div class="player-sliders">
                 <Slider id="slider-step" label={tr(lang, "anim.step")} value={current.max(1)} min={1} max={n.max(1)} on_change={scrub} />
                 <Slider id="slider-speed" label={tr(lang, "anim.speed")} value={anim.speed} min={1} max={20} on_change={speed} />
@@ -80,6 +84,7 @@ pub fn player() -> Html {
                 }
             </div>
             <p class="hint">{ tr(lang, "trace.hint") }{ " " }{ tr(lang, "anim.keys") }</p>
+            }
             <div class="trace" aria-live="polite">
                 <span class="trace-label">{ tr(lang, "trace") }{ ": " }</span>
                 <code data-stat="trace">{ trace_text.unwrap_or_default() }</code>

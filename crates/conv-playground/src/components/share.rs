@@ -1,0 +1,177 @@
+//! For authors: copy a share link, get an `<iframe>` snippet, export the figure as PNG, SVG or an
+//! animated GIF (with progress and a size cap).
+
+use std::time::Duration;
+
+use yew::prelude::*;
+
+use super::use_app;
+use crate::dom;
+use crate::export::{self, GifExport};
+use crate::i18n::{tr, trf};
+
+/// The `<iframe>` snippet for the current state.
+fn embed_snippet(url: &str, title: &str) -> String {
+    let escaped = url.replace('&', "&amp;").replace('"', "&quot;");
+    format!("<iframe src=\"{escaped}\" width=\"640\" height=\"480\" title=\"{}\" loading=\"lazy\" style=\"border:0\"></iframe>", title.replace('"', "&quot;"))
+}
+
+fn embed_url() -> String {
+    let Ok(w) = dom::window() else { return String::new() };
+    let href = w.location().href().unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default().to_string();
+    if base.contains("embed=1") {
+        base
+    } else if base.contains('?') {
+        format!("{base}&embed=1")
+    } else {
+        format!("{base}?embed=1")
+    }
+}
+
+#[function_component(ShareBar)]
+pub fn share_bar() -> Html {
+    let status = use_state(|| None::<String>);
+    let show_embed = use_state(|| false);
+    let gif_progress = use_state(|| None::<(usize, usize)>);
+    let Some(ctx) = use_app() else { return html! {} };
+    let lang = ctx.lang();
+    let layer_title = format!("{} · {}", tr(lang, "title"), tr(lang, &format!("layer.{}", ctx.state.spec.layer.name())));
+
+    let share = {
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let status = status.clone();
+            let url = dom::window().ok().and_then(|w| w.location().href().ok()).unwrap_or_default();
+            yew::platform::spawn_local(async move {
+                let msg = match dom::copy_text(&url).await {
+                    Ok(()) => tr(lang, "share.copied").to_string(),
+                    Err(_) => url,
+                };
+                status.set(Some(msg));
+            });
+        })
+    };
+    let toggle_embed = {
+        let show = show_embed.clone();
+        Callback::from(move |_: MouseEvent| show.set(!*show))
+    };
+    let snippet = embed_snippet(&embed_url(), &layer_title);
+    let copy_snippet = {
+        let status = status.clone();
+        let snippet = snippet.clone();
+        Callback::from(move |_: MouseEvent| {
+            let status = status.clone();
+            let snippet = snippet.clone();
+            yew::platform::spawn_local(async move {
+                let ok = dom::copy_text(&snippet).await.is_ok();
+                status.set(Some(tr(lang, if ok { "share.copied" } else { "share.copy-failed" }).to_string()));
+            });
+        })
+    };
+    let layer = ctx.state.spec.layer.name();
+    let png = {
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let status = status.clone();
+            yew::platform::spawn_local(async move {
+                let result = match dom::figure_png().await {
+                    Ok(bytes) => dom::download(&bytes, "image/png", &format!("conv-{layer}.png")),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = result {
+                    status.set(Some(e));
+                }
+            });
+        })
+    };
+    let svg = {
+        let status = status.clone();
+        let scene = ctx.scene.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Ok(sc) = &*scene.0 else { return };
+            let titles: Vec<String> = sc
+                .forward
+                .stages
+                .iter()
+                .map(|s| tr(lang, super::figure::stage_key(s.kind)).to_string())
+                .collect();
+            let text = export::svg(sc, &titles);
+            if let Err(e) = dom::download(text.as_bytes(), "image/svg+xml", &format!("conv-{layer}.svg")) {
+                status.set(Some(e));
+            }
+        })
+    };
+    let gif = {
+        let status = status.clone();
+        let progress = gif_progress.clone();
+        let scene = ctx.scene.clone();
+        let scatter = ctx.state.anim.scatter;
+        let channel = ctx.state.anim.channel;
+        let speed = ctx.state.anim.speed;
+        Callback::from(move |_: MouseEvent| {
+            if progress.is_some() {
+                return;
+            }
+            let status = status.clone();
+            let progress = progress.clone();
+            let rc = scene.0.clone();
+            yew::platform::spawn_local(async move {
+                let Ok(sc) = &*rc else { return };
+                let steps = sc.forward.steps(scatter);
+                let delay = (100 / speed.clamp(1, 20)).max(2) as u16;
+                let result = async {
+                    let mut g = GifExport::new(sc, &steps, channel, delay)?;
+                    let n = g.frames();
+                    progress.set(Some((0, n)));
+                    while g.step()? {
+                        if g.done() % 8 == 0 {
+                            progress.set(Some((g.done(), n)));
+                            // Let the page paint the progress.
+                            yew::platform::time::sleep(Duration::from_millis(0)).await;
+                        }
+                    }
+                    let bytes = g.finish()?;
+                    dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"))
+                }
+                .await;
+                progress.set(None);
+                if let Err(e) = result {
+                    status.set(Some(e));
+                }
+            });
+        })
+    };
+    let progress_view = gif_progress.map(|(i, n)| {
+        html! {
+            <span class="progress" role="status">
+                <progress max={n.to_string()} value={i.to_string()} aria-label={tr(lang, "export.gif-progress")}></progress>
+                { trf(lang, "export.frames", &[("i", i.to_string()), ("n", n.to_string())]) }
+            </span>
+        }
+    });
+    html! {
+        <section class="share" aria-label={tr(lang, "share.title")}>
+            <div class="share-buttons">
+                <button type="button" onclick={share}>{ tr(lang, "share") }</button>
+                <button type="button" aria-expanded={show_embed.to_string()} onclick={toggle_embed}>{ tr(lang, "embed") }</button>
+                <span class="export-label">{ tr(lang, "export") }</span>
+                <button type="button" onclick={png}>{ "PNG" }</button>
+                <button type="button" onclick={svg}>{ "SVG" }</button>
+                <button type="button" onclick={gif} disabled={gif_progress.is_some()}>{ "GIF" }</button>
+                { for progress_view }
+                if let Some(s) = &*status {
+                    <span class="status" role="status">{ s.clone() }</span>
+                }
+            </div>
+            if *show_embed {
+                <div class="embed-snippet">
+                    <label for="embed-code">{ tr(lang, "embed.snippet") }</label>
+                    <textarea id="embed-code" readonly=true rows="3" value={snippet.clone()} data-stat="embed-code" />
+                    <button type="button" onclick={copy_snippet}>{ tr(lang, "code.copy") }</button>
+                    <p class="note">{ tr(lang, "embed.note") }</p>
+                </div>
+            }
+        </section>
+    }
+}
