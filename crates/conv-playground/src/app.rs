@@ -6,9 +6,11 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{CodePanel, Controls, Figure, Formulas, Insights, Notices, Player, ShareBar, Stats, TourBar};
-use crate::host;
+use crate::components::{
+    CodePanel, Controls, Figure, Formulas, Insights, Notices, Player, ShareBar, Stats, TourBar,
+};
 use crate::dom::{self, FrameDispatcher};
+use crate::host;
 use crate::i18n::{tr, Lang};
 use crate::scene::{Scene, SceneKey};
 use crate::state::{Action, AppState, Theme};
@@ -80,7 +82,7 @@ fn figure_width() -> f64 {
         .unwrap_or(1024.0);
     // The figure column: full width on phones, about 60 % beside the controls on desktops.
     if w < 900.0 {
-        (w - 40.0).max(240.0)
+        (w - 48.0).max(220.0)
     } else {
         (w * 0.62 - 60.0).min(900.0)
     }
@@ -118,7 +120,9 @@ pub fn app() -> Html {
             host::post(&host::ready_message(), origin.as_deref());
             let listener = dom::window().ok().map(|w| {
                 gloo_events::EventListener::new(&w, "message", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else { return };
+                    let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else {
+                        return;
+                    };
                     if !host::accept(e, origin.as_deref()) {
                         return;
                     }

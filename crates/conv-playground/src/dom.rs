@@ -248,7 +248,8 @@ pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> 
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(|_| "could not create the file".to_string())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not create the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "could not create the file".to_string())?;
     let doc = window()?.document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc
         .create_element("a")
@@ -262,7 +263,8 @@ pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> 
     let revoke = Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    let _ = window()?.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    let _ = window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
     Ok(())
 }
 
@@ -274,14 +276,21 @@ pub async fn figure_png() -> Result<Vec<u8>, String> {
         .map_err(|_| "no figure".to_string())?;
     let mut canvases = Vec::new();
     for i in 0..list.length() {
-        if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok()) {
+        if let Some(c) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok())
+        {
             canvases.push(c);
         }
     }
     // Document order: kernels sit between the stages they join.
     let width = canvases.iter().map(|c| c.width()).max().unwrap_or(1);
     let gap = 12;
-    let height: u32 = canvases.iter().map(|c| c.height() + gap).sum::<u32>().max(1);
+    let height: u32 = canvases
+        .iter()
+        .map(|c| c.height() + gap)
+        .sum::<u32>()
+        .max(1);
     let out: HtmlCanvasElement = doc
         .create_element("canvas")
         .map_err(|_| "no canvas".to_string())?
@@ -297,9 +306,16 @@ pub async fn figure_png() -> Result<Vec<u8>, String> {
         let _ = ctx.draw_image_with_html_canvas_element(c, gap as f64, y as f64);
         y += c.height() + gap;
     }
-    let data_url = out.to_data_url_with_type("image/png").map_err(|_| "could not encode".to_string())?;
-    let b64 = data_url.split_once(',').map(|(_, b)| b).ok_or("could not encode")?;
-    let binary = window()?.atob(b64).map_err(|_| "could not encode".to_string())?;
+    let data_url = out
+        .to_data_url_with_type("image/png")
+        .map_err(|_| "could not encode".to_string())?;
+    let b64 = data_url
+        .split_once(',')
+        .map(|(_, b)| b)
+        .ok_or("could not encode")?;
+    let binary = window()?
+        .atob(b64)
+        .map_err(|_| "could not encode".to_string())?;
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
 }
 

@@ -445,7 +445,11 @@ pub fn kernels_size(
     let ext = (k - 1) * dilation + 1;
     let shown_depth = depth.min(4);
     // Few kernels get cells large enough to print their weights.
-    let preferred: f64 = if count * depth.min(4) <= 8 { 28.0 } else { 18.0 };
+    let preferred: f64 = if count * depth.min(4) <= 8 {
+        28.0
+    } else {
+        18.0
+    };
     let mut cell = preferred.min(max_cell);
     loop {
         let slice_px = ext as f64 * cell;

@@ -4,21 +4,31 @@
 use conv_core::{Cell, Stage, Step};
 
 use crate::scene::Scene;
-use crate::trace::{format_value, for_step, Role};
+use crate::trace::{for_step, format_value, Role};
 
 /// Diverging colour of `v` on `[-max, max]` (blue negative, red positive), as RGB.
 pub fn diverging(v: f32, max_abs: f32) -> [u8; 3] {
-    let t = if max_abs > 0.0 && v.is_finite() { (v / max_abs).clamp(-1.0, 1.0) } else { 0.0 };
+    let t = if max_abs > 0.0 && v.is_finite() {
+        (v / max_abs).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     let c = colorous::RED_BLUE.eval_continuous(0.5 - 0.5 * t as f64);
     [c.r, c.g, c.b]
 }
 
 fn max_abs(stage: &Stage) -> f32 {
-    stage.data.iter().fold(0.0f32, |m, v| if v.is_finite() { m.max(v.abs()) } else { m })
+    stage.data.iter().fold(
+        0.0f32,
+        |m, v| if v.is_finite() { m.max(v.abs()) } else { m },
+    )
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Channels drawn per stage in exports.
@@ -115,7 +125,10 @@ const COPIED: u8 = 6;
 const LEVELS: usize = 249;
 
 fn gif_palette() -> Vec<u8> {
-    let mut p = vec![255, 255, 255, 27, 31, 36, 208, 215, 222, 238, 241, 244, 214, 0, 111, 27, 31, 36, 111, 66, 193];
+    let mut p = vec![
+        255, 255, 255, 27, 31, 36, 208, 215, 222, 238, 241, 244, 214, 0, 111, 27, 31, 36, 111, 66,
+        193,
+    ];
     for i in 0..LEVELS {
         let t = i as f32 / (LEVELS - 1) as f32 * 2.0 - 1.0;
         p.extend(diverging(t, 1.0));
@@ -124,7 +137,11 @@ fn gif_palette() -> Vec<u8> {
 }
 
 fn level(v: f32, max_abs: f32) -> u8 {
-    let t = if max_abs > 0.0 && v.is_finite() { (v / max_abs).clamp(-1.0, 1.0) } else { 0.0 };
+    let t = if max_abs > 0.0 && v.is_finite() {
+        (v / max_abs).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     7 + ((t + 1.0) / 2.0 * (LEVELS - 1) as f32).round() as u8
 }
 
@@ -158,7 +175,11 @@ fn step_stages(scene: &Scene, step: &Step) -> (usize, usize) {
     match *step {
         Step::Conv { conv, .. } | Step::Scatter { conv, .. } => {
             let v = &scene.forward.convs[conv];
-            let input = if matches!(step, Step::Scatter { .. }) { v.input_stage - 2 } else { v.input_stage };
+            let input = if matches!(step, Step::Scatter { .. }) {
+                v.input_stage - 2
+            } else {
+                v.input_stage
+            };
             (input, v.output_stage)
         }
         Step::Copy { stage, .. } => (stage - 1, stage),
@@ -183,12 +204,19 @@ pub struct GifExport<'a> {
 
 impl<'a> GifExport<'a> {
     /// **Errors** if there are no steps or the encoder fails.
-    pub fn new(scene: &'a Scene, steps: &[Step], channel: usize, delay_cs: u16) -> Result<Self, String> {
+    pub fn new(
+        scene: &'a Scene,
+        steps: &[Step],
+        channel: usize,
+        delay_cs: u16,
+    ) -> Result<Self, String> {
         if steps.is_empty() {
             return Err("no steps to animate".into());
         }
         let picked: Vec<Step> = if steps.len() > MAX_FRAMES {
-            (0..MAX_FRAMES).map(|i| steps[i * steps.len() / MAX_FRAMES]).collect()
+            (0..MAX_FRAMES)
+                .map(|i| steps[i * steps.len() / MAX_FRAMES])
+                .collect()
         } else {
             steps.to_vec()
         };
@@ -209,9 +237,22 @@ impl<'a> GifExport<'a> {
             .clamp(1, 24);
         let width = ((in_w + out_w) * cell + 80).min(MAX_GIF_SIDE) as u16;
         let height = (in_h.max(out_h) * cell + 20).min(MAX_GIF_SIDE) as u16;
-        let mut encoder = gif::Encoder::new(Vec::new(), width, height, &gif_palette()).map_err(|e| e.to_string())?;
-        encoder.set_repeat(gif::Repeat::Infinite).map_err(|e| e.to_string())?;
-        Ok(GifExport { scene, picked, channel, delay_cs, cell, width, height, next: 0, encoder })
+        let mut encoder = gif::Encoder::new(Vec::new(), width, height, &gif_palette())
+            .map_err(|e| e.to_string())?;
+        encoder
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| e.to_string())?;
+        Ok(GifExport {
+            scene,
+            picked,
+            channel,
+            delay_cs,
+            cell,
+            width,
+            height,
+            next: 0,
+            encoder,
+        })
     }
 
     /// Frames in the file.
@@ -228,10 +269,16 @@ impl<'a> GifExport<'a> {
     ///
     /// **Errors** if the encoder fails.
     pub fn step(&mut self) -> Result<bool, String> {
-        let Some(step) = self.picked.get(self.next).copied() else { return Ok(false) };
+        let Some(step) = self.picked.get(self.next).copied() else {
+            return Ok(false);
+        };
         let (scene, cell, channel) = (self.scene, self.cell, self.channel);
         let stages = &scene.forward.stages;
-        let mut c = Canvas { w: self.width as usize, h: self.height as usize, px: vec![BG; self.width as usize * self.height as usize] };
+        let mut c = Canvas {
+            w: self.width as usize,
+            h: self.height as usize,
+            px: vec![BG; self.width as usize * self.height as usize],
+        };
         let trace = for_step(scene, &step, channel);
         let (a, b) = step_stages(scene, &step);
         let mut x0 = 10;
@@ -268,7 +315,14 @@ impl<'a> GifExport<'a> {
                             Role::Focus => (FOCUS, 3),
                             Role::Related => (RELATED, 2),
                         };
-                        c.frame(x0 + r.x * cell, 10 + r.y * cell, cell, cell, t.min(cell / 2).max(1), col);
+                        c.frame(
+                            x0 + r.x * cell,
+                            10 + r.y * cell,
+                            cell,
+                            cell,
+                            t.min(cell / 2).max(1),
+                            col,
+                        );
                     }
                 }
                 x0 += sw * cell + 8;
@@ -277,7 +331,9 @@ impl<'a> GifExport<'a> {
         }
         let mut frame = gif::Frame::from_indexed_pixels(self.width, self.height, c.px, None);
         frame.delay = self.delay_cs;
-        self.encoder.write_frame(&frame).map_err(|e| e.to_string())?;
+        self.encoder
+            .write_frame(&frame)
+            .map_err(|e| e.to_string())?;
         self.next += 1;
         Ok(true)
     }
@@ -293,7 +349,13 @@ impl<'a> GifExport<'a> {
 /// [`GifExport`] in one go; `on_frame(i, n)` reports progress.
 ///
 /// **Errors** as [`GifExport`].
-pub fn gif(scene: &Scene, steps: &[Step], channel: usize, delay_cs: u16, on_frame: &mut dyn FnMut(usize, usize)) -> Result<Vec<u8>, String> {
+pub fn gif(
+    scene: &Scene,
+    steps: &[Step],
+    channel: usize,
+    delay_cs: u16,
+    on_frame: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<u8>, String> {
     let mut export = GifExport::new(scene, steps, channel, delay_cs)?;
     let n = export.frames();
     while export.step()? {
@@ -310,20 +372,30 @@ mod tests {
     use conv_core::LayerKind;
 
     fn scene(kind: LayerKind) -> Scene {
-        Scene::build(&SceneKey::from(&AppState::default().reduce(Action::SetLayer(kind)))).unwrap()
+        Scene::build(&SceneKey::from(
+            &AppState::default().reduce(Action::SetLayer(kind)),
+        ))
+        .unwrap()
     }
 
     #[test]
     fn svg_has_a_rect_per_drawn_cell_and_escapes_titles() {
         let sc = scene(LayerKind::Transposed);
-        let titles: Vec<String> = (0..sc.forward.stages.len()).map(|i| format!("<stage {i}>")).collect();
+        let titles: Vec<String> = (0..sc.forward.stages.len())
+            .map(|i| format!("<stage {i}>"))
+            .collect();
         let s = svg(&sc, &titles);
         assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(s.trim_end().ends_with("</svg>"));
-        let cells: usize = sc.forward.stages.iter().map(|st| {
-            let [c, h, w] = st.shape();
-            c.min(SVG_CHANNELS) * h * w
-        }).sum();
+        let cells: usize = sc
+            .forward
+            .stages
+            .iter()
+            .map(|st| {
+                let [c, h, w] = st.shape();
+                c.min(SVG_CHANNELS) * h * w
+            })
+            .sum();
         // One background rect, one in the hatch pattern, and one per cell.
         assert_eq!(s.matches("<rect").count(), cells + 2);
         assert!(s.contains("&lt;stage 0&gt;"));

@@ -34,7 +34,10 @@ pub fn ready_message() -> JsValue {
 }
 
 pub fn resize_message(height: f64) -> JsValue {
-    object(&[("type", "conv-playground:resize".into()), ("height", height.into())])
+    object(&[
+        ("type", "conv-playground:resize".into()),
+        ("height", height.into()),
+    ])
 }
 
 /// `{type: "conv-playground:state", state: {layer: "grouped", groups: 2, …}}`; numbers as numbers.
@@ -47,7 +50,10 @@ pub fn state_message(pairs: &[(&'static str, String)]) -> JsValue {
         };
         let _ = Reflect::set(&state, &JsValue::from_str(k), &value);
     }
-    object(&[("type", "conv-playground:state".into()), ("state", state.into())])
+    object(&[
+        ("type", "conv-playground:state".into()),
+        ("state", state.into()),
+    ])
 }
 
 /// Most keys and characters taken from one message.
@@ -71,11 +77,15 @@ pub fn parse_set(data: &JsValue) -> Option<Vec<(String, String)>> {
     let keys = Object::keys(state.unchecked_ref::<Object>());
     let mut pairs = Vec::new();
     for i in 0..keys.length().min(MAX_KEYS) {
-        let Some(key) = keys.get(i).as_string() else { continue };
+        let Some(key) = keys.get(i).as_string() else {
+            continue;
+        };
         if !crate::url::is_known_key(&key) || key == "parent_origin" {
             continue;
         }
-        let Ok(value) = Reflect::get(&state, &JsValue::from_str(&key)) else { continue };
+        let Ok(value) = Reflect::get(&state, &JsValue::from_str(&key)) else {
+            continue;
+        };
         let text = if let Some(s) = value.as_string() {
             s.chars().take(MAX_VALUE).collect()
         } else if let Some(n) = value.as_f64() {
@@ -87,7 +97,11 @@ pub fn parse_set(data: &JsValue) -> Option<Vec<(String, String)>> {
                 format!("{n}")
             }
         } else if let Some(b) = value.as_bool() {
-            if b { "1".into() } else { "0".into() }
+            if b {
+                "1".into()
+            } else {
+                "0".into()
+            }
         } else {
             continue;
         };

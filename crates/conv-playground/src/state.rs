@@ -380,11 +380,17 @@ impl AppState {
             Action::ClearImage => next.image = None,
             Action::ApplyPairs(pairs) => {
                 // A host may not change whom the page listens to.
-                let pairs: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "parent_origin").collect();
+                let pairs: Vec<_> = pairs
+                    .into_iter()
+                    .filter(|(k, _)| k != "parent_origin")
+                    .collect();
                 let before = next.spec.clone();
                 next = crate::url::apply_pairs(&pairs, &next);
                 if next.spec != before {
-                    next.anim = Anim { speed: self.anim.speed, ..Anim::default() };
+                    next.anim = Anim {
+                        speed: self.anim.speed,
+                        ..Anim::default()
+                    };
                     next.trace = None;
                     next.pinned = false;
                 }

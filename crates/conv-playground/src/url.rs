@@ -112,7 +112,13 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             "layer" => {}
             "parent_origin" => match valid_origin(v) {
                 Some(o) => state.parent_origin = Some(o),
-                None => note(&mut notices, key, value, "—", tr(lang_for_notes, "notice.invalid")),
+                None => note(
+                    &mut notices,
+                    key,
+                    value,
+                    "—",
+                    tr(lang_for_notes, "notice.invalid"),
+                ),
             },
             "lang" => match Lang::from_code(v) {
                 Some(l) => state.lang = l,
@@ -273,20 +279,34 @@ pub fn valid_origin(v: &str) -> Option<String> {
     if v.len() > 300 {
         return None;
     }
-    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"))?;
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))?;
     let (host_ok, port) = if let Some(inner) = rest.strip_prefix('[') {
         let (h, after) = inner.split_once(']')?;
-        let port = if after.is_empty() { None } else { Some(after.strip_prefix(':')?) };
-        (!h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':'), port)
+        let port = if after.is_empty() {
+            None
+        } else {
+            Some(after.strip_prefix(':')?)
+        };
+        (
+            !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit() || b == b':'),
+            port,
+        )
     } else {
         let (h, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
             None => (rest, None),
         };
-        let ok = !h.is_empty() && h.len() <= 253 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        let ok = !h.is_empty()
+            && h.len() <= 253
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         (ok, port)
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+    });
     (host_ok && port_ok).then(|| v.to_string())
 }
 
@@ -390,16 +410,38 @@ mod tests {
     #[test]
     fn parent_origin_is_kept_only_when_it_is_an_origin() {
         let s = parse("parent_origin=https%3A%2F%2Ftutorial.example%3A8443");
-        assert_eq!(s.parent_origin.as_deref(), Some("https://tutorial.example:8443"));
+        assert_eq!(
+            s.parent_origin.as_deref(),
+            Some("https://tutorial.example:8443")
+        );
         assert!(to_query(&s).contains("parent_origin=https%3A%2F%2Ftutorial.example%3A8443"));
-        for bad in ["javascript:alert(1)", "https://a.b/path", "*", "https://", "http://x y", "https://a:99999"] {
-            let q = format!("parent_origin={}", form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>());
+        for bad in [
+            "javascript:alert(1)",
+            "https://a.b/path",
+            "*",
+            "https://",
+            "http://x y",
+            "https://a:99999",
+        ] {
+            let q = format!(
+                "parent_origin={}",
+                form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>()
+            );
             let s = parse(&q);
             assert_eq!(s.parent_origin, None, "{bad}");
-            assert!(s.notices.iter().any(|n| n.param == "parent_origin"), "{bad}");
+            assert!(
+                s.notices.iter().any(|n| n.param == "parent_origin"),
+                "{bad}"
+            );
         }
-        assert_eq!(valid_origin("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
-        assert_eq!(valid_origin("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(
+            valid_origin("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            valid_origin("http://[::1]:8080").as_deref(),
+            Some("http://[::1]:8080")
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::snippets::snippets;
 #[function_component(CodePanel)]
 pub fn code_panel() -> Html {
     let copied = use_state(|| None::<&'static str>);
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
     let s = snippets(&ctx.state.spec);
     let copy = |which: &'static str, text: String| {
@@ -26,7 +28,13 @@ pub fn code_panel() -> Html {
             });
         })
     };
-    let label = |which: &'static str| if *copied == Some(which) { tr(lang, "code.copied") } else { tr(lang, "code.copy") };
+    let label = |which: &'static str| {
+        if *copied == Some(which) {
+            tr(lang, "code.copied")
+        } else {
+            tr(lang, "code.copy")
+        }
+    };
     html! {
         <details class="code" open={!ctx.state.embed}>
             <summary>{ tr(lang, "code") }</summary>

@@ -292,7 +292,8 @@ fn kernel_view(p: &KernelProps) -> Html {
                 };
                 let count = slices.dim().0 / depth.max(1);
                 let k = slices.dim().1;
-                let (w, h, per_row, cell) = draw::kernels_size(count, depth, k, dilation, *width, *max_cell);
+                let (w, h, per_row, cell) =
+                    draw::kernels_size(count, depth, k, dilation, *width, *max_cell);
                 draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
                 set_css_size(&el, w, h);
                 let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);

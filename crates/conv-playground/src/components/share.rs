@@ -17,7 +17,9 @@ fn embed_snippet(url: &str, title: &str) -> String {
 }
 
 fn embed_url() -> String {
-    let Ok(w) = dom::window() else { return String::new() };
+    let Ok(w) = dom::window() else {
+        return String::new();
+    };
     let href = w.location().href().unwrap_or_default();
     let base = href.split('#').next().unwrap_or_default().to_string();
     if base.contains("embed=1") {
@@ -34,15 +36,24 @@ pub fn share_bar() -> Html {
     let status = use_state(|| None::<String>);
     let show_embed = use_state(|| false);
     let gif_progress = use_state(|| None::<(usize, usize)>);
-    let Some(ctx) = use_app() else { return html! {} };
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
     let lang = ctx.lang();
-    let layer_title = format!("{} · {}", tr(lang, "title"), tr(lang, &format!("layer.{}", ctx.state.spec.layer.name())));
+    let layer_title = format!(
+        "{} · {}",
+        tr(lang, "title"),
+        tr(lang, &format!("layer.{}", ctx.state.spec.layer.name()))
+    );
 
     let share = {
         let status = status.clone();
         Callback::from(move |_: MouseEvent| {
             let status = status.clone();
-            let url = dom::window().ok().and_then(|w| w.location().href().ok()).unwrap_or_default();
+            let url = dom::window()
+                .ok()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default();
             yew::platform::spawn_local(async move {
                 let msg = match dom::copy_text(&url).await {
                     Ok(()) => tr(lang, "share.copied").to_string(),
@@ -65,7 +76,17 @@ pub fn share_bar() -> Html {
             let snippet = snippet.clone();
             yew::platform::spawn_local(async move {
                 let ok = dom::copy_text(&snippet).await.is_ok();
-                status.set(Some(tr(lang, if ok { "share.copied" } else { "share.copy-failed" }).to_string()));
+                status.set(Some(
+                    tr(
+                        lang,
+                        if ok {
+                            "share.copied"
+                        } else {
+                            "share.copy-failed"
+                        },
+                    )
+                    .to_string(),
+                ));
             });
         })
     };
@@ -97,7 +118,11 @@ pub fn share_bar() -> Html {
                 .map(|s| tr(lang, super::figure::stage_key(s.kind)).to_string())
                 .collect();
             let text = export::svg(sc, &titles);
-            if let Err(e) = dom::download(text.as_bytes(), "image/svg+xml", &format!("conv-{layer}.svg")) {
+            if let Err(e) = dom::download(
+                text.as_bytes(),
+                "image/svg+xml",
+                &format!("conv-{layer}.svg"),
+            ) {
                 status.set(Some(e));
             }
         })

@@ -1,0 +1,192 @@
+// For tutorial authors: the demo page with three frames, the postMessage API (ready, set,
+// state), hostile messages, exports of valid PNG / SVG / GIF files, code snippets, the share
+// link and the compact embed mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { launch, openPage, serve, stat, DIST, SHOTS } from './helpers.mjs';
+
+let browser;
+let server;
+before(async () => {
+  server = await serve(DIST);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openDemo() {
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(`${server.url}embed-demo.html`);
+  await page.waitForFunction(() => document.querySelectorAll('iframe[data-ready="true"]').length === 3, null, { timeout: 20000 });
+  return { context, page, problems };
+}
+
+/** Count the image frames of a GIF by walking its blocks. */
+function gifFrames(buf) {
+  assert.equal(buf.subarray(0, 6).toString('latin1'), 'GIF89a');
+  let i = 13;
+  const flags = buf[10];
+  if (flags & 0x80) i += 3 * (1 << ((flags & 7) + 1));
+  let frames = 0;
+  while (i < buf.length) {
+    const b = buf[i];
+    if (b === 0x3b) break;
+    if (b === 0x21) {
+      i += 2;
+      while (buf[i] !== 0) i += buf[i] + 1;
+      i += 1;
+    } else if (b === 0x2c) {
+      frames += 1;
+      const lflags = buf[i + 9];
+      i += 10;
+      if (lflags & 0x80) i += 3 * (1 << ((lflags & 7) + 1));
+      i += 1;
+      while (buf[i] !== 0) i += buf[i] + 1;
+      i += 1;
+    } else {
+      throw new Error(`bad GIF block ${b} at ${i}`);
+    }
+  }
+  return frames;
+}
+
+test('the demo page shows three working playgrounds', async () => {
+  const { context, page, problems } = await openDemo();
+  const expected = { 'pg-grouped': '8×4×4', 'pg-dilated': '1×5×5', 'pg-driven': '1×8×8' };
+  for (const [id, shape] of Object.entries(expected)) {
+    const frame = page.frameLocator(`#${id}`);
+    assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), shape, id);
+    assert.equal(await frame.locator('header.top').count(), 0, `${id}: compact chrome`);
+  }
+  // Frames are sized by their reported height.
+  const h = await page.locator('#pg-grouped').evaluate((f) => f.style.height);
+  assert.match(h, /^\d+px$/);
+  await page.screenshot({ path: `${SHOTS}/embed-demo.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a host sends set, receives state, and the frame shows the new figures', async () => {
+  const { context, page, problems } = await openDemo();
+  const frame = page.frameLocator('#pg-driven');
+  await page.getByRole('button', { name: 'k = 4, s = 2 (even)' }).click();
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"kernel_size": 4'));
+  // (4 − 1)·2 − 2·1 + (4 − 1) + 0 + 1 = 8
+  assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×8×8');
+  assert.match(await frame.locator('[data-map="overlap"] + *, [data-map="overlap"]').first().textContent(), /even|均匀/i);
+  await page.getByRole('button', { name: 'k = 3, s = 1' }).click();
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"stride": 1'));
+  assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×6×6');
+  const state = JSON.parse(await page.locator('#driven-state').textContent());
+  assert.equal(state.layer, 'transposed');
+  assert.equal(state.kernel_size, 3);
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"lang": "zh"'));
+  assert.match(await frame.locator('.controls-toggle summary').textContent(), /控制/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('hostile messages change nothing and raise no error; bad values are corrected', async () => {
+  const { context, page, problems } = await openDemo();
+  const frame = page.frameLocator('#pg-driven');
+  const before = await page.locator('#driven-state').textContent();
+  await page.evaluate(() => {
+    const w = document.getElementById('pg-driven').contentWindow;
+    const junk = [
+      null, undefined, 0, 'conv-playground:set', [], [1, 2], { type: 'conv-playground:set' },
+      { type: 'conv-playground:set', state: null }, { type: 'conv-playground:set', state: 'layer=grouped' },
+      { type: 'conv-playground:set', state: [1, 2, 3] }, { type: 'other', state: { layer: 'grouped' } },
+      { type: 'conv-playground:set', state: { evil: '<img src=x onerror="window.__pwned=1">', __proto__: { layer: 'grouped' } } },
+      { type: 'conv-playground:set', state: { layer: { toString: 1 }, height: [4], width: { n: 1 } } },
+      { type: 'conv-playground:set', state: { parent_origin: 'https://evil.example' } },
+      new Date(), new ArrayBuffer(8),
+    ];
+    for (const m of junk) w.postMessage(m, location.origin);
+  });
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('#driven-state').textContent(), before, 'state unchanged');
+  assert.equal(await frame.locator('[role="alert"]').count(), 0);
+  // Bad values are corrected with a notice, as in a URL.
+  await page.evaluate(() => {
+    const w = document.getElementById('pg-driven').contentWindow;
+    w.postMessage({ type: 'conv-playground:set', state: { kernel_size: -3, stride: 'NaN', output_padding: 1e30, padding: '<script>window.__pwned=1</script>' } }, location.origin);
+  });
+  await frame.locator('[role="alert"]').waitFor();
+  assert.match((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), /^\d+×\d+×\d+$/);
+  const pwned = await page.evaluate(() => [window.__pwned, document.getElementById('pg-driven').contentWindow.__pwned]);
+  assert.deepEqual(pwned, [undefined, undefined]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('messages from another origin are ignored when parent_origin is set', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard&parent_origin=https%3A%2F%2Fother.example');
+  // A message from this window itself (not the parent, wrong origin) is ignored.
+  await page.evaluate(() => window.postMessage({ type: 'conv-playground:set', state: { layer: 'grouped' } }, '*'));
+  await page.waitForTimeout(200);
+  assert.equal(await stat(page, 'output-shape'), '16×4×4');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('PNG, SVG and GIF exports are valid files', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'layer=grouped');
+  const save = async (name) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name, exact: true }).click()]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), bytes: fs.readFileSync(path) };
+  };
+  const png = await save('PNG');
+  assert.equal(png.name, 'conv-grouped.png');
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const svg = await save('SVG');
+  const text = svg.bytes.toString('utf8');
+  assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(text, /<\/svg>\s*$/);
+  assert.ok((text.match(/<rect/g) || []).length > 100);
+  const gif = await save('GIF');
+  const frames = gifFrames(gif.bytes);
+  assert.equal(frames, 16, 'one frame per output position of the 4×4 output');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('code snippets, share link and compact embed', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
+  await page.waitForSelector('[data-stat="pytorch-code"]');
+  assert.equal(await stat(page, 'pytorch-code'), 'nn.Conv2d(4, 8, kernel_size=3, groups=2)');
+  assert.match(await stat(page, 'keras-code'), /layers\.Conv2D\(8, 3, .*groups=2\)/);
+  await page.getByRole('button', { name: 'Share link' }).click();
+  await page.waitForFunction(() => document.querySelector('.share .status'));
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, page.url());
+  await page.getByRole('button', { name: 'Embed' }).click();
+  const snippet = await page.locator('#embed-code').inputValue();
+  assert.match(snippet, /^<iframe src="[^"]*layer=grouped[^"]*embed=1"/);
+  const full = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.goto(`${server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2&embed=1`);
+  await page.waitForSelector('[data-stat="output-shape"]');
+  const compact = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(compact < full, `embed ${compact}px < full ${full}px`);
+  // At 640×480 the default embed fits without scrolling.
+  await page.setViewportSize({ width: 640, height: 480 });
+  await page.goto(`${server.url}?embed=1`);
+  await page.waitForSelector('[data-stat="output-shape"]');
+  await page.waitForTimeout(100);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollHeight <= 480));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
