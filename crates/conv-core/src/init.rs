@@ -273,30 +273,6 @@ pub fn resize_rgba(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resize_averages_blocks_and_checks_sizes() {
-        // 2×2 pixels of 0, 100, 200, 40 (grey) shrink to their mean, 85.
-        let px = |v: u8| [v, v, v, 255];
-        let src: Vec<u8> = [px(0), px(100), px(200), px(40)].concat();
-        assert_eq!(
-            resize_rgba(&src, 2, 2, 1, 1).unwrap(),
-            vec![85, 85, 85, 255]
-        );
-        // Upscaling repeats pixels.
-        let up = resize_rgba(&src, 2, 2, 4, 4).unwrap();
-        assert_eq!(&up[..4], &[0, 0, 0, 255]);
-        assert_eq!(&up[(3 * 4 + 3) * 4..][..4], &[40, 40, 40, 255]);
-        assert!(resize_rgba(&src, 3, 2, 1, 1).is_err());
-        assert!(resize_rgba(&src, 2, 2, 0, 1).is_err());
-        let img = input_from_rgba(&src, 2, 2, 1).unwrap();
-        assert!((img[[0, 0, 1]] - 100.0 / 255.0).abs() < 1e-6);
-    }
-}
-
 impl LayerWeights {
     /// Weights for every convolution op of `spec`: `preset` for the spatial kernels (each input
     /// channel of a group gets the kernel divided by the group's depth, so a blur stays a blur),
@@ -357,5 +333,29 @@ impl LayerWeights {
             convs.push(ConvWeights { weight, bias });
         }
         Ok(LayerWeights { convs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resize_averages_blocks_and_checks_sizes() {
+        // 2×2 pixels of 0, 100, 200, 40 (grey) shrink to their mean, 85.
+        let px = |v: u8| [v, v, v, 255];
+        let src: Vec<u8> = [px(0), px(100), px(200), px(40)].concat();
+        assert_eq!(
+            resize_rgba(&src, 2, 2, 1, 1).unwrap(),
+            vec![85, 85, 85, 255]
+        );
+        // Upscaling repeats pixels.
+        let up = resize_rgba(&src, 2, 2, 4, 4).unwrap();
+        assert_eq!(&up[..4], &[0, 0, 0, 255]);
+        assert_eq!(&up[(3 * 4 + 3) * 4..][..4], &[40, 40, 40, 255]);
+        assert!(resize_rgba(&src, 3, 2, 1, 1).is_err());
+        assert!(resize_rgba(&src, 2, 2, 0, 1).is_err());
+        let img = input_from_rgba(&src, 2, 2, 1).unwrap();
+        assert!((img[[0, 0, 1]] - 100.0 / 255.0).abs() < 1e-6);
     }
 }

@@ -11,6 +11,8 @@ pub struct Snippets {
     pub notes: Vec<&'static str>,
 }
 
+// The arguments mirror `nn.Conv2d`'s own, one for one.
+#[allow(clippy::too_many_arguments)]
 fn conv_args(
     c_in: usize,
     c_out: usize,
