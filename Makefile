@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: serve test setup build bench fmt clean
+.PHONY: serve test setup build bench fuzz soak fmt clean
 
 setup:
 	@bash scripts/setup.sh
@@ -20,6 +20,15 @@ test: setup
 
 bench: setup
 	@bash scripts/bench.sh
+
+# One million random layer specs and tensors through the whole engine (about 10 minutes).
+fuzz:
+	FUZZ_CASES=1000000 cargo test --release -p conv-core --test fuzz -- --nocapture
+
+# Ten minutes of animation at full speed; JS heap and wasm memory at start and end.
+soak: setup
+	trunk build --release
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} node tests/soak/soak.mjs
 
 fmt:
 	cargo fmt --all

@@ -43,7 +43,9 @@ export function serve(root, { prefix = '/', csp = true, headers = {} } = {}) {
       }
       const h = {
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
-        'cache-control': 'no-store',
+        // Hashed assets may be cached (as a real host would), so repeated loads reuse the compiled
+        // module; pages are always fetched anew.
+        'cache-control': /-[0-9a-f]{8,}[._]/.test(path.basename(file)) ? 'max-age=3600, immutable' : 'no-store',
         ...headers,
       };
       if (csp) h['content-security-policy'] = CSP;

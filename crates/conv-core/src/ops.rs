@@ -316,6 +316,9 @@ fn upsample_checks(
     nonzero("scale_factor", scale[0])?;
     nonzero("scale_factor", scale[1])?;
     let (c, h, w) = input;
+    nonzero("in_channels", c)?;
+    nonzero("height", h)?;
+    nonzero("width", w)?;
     let out_h = h.checked_mul(scale[0]).ok_or(ConvError::Overflow {
         what: "upsampled height",
     })?;
@@ -329,7 +332,8 @@ fn upsample_checks(
 /// Nearest-neighbour upsampling by integer factors (`nn.Upsample(scale_factor, mode="nearest")`):
 /// every pixel is copied `scale[0] × scale[1]` times.
 ///
-/// **Errors** on a zero scale, overflow, or an output beyond [`Budget::OPERATIONS`].
+/// **Errors** on an empty input, a zero scale, overflow, or an output beyond
+/// [`Budget::OPERATIONS`].
 pub fn upsample_nearest(
     input: ArrayView3<f32>,
     scale: [usize; 2],

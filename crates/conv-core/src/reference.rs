@@ -154,6 +154,15 @@ pub fn upsample_nearest(
             name: "scale_factor",
         });
     }
+    let too_big = |n: usize, s: usize| {
+        n.checked_mul(s)
+            .is_none_or(|v| v as u128 > Budget::OPERATIONS.max_elements)
+    };
+    if too_big(h, scale[0]) || too_big(w, scale[1]) {
+        return Err(ConvError::Overflow {
+            what: "upsampled size",
+        });
+    }
     let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
     for ci in 0..c {
         for y in 0..h * scale[0] {

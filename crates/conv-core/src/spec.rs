@@ -465,11 +465,16 @@ impl LayerSpec {
             PaddingMode::Explicit(p) => Padding::uniform(p),
             PaddingMode::Valid => Padding::default(),
             PaddingMode::Same => {
-                let extent = (e.kernel_size.max(1) - 1).saturating_mul(e.dilation) + 1;
+                let extent = (e.kernel_size.max(1) - 1)
+                    .saturating_mul(e.dilation)
+                    .saturating_add(1);
                 let total = |len: usize| {
                     let s = e.stride.max(1);
                     let out = len.div_ceil(s);
-                    ((out.saturating_sub(1)) * s + extent).saturating_sub(len)
+                    out.saturating_sub(1)
+                        .saturating_mul(s)
+                        .saturating_add(extent)
+                        .saturating_sub(len)
                 };
                 let (th, tw) = (total(input[0]), total(input[1]));
                 Padding {
@@ -725,16 +730,91 @@ impl LayerSpec {
             .collect()
     }
 
-    /// The inclusive range a control offers for `param` under `limits`, given the other values.
+    /// The inclusive range a control offers for `param` under `limits`, given the other values:
+    /// only values for which the whole layer stays valid and within the budget, so a slider can
+    /// never reach a contradiction (a height below the kernel's extent, a kernel larger than the
+    /// padded input, sizes beyond the budget). Channel counts keep their plain ranges: their
+    /// relations (groups, depthwise multiples) are repaired by [`LayerSpec::corrected`]. Falls back
+    /// to the plain range when the other values are themselves invalid.
     pub fn range(&self, param: Param, limits: &Limits) -> (usize, usize) {
+        let (lo, hi) = self.static_range(param, limits);
+        let scanned = matches!(
+            param,
+            Param::Height
+                | Param::Width
+                | Param::KernelSize
+                | Param::Stride
+                | Param::Padding
+                | Param::Dilation
+                | Param::ScaleFactor
+        ) && self.layer.uses(param);
+        if scanned && lo <= hi {
+            let ok = |v: usize| {
+                let mut s = self.clone();
+                s.set(param, v);
+                s.shapes(&limits.budget).is_ok()
+            };
+            if let (Some(a), Some(b)) =
+                ((lo..=hi).find(|&v| ok(v)), (lo..=hi).rev().find(|&v| ok(v)))
+            {
+                return (a, b);
+            }
+        }
+        (lo, hi)
+    }
+
+    /// Sets one numeric parameter (`Bias`: non-zero is on; `Padding`: an explicit padding).
+    pub fn set(&mut self, param: Param, v: usize) {
+        match param {
+            Param::Height => self.height = v,
+            Param::Width => self.width = v,
+            Param::InChannels => self.in_channels = v,
+            Param::OutChannels => self.out_channels = v,
+            Param::KernelSize => self.kernel_size = v,
+            Param::Stride => self.stride = v,
+            Param::Padding => self.padding = PaddingMode::Explicit(v),
+            Param::Dilation => self.dilation = v,
+            Param::Groups => self.groups = v,
+            Param::OutputPadding => self.output_padding = v,
+            Param::ScaleFactor => self.scale_factor = v,
+            Param::DepthMultiplier => self.depth_multiplier = v,
+            Param::Bias => self.bias = v != 0,
+        }
+    }
+
+    /// The current value of one numeric parameter (`Padding`: the explicit padding, else 0).
+    pub fn get(&self, param: Param) -> usize {
+        match param {
+            Param::Height => self.height,
+            Param::Width => self.width,
+            Param::InChannels => self.in_channels,
+            Param::OutChannels => self.out_channels,
+            Param::KernelSize => self.kernel_size,
+            Param::Stride => self.stride,
+            Param::Padding => match self.padding {
+                PaddingMode::Explicit(p) => p,
+                _ => 0,
+            },
+            Param::Dilation => self.dilation,
+            Param::Groups => self.groups,
+            Param::OutputPadding => self.output_padding,
+            Param::ScaleFactor => self.scale_factor,
+            Param::DepthMultiplier => self.depth_multiplier,
+            Param::Bias => self.bias as usize,
+        }
+    }
+
+    /// The range of a control from `limits` and the channel relations alone.
+    fn static_range(&self, param: Param, limits: &Limits) -> (usize, usize) {
         let e = self.effective();
         match param {
             Param::Height | Param::Width => (1, limits.max_size),
             Param::InChannels => (1, limits.max_channels),
             Param::OutChannels => match e.layer {
                 LayerKind::Depthwise => (
-                    e.in_channels,
-                    (limits.max_channels / e.in_channels.max(1)).max(1) * e.in_channels,
+                    e.in_channels.min(limits.max_channels),
+                    (limits.max_channels / e.in_channels.max(1)).max(1)
+                        * e.in_channels.min(limits.max_channels),
                 ),
                 _ => (1, limits.max_channels),
             },
@@ -746,7 +826,13 @@ impl LayerSpec {
                 let v = self.valid_groups();
                 (v[0], *v.last().unwrap_or(&1))
             }
-            Param::OutputPadding => (0, e.stride.max(e.dilation).max(1) - 1),
+            Param::OutputPadding => (
+                0,
+                e.stride
+                    .max(e.dilation)
+                    .clamp(1, limits.max_stride.max(limits.max_dilation))
+                    - 1,
+            ),
             Param::ScaleFactor => (1, limits.max_scale),
             Param::DepthMultiplier => (1, limits.max_depth_multiplier),
             Param::Bias => (0, 1),
@@ -776,7 +862,7 @@ impl LayerSpec {
         let clamp_reason = |min: usize, max: usize| format!("allowed range is {min}–{max}");
         macro_rules! clamp {
             ($param:expr, $field:ident) => {{
-                let (lo, hi) = s.range($param, limits);
+                let (lo, hi) = s.static_range($param, limits);
                 let v = s.$field.clamp(lo, hi);
                 set($param, &mut s.$field, v, clamp_reason(lo, hi));
             }};
@@ -791,8 +877,9 @@ impl LayerSpec {
         clamp!(Param::DepthMultiplier, depth_multiplier);
         if s.layer == LayerKind::Depthwise {
             let c = s.in_channels;
-            let (lo, hi) = s.range(Param::OutChannels, limits);
-            let rounded = (s.out_channels.max(c).div_ceil(c) * c).clamp(lo, hi);
+            let (lo, hi) = s.static_range(Param::OutChannels, limits);
+            // hi is a multiple of c: clamp first, then round up within it.
+            let rounded = (s.out_channels.clamp(lo, hi).div_ceil(c) * c).min(hi);
             set(
                 Param::OutChannels,
                 &mut s.out_channels,

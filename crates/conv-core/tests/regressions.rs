@@ -52,3 +52,30 @@ fn adjoint_needs_output_padding_below_stride_regression() {
     let rhs: f32 = x.iter().zip(back.iter()).map(|(a, b)| a * b).sum();
     assert!((lhs - rhs).abs() < 1e-4);
 }
+
+/// Found by the fuzz target: a depthwise spec with an enormous `out_channels` was rounded up to a
+/// multiple of `in_channels` before being clamped, and the multiplication overflowed.
+#[test]
+fn depthwise_huge_out_channels_correction_overflow_regression() {
+    let spec = LayerSpec {
+        in_channels: 3,
+        out_channels: usize::MAX,
+        ..LayerSpec::preset(LayerKind::Depthwise)
+    };
+    let (fixed, notes) = spec.corrected(&Limits::GRID);
+    assert_eq!(
+        fixed.out_channels, 63,
+        "the largest multiple of 3 within 64"
+    );
+    assert!(notes.iter().any(|n| n.param == "out_channels"));
+}
+
+/// Found by the fuzz target: upsampling an empty map by a huge factor asked ndarray for an axis
+/// longer than `isize::MAX` (the element count was 0, so the budget did not catch it).
+#[test]
+fn upsample_empty_input_huge_scale_regression() {
+    let x = ndarray::Array3::<f32>::zeros((7, 0, 3));
+    assert!(upsample_nearest(x.view(), [2, usize::MAX / 2]).is_err());
+    assert!(upsample_bilinear(x.view(), [2, 2]).is_err());
+    assert!(reference::upsample_nearest(x.view(), [1, usize::MAX]).is_err());
+}

@@ -82,7 +82,7 @@ fn figure_width() -> f64 {
         .unwrap_or(1024.0);
     // The figure column: full width on phones, about 60 % beside the controls on desktops.
     if w < 900.0 {
-        (w - 48.0).max(220.0)
+        (w - 40.0).max(220.0)
     } else {
         (w * 0.62 - 60.0).min(900.0)
     }
@@ -381,6 +381,15 @@ fn theme_switch(p: &ThemeSwitchProps) -> Html {
 /// Mounts the app on the page body.
 pub fn start() {
     dom::install_panic_hook();
+    // `test_panic=1` makes the page panic once it is up, so the tests can check that a panic
+    // (which must not happen) shows the error panel with a working reset instead of a frozen page.
+    if dom::location_search()
+        .split(['?', '&'])
+        .any(|kv| kv == "test_panic=1")
+    {
+        gloo_timers::callback::Timeout::new(300, || panic!("test_panic=1: a deliberate panic"))
+            .forget();
+    }
     let root = dom::window()
         .ok()
         .and_then(|w| w.document())

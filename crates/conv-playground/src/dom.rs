@@ -130,7 +130,8 @@ impl FrameDispatcher {
 /// Installs the panic hook: the message goes to the console, and the reader sees an error panel
 /// with a link that reloads the playground with its defaults.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through Yew, which otherwise installs its own hook when the app is mounted.
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_error_panel(&info.to_string());
     }));

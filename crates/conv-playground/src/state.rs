@@ -264,28 +264,20 @@ impl AppState {
             }
             Action::SetParam(param, value) => {
                 let s = &mut next.spec;
-                match param {
-                    Param::Height => s.height = value,
-                    Param::Width => s.width = value,
-                    Param::InChannels => {
-                        s.in_channels = value;
-                        if s.layer == LayerKind::Depthwise {
-                            // Keep the multiplier when the channel count changes.
-                            let mult =
-                                (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
-                            s.out_channels = value.saturating_mul(mult);
-                        }
-                    }
-                    Param::OutChannels => s.out_channels = value,
-                    Param::KernelSize => s.kernel_size = value,
-                    Param::Stride => s.stride = value,
-                    Param::Padding => s.padding = PaddingMode::Explicit(value),
-                    Param::Dilation => s.dilation = value,
-                    Param::Groups => s.groups = value,
-                    Param::OutputPadding => s.output_padding = value,
-                    Param::ScaleFactor => s.scale_factor = value,
-                    Param::DepthMultiplier => s.depth_multiplier = value,
-                    Param::Bias => s.bias = value != 0,
+                // A slider only offers values that keep the layer valid: clamp to that range
+                // first, so a value arriving out of it (a fast drag, a stale event) moves only
+                // this parameter and never a neighbour.
+                let value = if param == Param::Bias {
+                    value
+                } else {
+                    let (lo, hi) = s.range(param, &self.input.limits());
+                    value.clamp(lo, hi)
+                };
+                s.set(param, value);
+                if param == Param::InChannels && s.layer == LayerKind::Depthwise {
+                    // Keep the multiplier when the channel count changes.
+                    let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
+                    s.out_channels = value.saturating_mul(mult);
                 }
                 next.tour = None;
             }
@@ -456,6 +448,18 @@ mod tests {
             );
         }
         assert_eq!(s.spec.out_channels % s.spec.in_channels, 0);
+    }
+
+    #[test]
+    fn dragging_a_size_below_the_kernel_does_not_shrink_the_kernel() {
+        let s = AppState::default()
+            .reduce(Action::SetParam(Param::Height, 1))
+            .reduce(Action::SetParam(Param::Height, 23));
+        assert_eq!((s.spec.height, s.spec.kernel_size), (23, 3));
+        let low = AppState::default().reduce(Action::SetParam(Param::Height, 1));
+        assert_eq!(low.spec.height, 3, "the smallest height a 3×3 kernel fits");
+        let (lo, _) = low.spec.range(Param::Height, &conv_core::Limits::GRID);
+        assert_eq!(lo, 3);
     }
 
     #[test]

@@ -8,7 +8,15 @@ use crate::i18n::{tr, Lang};
 use crate::state::{AppState, InputMode, Notice, Theme};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 6] = ["layer", "lang", "theme", "embed", "input", "parent_origin"];
+const OTHER_KEYS: [&str; 7] = [
+    "layer",
+    "lang",
+    "theme",
+    "embed",
+    "input",
+    "parent_origin",
+    "test_panic",
+];
 
 /// Parse a query string (with or without the leading `?`) on top of `base`.
 pub fn parse_query(query: &str, base: &AppState) -> AppState {
@@ -94,7 +102,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                 continue;
             }
             let Some(n) = parse_count(v) else {
-                let current = current_value(&state.spec, param).to_string();
+                let current = state.spec.get(param).to_string();
                 note(
                     &mut notices,
                     key,
@@ -105,11 +113,12 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                 continue;
             };
             raw.push((param.name(), v.to_string()));
-            set_param(&mut state.spec, param, n);
+            state.spec.set(param, n);
             continue;
         }
         match key.as_str() {
-            "layer" => {}
+            // The end-to-end tests' trigger of the panic boundary (see `app::start`).
+            "layer" | "test_panic" => {}
             "parent_origin" => match valid_origin(v) {
                 Some(o) => state.parent_origin = Some(o),
                 None => note(
@@ -201,45 +210,6 @@ fn parse_count(v: &str) -> Option<usize> {
     Some(digits.parse::<usize>().unwrap_or(usize::MAX))
 }
 
-fn current_value(spec: &LayerSpec, param: Param) -> usize {
-    match param {
-        Param::Height => spec.height,
-        Param::Width => spec.width,
-        Param::InChannels => spec.in_channels,
-        Param::OutChannels => spec.out_channels,
-        Param::KernelSize => spec.kernel_size,
-        Param::Stride => spec.stride,
-        Param::Padding => match spec.padding {
-            PaddingMode::Explicit(p) => p,
-            _ => 0,
-        },
-        Param::Dilation => spec.dilation,
-        Param::Groups => spec.groups,
-        Param::OutputPadding => spec.output_padding,
-        Param::ScaleFactor => spec.scale_factor,
-        Param::DepthMultiplier => spec.depth_multiplier,
-        Param::Bias => spec.bias as usize,
-    }
-}
-
-fn set_param(spec: &mut LayerSpec, param: Param, n: usize) {
-    match param {
-        Param::Height => spec.height = n,
-        Param::Width => spec.width = n,
-        Param::InChannels => spec.in_channels = n,
-        Param::OutChannels => spec.out_channels = n,
-        Param::KernelSize => spec.kernel_size = n,
-        Param::Stride => spec.stride = n,
-        Param::Padding => spec.padding = PaddingMode::Explicit(n),
-        Param::Dilation => spec.dilation = n,
-        Param::Groups => spec.groups = n,
-        Param::OutputPadding => spec.output_padding = n,
-        Param::ScaleFactor => spec.scale_factor = n,
-        Param::DepthMultiplier => spec.depth_multiplier = n,
-        Param::Bias => spec.bias = n != 0,
-    }
-}
-
 /// The `key = value` pairs of a state: the layer, the parameters that layer uses, and the page
 /// options that differ from their defaults. Used for the URL and for messages to a host page.
 pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
@@ -249,7 +219,7 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
         let value = match param {
             Param::Padding => spec.padding.to_string(),
             Param::Bias => (spec.bias as u8).to_string(),
-            _ => current_value(&spec, param).to_string(),
+            _ => spec.get(param).to_string(),
         };
         pairs.push((param.name(), value));
     }

@@ -35,24 +35,7 @@ pub fn controls() -> Html {
         let frame = ctx.frame.clone();
         let on_change = Callback::from(move |v: usize| frame.send(Action::SetParam(param, v)));
         let (min, max) = spec.range(param, &limits);
-        let value = match param {
-            Param::Height => spec.height,
-            Param::Width => spec.width,
-            Param::InChannels => spec.in_channels,
-            Param::OutChannels => spec.out_channels,
-            Param::KernelSize => spec.kernel_size,
-            Param::Stride => spec.stride,
-            Param::Padding => match spec.padding {
-                PaddingMode::Explicit(p) => p,
-                _ => 0,
-            },
-            Param::Dilation => spec.dilation,
-            Param::Groups => spec.groups,
-            Param::OutputPadding => spec.output_padding,
-            Param::ScaleFactor => spec.scale_factor,
-            Param::DepthMultiplier => spec.depth_multiplier,
-            Param::Bias => spec.bias as usize,
-        };
+        let value = spec.get(param);
         let values = match param {
             Param::Groups => Some(spec.valid_groups()),
             Param::OutChannels if layer == LayerKind::Depthwise => {

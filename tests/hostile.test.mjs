@@ -1,0 +1,198 @@
+// Nothing a URL, a message, a file or a frantic reader does breaks the page: 1,000 generated
+// hostile URLs, 1,000 generated messages, hostile files, a storm of slider events, and the panic
+// boundary. Script payloads try to set window.__pwned; it must stay unset.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, serve, stat, canvasPainted, DIST } from './helpers.mjs';
+import { encodePng } from './png.mjs';
+
+let browser;
+let server;
+before(async () => {
+  server = await serve(DIST);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A small seeded generator (mulberry32), so every run tries the same inputs. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['layer', 'height', 'width', 'in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups',
+  'output_padding', 'scale_factor', 'depth_multiplier', 'bias', 'lang', 'theme', 'embed', 'input', 'parent_origin'];
+const JUNK_KEYS = ['__proto__', 'constructor', 'prototype', 'evil', '', ' layer', 'LAYER', 'height[]', 'a'.repeat(300), '😀', '<b>'];
+const PAYLOADS = [
+  '<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=1">', 'javascript:window.__pwned=1',
+  '"><svg onload=window.__pwned=1>', "'-alert(1)-'", '{{7*7}}', '${window.__pwned=1}',
+  'NaN', 'Infinity', '-Infinity', '-1', '-0', '0', '1e309', '1e3', '0x10', '1.5', ' 3 ', '+4', '٣', '３',
+  '99999999999999999999999999999', '18446744073709551616', '-99999999999999', '', '%00', '\u202e5', '\u200b3',
+  'same', 'valid', 'grouped', 'standard', 'zh', 'en', 'dark', 'image', 'true', 'false', 'null', 'undefined', '[]', '{}',
+  '😀'.repeat(50), 'x'.repeat(5000), 'https://evil.example', 'http://127.0.0.1:1',
+];
+
+function hostileUrl(r) {
+  const params = [];
+  const n = 1 + Math.floor(r() * 8);
+  for (let i = 0; i < n; i++) {
+    const key = r() < 0.8 ? KEYS[Math.floor(r() * KEYS.length)] : JUNK_KEYS[Math.floor(r() * JUNK_KEYS.length)];
+    const value = r() < 0.6 ? PAYLOADS[Math.floor(r() * PAYLOADS.length)] : String(Math.floor((r() - 0.3) * 10 ** Math.floor(r() * 12)));
+    params.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+  }
+  // Always one value that must be corrected, so a notice is due.
+  params.push(`kernel_size=${encodeURIComponent(PAYLOADS[Math.floor(r() * 7)])}`);
+  if (r() < 0.2) params.push(params[0]);
+  return params.join('&');
+}
+
+test('1,000 hostile URLs: no error, no script, working figures and a notice', async () => {
+  const r = rng(20261128);
+  const urls = Array.from({ length: 1000 }, () => hostileUrl(r));
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const problems = [];
+  const workers = 3;
+  let index = 0;
+  await Promise.all(Array.from({ length: workers }, async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+    while (index < urls.length) {
+      const q = urls[index++];
+      await page.goto(`${server.url}?${q}`);
+      await page.waitForSelector('[data-stat="output-shape"]');
+      const shape = await stat(page, 'output-shape');
+      assert.match(shape, /^\d+×\d+×\d+$/, q);
+      assert.ok(await page.locator('[role="alert"]').count(), `no notice for ${q}`);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined, q);
+    }
+    await page.close();
+  }));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('1,000 hostile messages to an embedded playground: no error, no script, still working', async () => {
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  await page.goto(`${server.url}embed-demo.html`);
+  await page.waitForFunction(() => document.querySelectorAll('iframe[data-ready="true"]').length === 3);
+  const sent = await page.evaluate(({ keys, junkKeys, payloads }) => {
+    let a = 42;
+    const r = () => { a = (a * 1103515245 + 12345) % 2147483648; return a / 2147483648; };
+    const pick = (xs) => xs[Math.floor(r() * xs.length)];
+    const value = () => {
+      const kind = Math.floor(r() * 9);
+      return [pick(payloads), Math.floor((r() - 0.5) * 1e6), r() * 10, r() < 0.5, null, undefined, [1, 2], { nested: pick(payloads) }, Number.NaN][kind];
+    };
+    const w = document.getElementById('pg-driven').contentWindow;
+    let n = 0;
+    for (let i = 0; i < 1000; i++) {
+      const state = {};
+      for (let j = 0; j < 1 + Math.floor(r() * 6); j++) state[r() < 0.8 ? pick(keys) : pick(junkKeys)] = value();
+      const shapes = [
+        { type: 'conv-playground:set', state },
+        { type: 'conv-playground:set', state: value() },
+        { type: pick(payloads), state },
+        value(),
+        [state],
+        JSON.stringify({ type: 'conv-playground:set', state }),
+      ];
+      w.postMessage(shapes[Math.floor(r() * shapes.length)], location.origin);
+      n++;
+    }
+    return n;
+  }, { keys: KEYS, junkKeys: JUNK_KEYS, payloads: PAYLOADS });
+  assert.equal(sent, 1000);
+  await page.waitForTimeout(500);
+  const frame = page.frameLocator('#pg-driven');
+  assert.match((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), /^\d+×\d+×\d+$/);
+  assert.deepEqual(await page.evaluate(() => [window.__pwned, document.getElementById('pg-driven').contentWindow.__pwned]), [undefined, undefined]);
+  // Still answers: a valid message is applied.
+  await page.getByRole('button', { name: 'k = 3, s = 1' }).click();
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"stride": 1'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** A 2-frame animated GIF of 1×1 pixels. */
+function animatedGif() {
+  const frame = [0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00];
+  return Buffer.from([
+    ...Buffer.from('GIF89a'), 1, 0, 1, 0, 0x80, 0, 0, 255, 0, 0, 0, 0, 255,
+    0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0'), 0x03, 0x01, 0x00, 0x00, 0x00,
+    ...frame, ...frame, 0x3b,
+  ]);
+}
+
+test('hostile files: huge, SVG, animated, broken; the page stays responsive', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'input=image');
+  const upload = (name, mimeType, buffer) => page.locator('#image-file').setInputFiles({ name, mimeType, buffer });
+  // 8000×8000: decoded and downscaled to at most 512 px, then to the slider size.
+  const huge = encodePng(8000, 8000, (x, y) => ((x >> 6) + (y >> 6)) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]);
+  await upload('huge.png', 'image/png', huge);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('height') === '64' && new URL(location.href).searchParams.get('width') === '64', null, { timeout: 30000 });
+  assert.ok(await canvasPainted(page, 'canvas[data-stage-canvas="0"]'));
+  // An SVG: refused (or decoded) without an error.
+  await upload('drawing.svg', 'image/svg+xml', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.__pwned=1</script><rect width="10" height="10"/></svg>'));
+  await page.waitForTimeout(300);
+  // An animated GIF: its first frame is used.
+  await upload('anim.gif', 'image/gif', animatedGif());
+  await page.waitForFunction(() => !document.querySelector('[role="alert"]')?.textContent.includes('anim.gif'));
+  // Random bytes with an image name: refused with a message.
+  await upload('noise.png', 'image/png', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  await page.waitForFunction(() => document.querySelector('[role="alert"]')?.textContent.includes('noise.png'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.match(await stat(page, 'output-shape'), /^\d+×\d+×\d+$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a storm of 10,000 slider events ends in the state of the last one', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard');
+  const started = Date.now();
+  await page.evaluate(async () => {
+    const slider = document.getElementById('slider-height');
+    for (let i = 0; i < 10000; i++) {
+      slider.value = String(1 + ((i * 37) % 64));
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 0));
+    }
+    slider.value = '23';
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('height') === '23');
+  assert.equal(await stat(page, 'output-shape'), '16×21×4');
+  // Still responsive: a click changes the layer.
+  await page.locator('#layer-select').selectOption('grouped');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('layer') === 'grouped');
+  assert.ok(seconds < 30, `storm took ${seconds} s`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a panic shows the error panel, and reset gives a working page', async () => {
+  const { page, context } = await openPage(browser, server.url, 'layer=dilated&test_panic=1');
+  const panel = page.locator('#fatal-error[role="alert"]');
+  await panel.waitFor({ timeout: 10000 });
+  assert.match(await panel.textContent(), /Something went wrong/);
+  await panel.getByRole('link', { name: 'Reset the playground' }).click();
+  await page.waitForSelector('[data-stat="output-shape"]');
+  assert.equal(await page.locator('#fatal-error').count(), 0);
+  assert.equal(await stat(page, 'output-shape'), '16×4×4');
+  await context.close();
+});
