@@ -7,6 +7,7 @@
 //!
 //! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
 
+pub mod benchmarks;
 mod cost;
 mod error;
 mod forward;

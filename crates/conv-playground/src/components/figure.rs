@@ -123,6 +123,12 @@ fn stage_view(p: &StageProps) -> Html {
                             draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
                             set_css_size(&el, l.width, l.height);
                             draw::draw_stage(&c2d, stage, &l, &palette(*dark), marks);
+                            // A draw counter, for the latency benchmark.
+                            let drawn = el
+                                .get_attribute("data-drawn")
+                                .and_then(|v| v.parse::<u64>().ok())
+                                .unwrap_or(0);
+                            let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
                             // Geometry for tests and tools that point at cells.
                             for (name, v) in [
                                 ("data-cell", l.cell),

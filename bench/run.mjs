@@ -1,0 +1,120 @@
+// `make bench`: serves the benchmark page and the release build with cross-origin isolation
+// (fine performance.now()), runs the engine comparison in headless Chromium, measures slider
+// latency in the playground and the first-load bytes, prints a table and writes
+// target/bench/browser.json.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const ROUTES = [
+  ['/bench/', path.join(ROOT, 'bench')],
+  ['/pkg/', path.join(ROOT, 'target/bench/pkg')],
+  ['/node_modules/', path.join(ROOT, 'bench/node_modules')],
+  ['/app/', path.join(ROOT, 'dist')],
+];
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const route = ROUTES.find(([p]) => url.pathname.startsWith(p));
+  if (!route) return res.writeHead(404).end();
+  let rel = decodeURIComponent(url.pathname.slice(route[0].length));
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+  const file = path.resolve(route[1], rel);
+  if (!file.startsWith(route[1])) return res.writeHead(403).end();
+  fs.readFile(file, (err, data) => {
+    if (err) return res.writeHead(404).end();
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-store',
+    }).end(data);
+  });
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// 1. Engines.
+const page = await browser.newPage();
+page.on('pageerror', (e) => console.error('bench page error:', e.message));
+await page.goto(`${base}/bench/index.html?runs=${process.env.BENCH_RUNS || 30}`);
+await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 15 * 60 * 1000 });
+const err = await page.evaluate(() => window.__benchError);
+if (err) throw new Error(err);
+const result = await page.evaluate(() => window.__benchResult);
+await page.close();
+
+// 2. Slider latency: from the input event to the animation frame in which the output canvas has
+// been redrawn with the new state.
+async function latency(query, sliderId, values, iterations) {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await p.goto(`${base}/app/?${query}`);
+  await p.waitForSelector('figure[data-stage="output"] canvas[data-drawn]');
+  const times = await p.evaluate(async ({ sliderId, values, iterations }) => {
+    const slider = document.getElementById(sliderId);
+    const out = [];
+    for (let i = 0; i < iterations; i++) {
+      const canvas = document.querySelector('figure[data-stage="output"] canvas');
+      const before = canvas.dataset.drawn;
+      const value = values[i % values.length];
+      const t0 = performance.now();
+      slider.value = String(value);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      out.push(await new Promise((resolve) => {
+        const check = () => {
+          const c = document.querySelector('figure[data-stage="output"] canvas');
+          if (c.dataset.drawn !== before || c !== canvas) resolve(performance.now() - t0);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return out;
+  }, { sliderId, values, iterations });
+  await p.close();
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length * 0.5)], p95: times[Math.floor(times.length * 0.95)], n: times.length };
+}
+const def = await latency('layer=standard', 'slider-out_channels', [15, 16], 100);
+const maxGrid = await latency('layer=standard&height=64&width=64&in_channels=64&out_channels=64&kernel_size=11&padding=5', 'slider-out_channels', [63, 64], Number(process.env.BENCH_MAX_ITER || 20));
+const image = await latency('layer=standard&input=image&height=128&width=128&in_channels=3&out_channels=16&kernel_size=5&padding=2', 'slider-out_channels', [15, 16], 50);
+
+// 3. First load: everything index.html pulls in, gzip -9.
+const dist = path.join(ROOT, 'dist');
+const firstLoad = fs.readdirSync(dist)
+  .filter((f) => /\.(html|js|wasm|css|svg)$/.test(f) && !f.startsWith('embed-demo'))
+  .map((f) => ({ file: f, raw: fs.statSync(path.join(dist, f)).size, gzip: zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length }));
+const firstLoadGzip = firstLoad.reduce((s, f) => s + f.gzip, 0);
+
+await browser.close();
+server.close();
+
+const out = {
+  shapes: result.shapes,
+  latency: { default_p50_ms: def.p50, default_p95_ms: def.p95, max_p50_ms: maxGrid.p50, max_p95_ms: maxGrid.p95, image_p50_ms: image.p50, image_p95_ms: image.p95 },
+  first_load_gzip_bytes: firstLoadGzip,
+  first_load_files: firstLoad,
+  cross_origin_isolated: result.cross_origin_isolated,
+};
+fs.mkdirSync(path.join(ROOT, 'target/bench'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'target/bench/browser.json'), JSON.stringify(out, null, 2));
+
+const f = (v) => (v === null || v === undefined ? 'n/a' : v.toFixed(2));
+console.log('\nshape  conv-core ms (p90)   tfjs-wasm ms   ort-wasm ms   best anchor / conv-core   conv-core GFLOP/s   max |diff|');
+for (const r of out.shapes) {
+  const best = Math.min(...[r.tfjs_wasm_ms, r.ort_wasm_ms].filter((v) => v !== null));
+  console.log(`${r.id.padEnd(6)} ${f(r.conv_core_ms).padStart(8)} (${f(r.conv_core_p90_ms)})   ${f(r.tfjs_wasm_ms).padStart(10)}   ${f(r.ort_wasm_ms).padStart(10)}   ${(best / r.conv_core_ms).toFixed(2).padStart(12)}×   ${f(r.conv_core_gflops).padStart(14)}   ${r.max_abs_diff.toExponential(1)}`);
+}
+console.log(`\nslider latency (input → redrawn frame): default p50 ${f(def.p50)} ms p95 ${f(def.p95)} ms; largest grid p50 ${f(maxGrid.p50)} ms p95 ${f(maxGrid.p95)} ms; image 128² p50 ${f(image.p50)} ms p95 ${f(image.p95)} ms`);
+console.log(`first load: ${firstLoadGzip} bytes gzip (${(firstLoadGzip / 1024).toFixed(1)} KiB): ${firstLoad.map((x) => `${x.file} ${x.gzip}`).join(', ')}`);
+console.log(`cross-origin isolated: ${out.cross_origin_isolated}; written target/bench/browser.json`);
