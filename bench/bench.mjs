@@ -67,7 +67,8 @@ async function tfjsRunner(s, x, wt) {
   let call;
   if (s.id === 'S2') {
     // depthwise: PyTorch (C, 1, k, k) → TF (k, k, C, 1)
-    filter = tf.tensor4d(oihwToHwio(wt, a, b, kh, kw), [kh, kw, a, b]).reshape([kh, kw, a, 1]);
+    // (C, 1, k, k) as (k, k, 1, C) has the memory order of TF's (k, k, C, 1).
+    filter = tf.tensor4d(oihwToHwio(wt, a, b, kh, kw), [kh, kw, a, 1]);
     call = (t) => tf.depthwiseConv2d(t, filter, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
   } else if (s.id === 'S6') {
     // PyTorch (C_in, C_out, k, k) → TF conv2dTranspose filter (k, k, C_out, C_in)
@@ -75,7 +76,14 @@ async function tfjsRunner(s, x, wt) {
     for (let i = 0; i < a; i++) for (let o = 0; o < b; o++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++)
       f[((y * kw + xx) * b + o) * a + i] = wt[((i * b + o) * kh + y) * kw + xx];
     filter = tf.tensor4d(f, [kh, kw, b, a]);
-    call = (t) => tf.conv2dTranspose(t, filter, [1, h * 2, w * 2, b], 2, 'same');
+    // TF's 'same' puts the odd row at the other end than PyTorch's padding=1, output_padding=1:
+    // take the 'valid' result (113²) and crop one row and column at the top left, as PyTorch does.
+    call = (t) => {
+      const full = tf.conv2dTranspose(t, filter, [1, (h - 1) * 2 + kh, (w - 1) * 2 + kw, b], 2, 'valid');
+      const y = tf.slice(full, [0, 1, 1, 0], [1, h * 2, w * 2, b]);
+      full.dispose();
+      return y;
+    };
   } else {
     filter = tf.tensor4d(oihwToHwio(wt, a, b, kh, kw), [kh, kw, b, a]);
     const pad = { S1: 1, S3: 0, S5: 2, S7: 1 }[s.id];
@@ -176,6 +184,8 @@ async function main() {
       tfjs_wasm_gflops: tfT ? gflops(tfT.median) : null,
       ort_wasm_gflops: gflops(ortT.median),
       max_abs_diff: Math.max(...diffs.map((d) => (d === null ? Infinity : d))),
+      max_abs_diff_ort: diffs[0],
+      max_abs_diff_tfjs: tfr ? diffs[1] : null,
       runs: RUNS,
     };
     rows.push(row);

@@ -17,8 +17,8 @@ if [ ! -d bench/node_modules/onnxruntime-web ] || [ bench/package-lock.json -nt 
   (cd bench && npm ci --no-audit --no-fund)
 fi
 
-echo "[bench] release build of the playground"
-trunk build --release
+echo "[bench] release build of the playground, served by the bench under /app/"
+trunk build --release --public-url /app/ --dist target/bench/app
 
 node bench/run.mjs
 

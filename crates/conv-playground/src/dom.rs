@@ -66,10 +66,12 @@ pub fn prefers_dark() -> bool {
 
 /// Sends actions to the reducer at most once per animation frame: a burst of slider events
 /// between two frames collapses to the latest value of each parameter, so the page never queues
-/// stale work.
+/// stale work. The first event after a quiet frame is applied at once (no frame of delay for a
+/// single step of a slider); the frame it happened in then takes no further update.
 #[derive(Clone)]
 pub struct FrameDispatcher {
     pending: Rc<RefCell<Vec<Action>>>,
+    /// A frame callback is pending: events wait for it.
     scheduled: Rc<RefCell<bool>>,
     sink: Rc<dyn Fn(Action)>,
 }
@@ -78,6 +80,14 @@ impl PartialEq for FrameDispatcher {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.pending, &other.pending)
     }
+}
+
+fn request_frame(f: impl FnOnce() + 'static) -> bool {
+    let callback = Closure::once_into_js(f);
+    matches!(
+        window().map(|w| w.request_animation_frame(callback.unchecked_ref())),
+        Ok(Ok(_))
+    )
 }
 
 impl FrameDispatcher {
@@ -89,7 +99,8 @@ impl FrameDispatcher {
         }
     }
 
-    /// Queue `action` for the next frame, replacing a queued action of the same kind.
+    /// Queue `action`, replacing a queued action of the same kind; apply it now if the page is
+    /// idle.
     pub fn send(&self, action: Action) {
         {
             let mut pending = self.pending.borrow_mut();
@@ -106,24 +117,33 @@ impl FrameDispatcher {
         if *self.scheduled.borrow() {
             return;
         }
+        // Idle: apply now, and hold later events until the frame after this one.
+        self.apply();
+        *self.scheduled.borrow_mut() = true;
         let this = self.clone();
-        let callback = Closure::once_into_js(move || this.flush());
-        let requested = window().map(|w| w.request_animation_frame(callback.unchecked_ref()));
-        if matches!(requested, Ok(Ok(_))) {
-            *self.scheduled.borrow_mut() = true;
-        } else {
-            // No animation frames (a hidden page in some browsers): apply at once.
+        let held = request_frame(move || {
+            let next = this.clone();
+            if !request_frame(move || next.flush()) {
+                this.flush();
+            }
+        });
+        if !held {
+            // No animation frames (a hidden page in some browsers): nothing to hold for.
             self.flush();
         }
     }
 
-    /// Apply everything queued now.
-    pub fn flush(&self) {
-        *self.scheduled.borrow_mut() = false;
+    fn apply(&self) {
         let actions: Vec<Action> = self.pending.borrow_mut().drain(..).collect();
         for a in actions {
             (self.sink)(a);
         }
+    }
+
+    /// Apply everything queued and stop holding.
+    pub fn flush(&self) {
+        *self.scheduled.borrow_mut() = false;
+        self.apply();
     }
 }
 

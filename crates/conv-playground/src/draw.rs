@@ -187,7 +187,11 @@ pub fn draw_stage(
         let _ = ctx.fill_text(&label, ox + 12.0, oy - 4.0);
         ctx.set_fill_style_str(gcol);
         ctx.fill_rect(ox, oy - 12.0, 8.0, 8.0);
-        for y in 0..h {
+        // Small cells carry no text, grid or hatching: paint the map as one image, which is
+        // what keeps real pictures (128² and more) quick to redraw.
+        let fast = cell < FAST_BELOW
+            && draw_channel_image(ctx, stage, ch, ox, oy, cell, scale, pal).is_ok();
+        for y in 0..if fast { 0 } else { h } {
             for x in 0..w {
                 let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
                 let v = stage.data[[ch, y, x]];
@@ -237,7 +241,7 @@ pub fn draw_stage(
                 }
             }
         }
-        if cell >= 6.0 {
+        if cell >= 6.0 && !fast {
             ctx.set_stroke_style_str(pal.grid);
             ctx.set_line_width(1.0);
             ctx.begin_path();
@@ -333,6 +337,81 @@ fn redraw_cell(
         ctx.set_text_align("start");
         ctx.set_text_baseline("alphabetic");
     }
+}
+
+/// Cells smaller than this are painted as an image (no text, grid or hatching).
+const FAST_BELOW: f64 = 6.0;
+
+/// `#rrggbb` as RGB (grey for anything else).
+fn hex_rgb(s: &str) -> [u8; 3] {
+    let h = s.trim_start_matches('#');
+    let p = |i: usize| u8::from_str_radix(h.get(i..i + 2).unwrap_or("80"), 16).unwrap_or(128);
+    [p(0), p(2), p(4)]
+}
+
+/// One channel of a stage as an image: one pixel per cell, scaled up without smoothing.
+#[allow(clippy::too_many_arguments)]
+fn draw_channel_image(
+    ctx: &CanvasRenderingContext2d,
+    stage: &Stage,
+    ch: usize,
+    ox: f64,
+    oy: f64,
+    cell: f64,
+    scale: f32,
+    pal: &Palette,
+) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let (_, h, w) = stage.data.dim();
+    // 256-entry colour table instead of a colour-map evaluation per cell.
+    let lut: Vec<[u8; 3]> = (0..256)
+        .map(|i| {
+            let c = colorous::RED_BLUE.eval_continuous(1.0 - i as f64 / 255.0);
+            [c.r, c.g, c.b]
+        })
+        .collect();
+    let (padding, inserted) = (hex_rgb(pal.padding), hex_rgb(pal.inserted));
+    let mut buf = vec![255u8; w * h * 4];
+    for y in 0..h {
+        for x in 0..w {
+            let rgb = match stage.cells[[y, x]] {
+                Cell::Padding => padding,
+                Cell::Inserted => inserted,
+                _ => {
+                    let v = stage.data[[ch, y, x]];
+                    let t = if scale > 0.0 && v.is_finite() {
+                        (v / scale).clamp(-1.0, 1.0)
+                    } else {
+                        0.0
+                    };
+                    lut[((t + 1.0) * 127.5).round() as usize]
+                }
+            };
+            buf[(y * w + x) * 4..][..3].copy_from_slice(&rgb);
+        }
+    }
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&buf),
+        w as u32,
+        h as u32,
+    )?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(wasm_bindgen::JsValue::NULL)?;
+    let scratch: web_sys::HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
+    scratch.set_width(w as u32);
+    scratch.set_height(h as u32);
+    let sctx = crate::dom::context_2d(&scratch).map_err(|e| wasm_bindgen::JsValue::from_str(&e))?;
+    sctx.put_image_data(&image, 0.0, 0.0)?;
+    ctx.set_image_smoothing_enabled(false);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &scratch,
+        ox,
+        oy,
+        w as f64 * cell,
+        h as f64 * cell,
+    )?;
+    Ok(())
 }
 
 fn hatch(ctx: &CanvasRenderingContext2d, x: f64, y: f64, s: f64, colour: &str) {

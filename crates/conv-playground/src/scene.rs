@@ -42,18 +42,52 @@ impl From<&AppState> for SceneKey {
     }
 }
 
-/// A generated sample picture (rings over a gradient), so the image mode has something real-
-/// looking to filter without a download. Values in `[0, 1]`.
-pub fn sample_image(c: usize, h: usize, w: usize) -> Array3<f32> {
+/// Generated sample pictures for the image input (no download needed), one per input pattern:
+/// rings over a gradient (random), soft shapes on a diagonal gradient (gradient), blocks
+/// (checkerboard) and a large glyph. Values in `[0, 1]`; channels are shifted so that R, G and B
+/// differ.
+pub fn sample_image(pattern: conv_core::InputPattern, c: usize, h: usize, w: usize) -> Array3<f32> {
+    use conv_core::InputPattern;
     Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
         let (fy, fx) = (
             y as f32 / h.max(1) as f32 - 0.5,
             x as f32 / w.max(1) as f32 - 0.5,
         );
-        let r = (fy * fy + fx * fx).sqrt();
-        let rings = (0.5 + 0.5 * (r * 28.0).cos()) * (1.0 - r).max(0.0);
         let shift = ci as f32 * 0.15;
-        (0.6 * rings + 0.4 * (fx + 0.5 + shift).fract()).clamp(0.0, 1.0)
+        let v = match pattern {
+            InputPattern::Random => {
+                let r = (fy * fy + fx * fx).sqrt();
+                let rings = (0.5 + 0.5 * (r * 28.0).cos()) * (1.0 - r).max(0.0);
+                0.6 * rings + 0.4 * (fx + 0.5 + shift).fract()
+            }
+            InputPattern::Gradient => {
+                let blob = |cy: f32, cx: f32, rad: f32| {
+                    (1.0 - ((fy - cy).powi(2) + (fx - cx).powi(2)).sqrt() / rad).max(0.0)
+                };
+                0.35 * (fx + fy + 1.0) / 2.0
+                    + blob(-0.2, -0.15 + shift * 0.2, 0.25)
+                    + 0.7 * blob(0.2, 0.2, 0.18)
+            }
+            InputPattern::Checkerboard => {
+                let cell = (h.max(w) / 8).max(1);
+                if ((y / cell) + (x / cell) + ci) % 2 == 0 {
+                    0.9
+                } else {
+                    0.1
+                }
+            }
+            InputPattern::Glyph => {
+                let (gy, gx) = (fy + 0.5, fx + 0.5);
+                let bar = gy < 0.25 && gx > 0.15 && gx < 0.9;
+                let diag = (gx - (0.9 - 0.55 * gy)).abs() < 0.12 && gy >= 0.2;
+                if bar || diag {
+                    0.95 - shift * 0.3
+                } else {
+                    0.05 + shift * 0.1
+                }
+            }
+        };
+        v.clamp(0.0, 1.0)
     })
 }
 
@@ -85,7 +119,7 @@ impl Scene {
                     conv_core::input_from_rgba(&rgba, spec.width, spec.height, spec.in_channels)
                         .map_err(|e| e.to_string())?
                 }
-                None => sample_image(spec.in_channels, spec.height, spec.width),
+                None => sample_image(key.pattern, spec.in_channels, spec.height, spec.width),
             },
         };
         let weights =

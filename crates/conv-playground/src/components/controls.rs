@@ -207,17 +207,18 @@ fn input_picker() -> Html {
                 { mode_button(InputMode::Grid, "input.grid") }
                 { mode_button(InputMode::Image, "input.image") }
             </div>
-            if state.input == InputMode::Grid {
-                <div class="row">
-                    <label for="pattern-select" class="field-label">{ tr(lang, "input.pattern") }</label>
-                    <select id="pattern-select" onchange={on_pattern}>
-                        { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
-                            <option value={*p} selected={*p == pattern_name}>{ *p }</option>
-                        }) }
-                    </select>
+            <div class="row">
+                <label for="pattern-select" class="field-label">{ tr(lang, if state.input == InputMode::Grid { "input.pattern" } else { "input.sample-picture" }) }</label>
+                <select id="pattern-select" onchange={on_pattern}>
+                    { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
+                        <option value={*p} selected={*p == pattern_name}>{ tr(lang, &format!("pattern.{p}")) }</option>
+                    }) }
+                </select>
+                if state.input == InputMode::Grid {
                     <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
-                </div>
-            } else {
+                }
+            </div>
+            if state.input == InputMode::Image {
                 <label for="image-file" class="field-label">{ tr(lang, "input.upload") }</label>
                 <input type="file" id="image-file" accept="image/*" onchange={on_file} />
                 if state.image.is_some() {
