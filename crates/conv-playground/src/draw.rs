@@ -476,7 +476,8 @@ pub fn draw_kernels(
                         ctx.set_fill_style_str(&value_color(v, scale));
                         ctx.fill_rect(px, py, cell, cell);
                         if cell >= 22.0 {
-                            ctx.set_fill_style_str("#1b1f24");
+                            let dark_cell = v.abs() / scale.max(1e-6) > 0.6;
+                            ctx.set_fill_style_str(if dark_cell { "#ffffff" } else { "#1b1f24" });
                             ctx.set_font("10px system-ui, sans-serif");
                             ctx.set_text_align("center");
                             ctx.set_text_baseline("middle");
