@@ -5,7 +5,10 @@
 import init, { BenchLayer, shape_table } from '/pkg/conv_bench.js';
 import { model, onnx } from '/bench/onnx.mjs';
 
-const RUNS = Number(new URLSearchParams(location.search).get('runs') || 30);
+const params = new URLSearchParams(location.search);
+const RUNS = Number(params.get('runs') || 30);
+// `only=S1` limits the run to one shape (for profiling).
+const ONLY = params.get('only');
 const WARMUP = 5;
 const log = (s) => { document.getElementById('log').textContent += `\n${s}`; };
 
@@ -157,7 +160,7 @@ async function main() {
   ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
   const shapes = JSON.parse(shape_table());
   const rows = [];
-  for (const s of shapes) {
+  for (const s of shapes.filter((x) => !ONLY || x.id === ONLY)) {
     const [c, h, w] = s.input;
     const x = seeded(c * h * w, 1);
     const wt = seeded(s.weight.reduce((p, v) => p * v, 1), 2);

@@ -1,17 +1,22 @@
 //! conv-core for the in-browser benchmark: a layer of one benchmark shape (S1–S7) with its
-//! weights prepared once; each call takes a `Float32Array` and returns one, as the engines it is
-//! compared with do.
+//! weights and buffers prepared once; each call takes a `Float32Array` and returns a new one, as
+//! the engines it is compared with do, and allocates nothing inside the engine.
 
 use conv_core::benchmarks::{shapes, BenchOp, BenchShape};
-use conv_core::{conv2d, conv_transpose2d, upsample_nearest, Conv2dOptions};
+use conv_core::{
+    conv2d_into, conv_transpose2d, upsample_nearest_into, Budget, Conv2dOptions, Workspace,
+};
 use ndarray::{Array4, ArrayView3};
 use wasm_bindgen::prelude::*;
 
-/// One benchmark layer with prepared weights.
+/// One benchmark layer with prepared weights and buffers.
 #[wasm_bindgen]
 pub struct BenchLayer {
     shape: BenchShape,
     weight: Array4<f32>,
+    out: Vec<f32>,
+    upsampled: Vec<f32>,
+    workspace: Workspace,
 }
 
 #[wasm_bindgen]
@@ -25,34 +30,78 @@ impl BenchLayer {
             .ok_or_else(|| JsError::new(&format!("unknown shape {id}")))?;
         let weight = Array4::from_shape_vec(shape.weight_shape(), weight.to_vec())
             .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(BenchLayer { shape, weight })
+        Ok(BenchLayer {
+            shape,
+            weight,
+            out: Vec::new(),
+            upsampled: Vec::new(),
+            workspace: Workspace::default(),
+        })
     }
 
     /// Run on `input` (`C × H × W`, row-major); returns the output, row-major.
-    pub fn run(&self, input: &[f32]) -> Result<Vec<f32>, JsError> {
+    pub fn run(&mut self, input: &[f32]) -> Result<js_sys::Float32Array, JsError> {
+        let err = |e: conv_core::ConvError| JsError::new(&e.to_string());
         let x = ArrayView3::from_shape(self.shape.input, input)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        let out = match &self.shape.op {
-            BenchOp::Conv { options, .. } => conv2d(x, self.weight.view(), None, options),
-            BenchOp::Transposed { options, .. } => {
-                conv_transpose2d(x, self.weight.view(), None, options)
+        let (c, h, w) = self.shape.input;
+        match &self.shape.op {
+            BenchOp::Conv { c_out, k, options } => {
+                let ext = (k - 1) * options.dilation[0] + 1;
+                let oh = (h + options.padding.top + options.padding.bottom - ext)
+                    / options.stride[0]
+                    + 1;
+                let ow = (w + options.padding.left + options.padding.right - ext)
+                    / options.stride[1]
+                    + 1;
+                self.out.resize(c_out * oh * ow, 0.0);
+                conv2d_into(
+                    x,
+                    self.weight.view(),
+                    None,
+                    options,
+                    &Budget::OPERATIONS,
+                    &mut self.out,
+                    &mut self.workspace,
+                )
+                .map_err(err)?;
             }
-            BenchOp::UpsampleConv { scale, pad, .. } => upsample_nearest(x, [*scale, *scale])
-                .and_then(|up| {
-                    conv2d(
-                        up.view(),
-                        self.weight.view(),
-                        None,
-                        &Conv2dOptions::square(1, *pad, 1, 1),
-                    )
-                }),
+            BenchOp::Transposed { options, .. } => {
+                self.out = conv_transpose2d(x, self.weight.view(), None, options)
+                    .map_err(err)?
+                    .into_raw_vec_and_offset()
+                    .0;
+            }
+            BenchOp::UpsampleConv {
+                scale,
+                c_out,
+                k,
+                pad,
+            } => {
+                let (uh, uw) = (h * scale, w * scale);
+                self.upsampled.resize(c * uh * uw, 0.0);
+                upsample_nearest_into(x, [*scale, *scale], &mut self.upsampled).map_err(err)?;
+                let up = ArrayView3::from_shape((c, uh, uw), &self.upsampled)
+                    .map_err(|e| JsError::new(&e.to_string()))?;
+                let (oh, ow) = (uh + 2 * pad + 1 - k, uw + 2 * pad + 1 - k);
+                self.out.resize(c_out * oh * ow, 0.0);
+                conv2d_into(
+                    up,
+                    self.weight.view(),
+                    None,
+                    &Conv2dOptions::square(1, *pad, 1, 1),
+                    &Budget::OPERATIONS,
+                    &mut self.out,
+                    &mut self.workspace,
+                )
+                .map_err(err)?;
+            }
         }
-        .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(out.into_raw_vec_and_offset().0)
+        Ok(js_sys::Float32Array::from(&self.out[..]))
     }
 }
 
-/// The shapes as JSON-friendly rows: `[id, name, C, H, W, weight dims…, MACs]`.
+/// The shapes as JSON: `[{id, name, input, weight, macs}, …]`.
 #[wasm_bindgen]
 pub fn shape_table() -> String {
     let rows: Vec<String> = shapes()

@@ -36,6 +36,10 @@ pub enum ConvError {
         actual: [usize; 4],
     },
 
+    /// An output buffer has the wrong length.
+    #[error("output buffer has {actual} elements, expected {expected}")]
+    OutputShape { expected: usize, actual: usize },
+
     /// The bias has the wrong length.
     #[error("bias length ({actual}) must equal out_channels ({expected})")]
     BiasShape { expected: usize, actual: usize },

@@ -26,8 +26,8 @@ pub use forward::{
 };
 pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{
-    conv2d, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget, upsample_bilinear,
-    upsample_nearest,
+    conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget,
+    upsample_bilinear, upsample_nearest, upsample_nearest_into, Workspace,
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
 pub use spec::{

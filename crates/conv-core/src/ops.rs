@@ -40,21 +40,78 @@ pub fn conv2d_with_budget(
         options,
         budget,
     )?;
-    let input = input.as_standard_layout();
-    let weight = weight.as_standard_layout();
-    let x = input.as_slice().unwrap_or(&[]);
-    let wt = weight.as_slice().unwrap_or(&[]);
     let mut out = vec![0f32; g.out_channels * g.out_h * g.out_w];
-    if g.in_per_group == 1 && g.out_per_group == 1 {
-        depthwise_direct(&g, x, wt, &mut out);
-    } else {
-        conv_gemm(&g, x, wt, &mut out);
-    }
-    add_bias(&mut out, bias, g.out_h * g.out_w);
+    conv2d_into(
+        input,
+        weight,
+        bias,
+        options,
+        budget,
+        &mut out,
+        &mut Workspace::default(),
+    )?;
     Ok(
         Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
             .expect("output buffer has the computed shape"),
     )
+}
+
+/// Scratch memory reused across calls, so that repeated convolutions of one geometry allocate
+/// nothing (the unfolded im2col / col2im matrix).
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    cols: Vec<f32>,
+}
+
+impl Workspace {
+    fn cols(&mut self, len: usize) -> &mut [f32] {
+        if self.cols.len() < len {
+            self.cols.resize(len, 0.0);
+        }
+        &mut self.cols[..len]
+    }
+}
+
+/// [`conv2d_with_budget`] writing into `out` (`C_out × H_out × W_out`, row-major) with scratch from
+/// `workspace`: no allocation once the workspace has grown. Returns the output shape.
+///
+/// **Errors** as [`conv2d_with_budget`], and with [`ConvError::OutputShape`] if `out` has the
+/// wrong length.
+pub fn conv2d_into(
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    options: &Conv2dOptions,
+    budget: &Budget,
+    out: &mut [f32],
+    workspace: &mut Workspace,
+) -> Result<[usize; 3], ConvError> {
+    let g = ConvGeometry::conv(
+        input.dim().into(),
+        weight.dim().into(),
+        bias.map(|b| b.len()),
+        options,
+        budget,
+    )?;
+    let expected = g.out_channels * g.out_h * g.out_w;
+    if out.len() != expected {
+        return Err(ConvError::OutputShape {
+            expected,
+            actual: out.len(),
+        });
+    }
+    let input = input.as_standard_layout();
+    let weight = weight.as_standard_layout();
+    let x = input.as_slice().unwrap_or(&[]);
+    let wt = weight.as_slice().unwrap_or(&[]);
+    out.fill(0.0);
+    if g.in_per_group == 1 && g.out_per_group == 1 {
+        depthwise_direct(&g, x, wt, out);
+    } else {
+        conv_gemm(&g, x, wt, out, workspace);
+    }
+    add_bias(out, bias, g.out_h * g.out_w);
+    Ok([g.out_channels, g.out_h, g.out_w])
 }
 
 fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {
@@ -129,7 +186,7 @@ fn depthwise_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     }
 }
 
-fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
+fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace: &mut Workspace) {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let k = g.in_per_group * kh * kw;
     let n = g.out_h * g.out_w;
@@ -137,11 +194,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let plane_in = g.in_h * g.in_w;
     let pointwise =
         kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == crate::Padding::default();
-    let mut cols = if pointwise {
-        Vec::new()
-    } else {
-        vec![0f32; k * n]
-    };
+    let cols = workspace.cols(if pointwise { 0 } else { k * n });
     let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
     for group in 0..g.groups {
         let xg = &x[group * g.in_per_group * plane_in..(group + 1) * g.in_per_group * plane_in];
@@ -176,7 +229,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
                     }
                 }
             }
-            &cols
+            &*cols
         };
         let a = &wt[group * m * k..(group + 1) * m * k];
         let c = &mut out[group * m * n..(group + 1) * m * n];
@@ -343,6 +396,35 @@ pub fn upsample_nearest(
     Ok(Array3::from_shape_fn((c, out_h, out_w), |(ci, y, x)| {
         input[[ci, y / scale[0], x / scale[1]]]
     }))
+}
+
+/// [`upsample_nearest`] into `out` (`C × H·s × W·s`, row-major), allocating nothing. Returns the
+/// output shape.
+///
+/// **Errors** as [`upsample_nearest`], and with [`ConvError::OutputShape`] if `out` has the wrong
+/// length.
+pub fn upsample_nearest_into(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+    out: &mut [f32],
+) -> Result<[usize; 3], ConvError> {
+    let (out_h, out_w) = upsample_checks(input.dim(), scale)?;
+    let c = input.dim().0;
+    if out.len() != c * out_h * out_w {
+        return Err(ConvError::OutputShape {
+            expected: c * out_h * out_w,
+            actual: out.len(),
+        });
+    }
+    for ci in 0..c {
+        for y in 0..out_h {
+            let row = &mut out[(ci * out_h + y) * out_w..][..out_w];
+            for (x, v) in row.iter_mut().enumerate() {
+                *v = input[[ci, y / scale[0], x / scale[1]]];
+            }
+        }
+    }
+    Ok([c, out_h, out_w])
 }
 
 /// Bilinear upsampling by integer factors with PyTorch's `align_corners=False` semantics: the

@@ -269,6 +269,17 @@ proptest! {
         let fast = conv2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
         let naive = reference::conv2d(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options).unwrap();
         assert_close(&fast, &naive.output, 1e-4)?;
+        // Into a caller's buffer, with a workspace first grown by a larger problem: the same values.
+        let mut ws = Workspace::default();
+        let big = Array3::<f32>::ones((p.c_in, p.h + 4, p.w + 4));
+        let big_out = conv2d(big.view(), wt.view(), None, &p.options).unwrap();
+        let mut big_buf = vec![0.0; big_out.len()];
+        conv2d_into(big.view(), wt.view(), None, &p.options, &Budget::OPERATIONS, &mut big_buf, &mut ws).unwrap();
+        prop_assert_eq!(big_buf.as_slice(), big_out.as_slice().unwrap());
+        let mut out = vec![f32::NAN; fast.len()];
+        conv2d_into(x.view(), wt.view(), b.as_ref().map(|b| b.view()), &p.options, &Budget::OPERATIONS, &mut out, &mut ws).unwrap();
+        prop_assert_eq!(out.as_slice(), fast.as_slice().unwrap());
+        prop_assert!(conv2d_into(x.view(), wt.view(), None, &p.options, &Budget::OPERATIONS, &mut vec![0.0; fast.len() + 1], &mut ws).is_err());
         // The naive loops performed exactly the multiplications the MAC formula counts.
         let (_, oh, ow) = fast.dim();
         let macs = (oh * ow * p.c_out * (p.c_in / p.options.groups) * p.k[0] * p.k[1]) as u128;
@@ -379,6 +390,9 @@ proptest! {
         let copied = Array3::from_shape_fn((c, h * f, h * f), |(ci, y, xx)| x[[ci, y / f, xx / f]]);
         prop_assert_eq!(&up, &copied);
         prop_assert_eq!(&up, &reference::upsample_nearest(x.view(), [f, f]).unwrap());
+        let mut into = vec![0.0; up.len()];
+        upsample_nearest_into(x.view(), [f, f], &mut into).unwrap();
+        prop_assert_eq!(into.as_slice(), up.as_slice().unwrap());
         let a = conv2d(up.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         let b = reference::conv2d(copied.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         assert_close(&a, &b.output, 1e-4)?;
