@@ -46,15 +46,9 @@ impl BenchLayer {
             .map_err(|e| JsError::new(&e.to_string()))?;
         let (c, h, w) = self.shape.input;
         match &self.shape.op {
-            BenchOp::Conv { c_out, k, options } => {
-                let ext = (k - 1) * options.dilation[0] + 1;
-                let oh = (h + options.padding.top + options.padding.bottom - ext)
-                    / options.stride[0]
-                    + 1;
-                let ow = (w + options.padding.left + options.padding.right - ext)
-                    / options.stride[1]
-                    + 1;
-                self.out.resize(c_out * oh * ow, 0.0);
+            BenchOp::Conv { options, .. } => {
+                let (oc, oh, ow) = self.shape.output_shape();
+                self.out.resize(oc * oh * ow, 0.0);
                 conv2d_into(
                     x,
                     self.weight.view(),
@@ -72,19 +66,14 @@ impl BenchLayer {
                     .into_raw_vec_and_offset()
                     .0;
             }
-            BenchOp::UpsampleConv {
-                scale,
-                c_out,
-                k,
-                pad,
-            } => {
+            BenchOp::UpsampleConv { scale, pad, .. } => {
                 let (uh, uw) = (h * scale, w * scale);
                 self.upsampled.resize(c * uh * uw, 0.0);
                 upsample_nearest_into(x, [*scale, *scale], &mut self.upsampled).map_err(err)?;
                 let up = ArrayView3::from_shape((c, uh, uw), &self.upsampled)
                     .map_err(|e| JsError::new(&e.to_string()))?;
-                let (oh, ow) = (uh + 2 * pad + 1 - k, uw + 2 * pad + 1 - k);
-                self.out.resize(c_out * oh * ow, 0.0);
+                let (oc, oh, ow) = self.shape.output_shape();
+                self.out.resize(oc * oh * ow, 0.0);
                 conv2d_into(
                     up,
                     self.weight.view(),

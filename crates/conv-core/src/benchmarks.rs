@@ -45,9 +45,9 @@ impl BenchShape {
         }
     }
 
-    /// Multiply-accumulates of one run (DESIGN.md's convention).
-    pub fn macs(&self) -> u64 {
-        let (c_in, h, w) = self.input;
+    /// The output `(C, H, W)` (for S7, of the convolution after the upsampling).
+    pub fn output_shape(&self) -> (usize, usize, usize) {
+        let (_, h, w) = self.input;
         match &self.op {
             BenchOp::Conv { c_out, k, options } => {
                 let ext = (k - 1) * options.dilation[0] + 1;
@@ -57,21 +57,40 @@ impl BenchShape {
                 let ow = (w + options.padding.left + options.padding.right - ext)
                     / options.stride[1]
                     + 1;
-                (oh * ow * c_out * (c_in / options.groups) * k * k) as u64
+                (*c_out, oh, ow)
             }
             BenchOp::Transposed { c_out, k, options } => {
-                (h * w * c_in * (c_out / options.groups) * k * k) as u64
+                let len = |n: usize, a: usize| {
+                    (n - 1) * options.stride[a]
+                        + (k - 1) * options.dilation[a]
+                        + 1
+                        + options.output_padding[a]
+                        - options.padding.axis(a).0
+                        - options.padding.axis(a).1
+                };
+                (*c_out, len(h, 0), len(w, 1))
             }
             BenchOp::UpsampleConv {
                 scale,
                 c_out,
                 k,
                 pad,
-            } => {
-                let (uh, uw) = (h * scale, w * scale);
-                let (oh, ow) = (uh + 2 * pad - k + 1, uw + 2 * pad - k + 1);
-                (oh * ow * c_out * c_in * k * k) as u64
-            }
+            } => (
+                *c_out,
+                h * scale + 2 * pad + 1 - k,
+                w * scale + 2 * pad + 1 - k,
+            ),
+        }
+    }
+
+    /// Multiply-accumulates of one run (DESIGN.md's convention).
+    pub fn macs(&self) -> u64 {
+        let (c_in, h, w) = self.input;
+        let (c_out, oh, ow) = self.output_shape();
+        let (_, depth, kh, kw) = self.weight_shape();
+        match &self.op {
+            BenchOp::Transposed { .. } => (h * w * c_in * depth * kh * kw) as u64,
+            _ => (oh * ow * c_out * depth * kh * kw) as u64,
         }
     }
 }
@@ -141,4 +160,40 @@ pub fn shapes() -> Vec<BenchShape> {
             },
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_agree_with_the_layer_model() {
+        for s in shapes() {
+            let (c, h, w) = s.input;
+            let x = ndarray::Array3::<f32>::zeros((c, h, w));
+            let (a, b, k1, k2) = s.weight_shape();
+            let wt = ndarray::Array4::<f32>::zeros((a, b, k1, k2));
+            let out = match &s.op {
+                BenchOp::Conv { options, .. } => {
+                    crate::conv2d(x.view(), wt.view(), None, options).unwrap()
+                }
+                BenchOp::Transposed { options, .. } => {
+                    crate::conv_transpose2d(x.view(), wt.view(), None, options).unwrap()
+                }
+                BenchOp::UpsampleConv { scale, pad, .. } => {
+                    let up = crate::upsample_nearest(x.view(), [*scale, *scale]).unwrap();
+                    crate::conv2d(
+                        up.view(),
+                        wt.view(),
+                        None,
+                        &Conv2dOptions::square(1, *pad, 1, 1),
+                    )
+                    .unwrap()
+                }
+            };
+            assert_eq!(out.dim(), s.output_shape(), "{}", s.id);
+        }
+        let s1 = &shapes()[0];
+        assert_eq!(s1.macs(), 224 * 224 * 16 * 3 * 9);
+    }
 }

@@ -171,7 +171,6 @@ pub fn draw_stage(
     let scale = max_abs(stage.data.view());
     let (_, h, w) = stage.data.dim();
     let cell = layout.cell;
-    let font = (cell * 0.36).clamp(7.0, 13.0);
     for ch in 0..layout.shown.min(stage.data.dim().0) {
         let (ox, oy) = layout.origin(ch);
         let group = stage.channel_groups.get(ch).copied().unwrap_or(0);
@@ -194,51 +193,7 @@ pub fn draw_stage(
         for y in 0..if fast { 0 } else { h } {
             for x in 0..w {
                 let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
-                let v = stage.data[[ch, y, x]];
-                match stage.cells[[y, x]] {
-                    Cell::Padding => {
-                        ctx.set_fill_style_str(pal.padding);
-                        ctx.fill_rect(px, py, cell, cell);
-                        hatch(ctx, px, py, cell, pal.hatch);
-                    }
-                    Cell::Inserted => {
-                        ctx.set_fill_style_str(pal.inserted);
-                        ctx.fill_rect(px, py, cell, cell);
-                        ctx.set_fill_style_str(pal.hatch);
-                        ctx.begin_path();
-                        let _ = ctx.arc(
-                            px + cell / 2.0,
-                            py + cell / 2.0,
-                            (cell * 0.08).max(0.8),
-                            0.0,
-                            std::f64::consts::TAU,
-                        );
-                        ctx.fill();
-                    }
-                    Cell::Data { .. } | Cell::Copied { .. } => {
-                        ctx.set_fill_style_str(&value_color(v, scale));
-                        ctx.fill_rect(px, py, cell, cell);
-                        if matches!(stage.cells[[y, x]], Cell::Copied { .. }) && cell >= 6.0 {
-                            ctx.set_fill_style_str(pal.copied);
-                            ctx.begin_path();
-                            ctx.move_to(px + cell, py);
-                            ctx.line_to(px + cell - cell * 0.3, py);
-                            ctx.line_to(px + cell, py + cell * 0.3);
-                            ctx.close_path();
-                            ctx.fill();
-                        }
-                    }
-                }
-                if cell >= 22.0 && !matches!(stage.cells[[y, x]], Cell::Inserted) {
-                    let t = v.abs() / scale.max(1e-6);
-                    ctx.set_fill_style_str(if t > 0.6 { "#ffffff" } else { "#1b1f24" });
-                    ctx.set_font(&format!("{font:.0}px system-ui, sans-serif"));
-                    ctx.set_text_align("center");
-                    ctx.set_text_baseline("middle");
-                    let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
-                    ctx.set_text_align("start");
-                    ctx.set_text_baseline("alphabetic");
-                }
+                paint_cell(ctx, stage, ch, y, x, px, py, cell, scale, pal);
             }
         }
         if cell >= 6.0 && !fast {
@@ -279,8 +234,8 @@ pub fn draw_stage(
     {
         let (ox, oy) = layout.origin(ch);
         let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
-        // Redraw the cell undimmed, then frame it.
-        redraw_cell(ctx, stage, ch, y, x, px, py, cell, scale, pal);
+        // Paint the cell again, undimmed, then frame it.
+        paint_cell(ctx, stage, ch, y, x, px, py, cell, scale, pal);
         let (colour, width) = match role {
             Role::Focus => (pal.focus, 3.0),
             Role::Related => (pal.related, 2.0),
@@ -297,8 +252,10 @@ pub fn draw_stage(
     }
 }
 
+/// One cell: its value's colour, or hatched padding, or a dotted inserted zero; a corner mark on
+/// copies; the value written when the cell is large enough to read.
 #[allow(clippy::too_many_arguments)]
-fn redraw_cell(
+fn paint_cell(
     ctx: &CanvasRenderingContext2d,
     stage: &Stage,
     ch: usize,
@@ -311,7 +268,8 @@ fn redraw_cell(
     pal: &Palette,
 ) {
     let v = stage.data[[ch, y, x]];
-    match stage.cells[[y, x]] {
+    let kind = stage.cells[[y, x]];
+    match kind {
         Cell::Padding => {
             ctx.set_fill_style_str(pal.padding);
             ctx.fill_rect(px, py, cell, cell);
@@ -320,13 +278,32 @@ fn redraw_cell(
         Cell::Inserted => {
             ctx.set_fill_style_str(pal.inserted);
             ctx.fill_rect(px, py, cell, cell);
+            ctx.set_fill_style_str(pal.hatch);
+            ctx.begin_path();
+            let _ = ctx.arc(
+                px + cell / 2.0,
+                py + cell / 2.0,
+                (cell * 0.08).max(0.8),
+                0.0,
+                std::f64::consts::TAU,
+            );
+            ctx.fill();
         }
-        _ => {
+        Cell::Data { .. } | Cell::Copied { .. } => {
             ctx.set_fill_style_str(&value_color(v, scale));
             ctx.fill_rect(px, py, cell, cell);
+            if matches!(kind, Cell::Copied { .. }) && cell >= 6.0 {
+                ctx.set_fill_style_str(pal.copied);
+                ctx.begin_path();
+                ctx.move_to(px + cell, py);
+                ctx.line_to(px + cell - cell * 0.3, py);
+                ctx.line_to(px + cell, py + cell * 0.3);
+                ctx.close_path();
+                ctx.fill();
+            }
         }
     }
-    if cell >= 22.0 && !matches!(stage.cells[[y, x]], Cell::Inserted) {
+    if cell >= 22.0 && !matches!(kind, Cell::Inserted) {
         let t = v.abs() / scale.max(1e-6);
         let font = (cell * 0.36).clamp(7.0, 13.0);
         ctx.set_fill_style_str(if t > 0.6 { "#ffffff" } else { "#1b1f24" });
