@@ -1,19 +1,10 @@
 // Step-by-step animation and tracing: steps advance and change the trace, play moves and pause
 // holds, the written-out sums add up, and tracing a transposed input shows its stamps.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serve, stat, DIST, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, SHOTS } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** Evaluate "a×b + c×d + bias e = v": returns [sum of the terms, v]. */
 function evalTrace(text) {
@@ -41,7 +32,7 @@ async function cellPoint(page, index, y, x) {
 const stepForward = (page) => page.getByRole('button', { name: 'Step forward' }).click();
 
 test('a 5×5 input with a 3×3 kernel has 9 steps; stepping changes the trace', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard&height=5&width=5&in_channels=1&out_channels=1');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard&height=5&width=5&in_channels=1&out_channels=1');
   assert.equal(await stat(page, 'step'), '0 / 9');
   await stepForward(page);
   assert.equal(await stat(page, 'step'), '1 / 9');
@@ -64,7 +55,7 @@ test('a 5×5 input with a 3×3 kernel has 9 steps; stepping changes the trace', 
 });
 
 test('play moves, pause holds; keyboard steps', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=dilated');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=dilated');
   await page.getByRole('button', { name: 'Play' }).click();
   await page.waitForFunction(() => Number(document.querySelector('[data-stat=step]').textContent.split(' / ')[0]) >= 2);
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -81,9 +72,9 @@ test('play moves, pause holds; keyboard steps', async () => {
 
 test('mid-animation screenshots of every layer; every step sum adds up', async () => {
   const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
-  const { page, context, problems } = await openPage(browser, server.url);
+  const { page, context, problems } = await openPage(env.browser, env.server.url);
   for (const layer of layers) {
-    await page.goto(`${server.url}?layer=${layer}`);
+    await page.goto(`${env.server.url}?layer=${layer}`);
     await page.waitForSelector('[data-stat="step"]');
     const n = Number((await stat(page, 'step')).split(' / ')[1]);
     assert.ok(n > 0, layer);
@@ -102,9 +93,9 @@ test('mid-animation screenshots of every layer; every step sum adds up', async (
 });
 
 test('hovering output cells traces them: sums equal the value for several layers', async () => {
-  const { page, context, problems } = await openPage(browser, server.url);
+  const { page, context, problems } = await openPage(env.browser, env.server.url);
   for (const layer of ['standard', 'grouped', 'dilated', 'separable', 'upsample', 'transposed', 'depthwise']) {
-    await page.goto(`${server.url}?layer=${layer}`);
+    await page.goto(`${env.server.url}?layer=${layer}`);
     await page.waitForSelector('figure[data-stage="output"] canvas[data-cell]');
     const outStage = Number(await page.locator('figure[data-stage="output"] canvas').getAttribute('data-stage-canvas'));
     for (const [y, x] of [[0, 0], [1, 2], [2, 1]]) {
@@ -123,7 +114,7 @@ test('hovering output cells traces them: sums equal the value for several layers
 
 test('tracing a transposed input cell shows the stamps of the scatter view', async () => {
   const q = 'layer=transposed&height=4&width=4&in_channels=1&out_channels=1&kernel_size=3&stride=2&padding=1&output_padding=1';
-  const { page, context, problems } = await openPage(browser, server.url, q);
+  const { page, context, problems } = await openPage(env.browser, env.server.url, q);
   await page.getByRole('button', { name: 'Each input pixel stamps the kernel' }).click();
   const [iy, ix] = [1, 2];
   const p = await cellPoint(page, 0, iy, ix);

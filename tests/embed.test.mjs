@@ -1,29 +1,20 @@
 // For tutorial authors: the demo page with three frames, the postMessage API (ready, set,
 // state), hostile messages, exports of valid PNG / SVG / GIF files, code snippets, the share
 // link and the compact embed mode.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, openPage, serve, stat, DIST, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, SHOTS } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function openDemo() {
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 900 } });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}embed-demo.html`);
+  await page.goto(`${env.server.url}embed-demo.html`);
   await page.waitForFunction(() => document.querySelectorAll('iframe[data-ready="true"]').length === 3, null, { timeout: 20000 });
   return { context, page, problems };
 }
@@ -128,7 +119,7 @@ test('hostile messages change nothing and raise no error; bad values are correct
 });
 
 test('messages from another origin are ignored when parent_origin is set', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard&parent_origin=https%3A%2F%2Fother.example');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard&parent_origin=https%3A%2F%2Fother.example');
   // A message from this window itself (not the parent, wrong origin) is ignored.
   await page.evaluate(() => window.postMessage({ type: 'conv-playground:set', state: { layer: 'grouped' } }, '*'));
   await page.waitForTimeout(200);
@@ -138,7 +129,7 @@ test('messages from another origin are ignored when parent_origin is set', async
 });
 
 test('PNG, SVG and GIF exports are valid files', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=grouped');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=grouped');
   const save = async (name) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name, exact: true }).click()]);
     const path = await download.path();
@@ -160,12 +151,12 @@ test('PNG, SVG and GIF exports are valid files', async () => {
 });
 
 test('code snippets, share link and compact embed', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(env.server.url).origin });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
+  await page.goto(`${env.server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
   await page.waitForSelector('[data-stat="pytorch-code"]');
   assert.equal(await stat(page, 'pytorch-code'), 'nn.Conv2d(4, 8, kernel_size=3, groups=2)');
   assert.match(await stat(page, 'keras-code'), /layers\.Conv2D\(8, 3, .*groups=2\)/);
@@ -177,13 +168,13 @@ test('code snippets, share link and compact embed', async () => {
   const snippet = await page.locator('#embed-code').inputValue();
   assert.match(snippet, /^<iframe src="[^"]*layer=grouped[^"]*embed=1"/);
   const full = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.goto(`${server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2&embed=1`);
+  await page.goto(`${env.server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2&embed=1`);
   await page.waitForSelector('[data-stat="output-shape"]');
   const compact = await page.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(compact < full, `embed ${compact}px < full ${full}px`);
   // At 640×480 the default embed fits without scrolling.
   await page.setViewportSize({ width: 640, height: 480 });
-  await page.goto(`${server.url}?embed=1`);
+  await page.goto(`${env.server.url}?embed=1`);
   await page.waitForSelector('[data-stat="output-shape"]');
   await page.waitForTimeout(100);
   assert.ok(await page.evaluate(() => document.documentElement.scrollHeight <= 480));

@@ -2,6 +2,7 @@
 // on 127.0.0.1, a page that records console errors, page errors and requests leaving the origin.
 import path from 'node:path';
 import fs from 'node:fs';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
 
@@ -22,6 +23,23 @@ export async function launch() {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * One browser and one server for a test file, started before its tests and stopped after:
+ * `const env = useBrowser();` then `env.browser`, `env.server`.
+ */
+export function useBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await serve(DIST);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 /** Open a page; every console error, page error and foreign request is collected in `problems`. */

@@ -1,21 +1,12 @@
 // Nothing a URL, a message, a file or a frantic reader does breaks the page: 1,000 generated
 // hostile URLs, 1,000 generated messages, hostile files, a storm of slider events, and the panic
 // boundary. Script payloads try to set window.__pwned; it must stay unset.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serve, stat, canvasPainted, DIST } from './helpers.mjs';
+import { useBrowser, openPage, stat, canvasPainted } from './helpers.mjs';
 import { encodePng } from './png.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** A small seeded generator (mulberry32), so every run tries the same inputs. */
 function rng(seed) {
@@ -58,7 +49,7 @@ function hostileUrl(r) {
 test('1,000 hostile URLs: no error, no script, working figures and a notice', async () => {
   const r = rng(20261128);
   const urls = Array.from({ length: 1000 }, () => hostileUrl(r));
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 600 } });
   const problems = [];
   const workers = 3;
   let index = 0;
@@ -69,7 +60,7 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
     page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
     while (index < urls.length) {
       const q = urls[index++];
-      await page.goto(`${server.url}?${q}`);
+      await page.goto(`${env.server.url}?${q}`);
       await page.waitForSelector('[data-stat="output-shape"]');
       const shape = await stat(page, 'output-shape');
       assert.match(shape, /^\d+×\d+×\d+$/, q);
@@ -83,12 +74,12 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
 });
 
 test('1,000 hostile messages to an embedded playground: no error, no script, still working', async () => {
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 900 } });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${server.url}embed-demo.html`);
+  await page.goto(`${env.server.url}embed-demo.html`);
   await page.waitForFunction(() => document.querySelectorAll('iframe[data-ready="true"]').length === 3);
   const sent = await page.evaluate(({ keys, junkKeys, payloads }) => {
     let a = 42;
@@ -139,7 +130,7 @@ function animatedGif() {
 }
 
 test('hostile files: huge, SVG, animated, broken; the page stays responsive', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'input=image');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'input=image');
   const upload = (name, mimeType, buffer) => page.locator('#image-file').setInputFiles({ name, mimeType, buffer });
   // 8000×8000: decoded and downscaled to at most 512 px, then to the slider size.
   const huge = encodePng(8000, 8000, (x, y) => ((x >> 6) + (y >> 6)) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]);
@@ -162,7 +153,7 @@ test('hostile files: huge, SVG, animated, broken; the page stays responsive', as
 });
 
 test('a storm of 10,000 slider events ends in the state of the last one', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard');
   const started = Date.now();
   await page.evaluate(async () => {
     const slider = document.getElementById('slider-height');
@@ -186,7 +177,7 @@ test('a storm of 10,000 slider events ends in the state of the last one', async 
 });
 
 test('a panic shows the error panel, and reset gives a working page', async () => {
-  const { page, context } = await openPage(browser, server.url, 'layer=dilated&test_panic=1');
+  const { page, context } = await openPage(env.browser, env.server.url, 'layer=dilated&test_panic=1');
   const panel = page.locator('#fatal-error[role="alert"]');
   await panel.waitFor({ timeout: 10000 });
   assert.match(await panel.textContent(), /Something went wrong/);

@@ -1,23 +1,14 @@
 // Real images: a PNG upload renders; a broken or empty file shows a message and the previous
 // picture stays; the picture never leaves the page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serve, canvasPainted, canvasDigest, stat, DIST, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, canvasPainted, canvasDigest, stat, SHOTS } from './helpers.mjs';
 import { encodePng } from './png.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('a PNG upload renders; broken and empty files are refused with a message', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard&input=image');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard&input=image');
   const methods = [];
   page.on('request', (r) => methods.push(r.method()));
   const before = await canvasDigest(page, 'canvas[data-stage-canvas="0"]');

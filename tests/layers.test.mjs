@@ -1,19 +1,10 @@
 // Every layer type, loaded by URL in several configurations: the live figures must equal
 // DESIGN.md's formulas, computed here independently of conv-core.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serve, stat, statNumber, canvasPainted, canvasDigest, DIST, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, statNumber, canvasPainted, canvasDigest, SHOTS } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const convLen = (n, k, s, p, d) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
 
@@ -120,9 +111,9 @@ const CONFIGS = [
 ];
 
 test('every layer type: figures equal the formulas', async () => {
-  const { page, context, problems } = await openPage(browser, server.url);
+  const { page, context, problems } = await openPage(env.browser, env.server.url);
   for (const c of CONFIGS) {
-    await page.goto(`${server.url}?${query(c)}`);
+    await page.goto(`${env.server.url}?${query(c)}`);
     await page.waitForSelector('[data-stat="output-shape"]');
     const e = expected(c);
     const label = JSON.stringify(c);
@@ -140,7 +131,7 @@ test('every layer type: figures equal the formulas', async () => {
 });
 
 test('a slider moved by keyboard changes the figures, the URL and the canvas', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'layer=standard');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard');
   const before = await stat(page, 'output-shape');
   const digest = await canvasDigest(page, 'canvas[data-stage-canvas="0"]');
   const slider = page.getByRole('slider', { name: 'Height' });
@@ -153,7 +144,7 @@ test('a slider moved by keyboard changes the figures, the URL and the canvas', a
   await page.waitForTimeout(50);
   assert.notEqual(await canvasDigest(page, 'canvas[data-stage-canvas="0"]'), digest);
   // Groups moves through valid values only.
-  await page.goto(`${server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
+  await page.goto(`${env.server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
   const groups = page.getByRole('slider', { name: 'Groups' });
   await groups.focus();
   await page.keyboard.press('ArrowRight');
@@ -164,7 +155,7 @@ test('a slider moved by keyboard changes the figures, the URL and the canvas', a
 });
 
 test('lang=zh shows Chinese; the switch changes language', async () => {
-  const { page, context, problems } = await openPage(browser, server.url, 'lang=zh&layer=separable');
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'lang=zh&layer=separable');
   assert.match(await page.locator('h1').textContent(), /卷积/);
   assert.ok(await page.getByRole('slider', { name: '输入通道数' }).count());
   await page.getByRole('button', { name: 'English' }).click();
@@ -175,7 +166,7 @@ test('lang=zh shows Chinese; the switch changes language', async () => {
 });
 
 test('hostile URLs are corrected with a notice and a working page', async () => {
-  const { page, context, problems } = await openPage(browser, server.url);
+  const { page, context, problems } = await openPage(env.browser, env.server.url);
   const hostile = [
     'height=-4&width=1e9&kernel_size=NaN',
     'layer=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E',
@@ -186,7 +177,7 @@ test('hostile URLs are corrected with a notice and a working page', async () => 
     'in_channels=99999999999999999999999&out_channels=64&height=64&width=64&kernel_size=11',
   ];
   for (const q of hostile) {
-    await page.goto(`${server.url}?${q}`);
+    await page.goto(`${env.server.url}?${q}`);
     await page.waitForSelector('[data-stat="output-shape"]');
     assert.ok(await page.locator('[role="alert"]').count(), `${q}: notice shown`);
     assert.match(await stat(page, 'output-shape'), /^\d+×\d+×\d+$/, q);
@@ -199,9 +190,9 @@ test('hostile URLs are corrected with a notice and a working page', async () => 
 test('every layer at 375 px has no sideways scroll; screenshots at 375 and 1280', async () => {
   const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
   for (const width of [375, 1280]) {
-    const { page, context, problems } = await openPage(browser, server.url, '', { width, height: 800 });
+    const { page, context, problems } = await openPage(env.browser, env.server.url, '', { width, height: 800 });
     for (const layer of layers) {
-      await page.goto(`${server.url}?layer=${layer}`);
+      await page.goto(`${env.server.url}?layer=${layer}`);
       await page.waitForSelector('[data-stat="output-shape"]');
       await page.waitForTimeout(30);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

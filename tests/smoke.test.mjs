@@ -1,22 +1,13 @@
 // The chain end to end: the release build loads with no console error or uncaught exception,
 // makes no request outside its origin, and paints its canvases.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, serve, canvasPainted, stat, DIST } from './helpers.mjs';
+import { useBrowser, openPage, serve, canvasPainted, stat } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the release build loads cleanly and paints the canvas', async () => {
-  const { page, problems, context } = await openPage(browser, server.url);
+  const { page, problems, context } = await openPage(env.browser, env.server.url);
   assert.equal(await page.title(), 'Conv Playground');
   assert.match(await page.locator('h1').textContent(), /Conv Playground/);
   assert.equal(await stat(page, 'output-shape'), '16×4×4');
@@ -35,7 +26,7 @@ test('served under a sub-path it loads with no 404', async () => {
   }
   const s = await serve(sub, { prefix: '/some/path/' });
   try {
-    const { page, problems, context } = await openPage(browser, s.url);
+    const { page, problems, context } = await openPage(env.browser, s.url);
     assert.equal(await stat(page, 'output-shape'), '16×4×4');
     assert.ok(s.requests.every((r) => r.path.startsWith('/some/path/')), JSON.stringify(s.requests));
     assert.deepEqual(problems, []);
