@@ -984,12 +984,28 @@ impl LayerSpec {
                     match param {
                         Param::Height => fix(param, &mut s.height, (e.height / 2).max(1)),
                         Param::Width => fix(param, &mut s.width, (e.width / 2).max(1)),
+                        Param::OutChannels if s.layer != LayerKind::Depthwise => {
+                            fix(param, &mut s.out_channels, (e.out_channels / 2).max(1));
+                        }
                         _ => {
-                            // Keep the channel relations valid: reset to the preset's channels.
-                            let preset = LayerSpec::preset(s.layer);
-                            fix(Param::InChannels, &mut s.in_channels, preset.in_channels);
-                            fix(Param::OutChannels, &mut s.out_channels, preset.out_channels);
-                            fix(Param::Groups, &mut s.groups, preset.groups);
+                            // Halve the input channels; a depthwise layer keeps its multiplier.
+                            let mult = (s.out_channels / s.in_channels.max(1)).max(1);
+                            let c = (e.in_channels / 2).max(1);
+                            fix(Param::InChannels, &mut s.in_channels, c);
+                            if s.layer == LayerKind::Depthwise {
+                                fix(Param::OutChannels, &mut s.out_channels, c * mult);
+                            }
+                        }
+                    }
+                    // Channel counts changed: keep groups at the nearest value that divides both.
+                    if s.layer.uses(Param::Groups) {
+                        let valid = s.valid_groups();
+                        let nearest = *valid
+                            .iter()
+                            .min_by_key(|&&g| (g.abs_diff(s.groups), g))
+                            .unwrap_or(&1);
+                        if nearest != s.groups {
+                            fix(Param::Groups, &mut s.groups, nearest);
                         }
                     }
                 }

@@ -270,3 +270,29 @@ fn steps_of_a_5x5_input_and_3x3_kernel() {
     let fwd = spec.forward(input.view(), &w, &Budget::PLAYGROUND).unwrap();
     assert_eq!(fwd.steps(false).len(), 9);
 }
+
+#[test]
+fn over_budget_layers_shrink_one_size_at_a_time() {
+    // 64 → 64 channels at 64² with an 11×11 kernel unfolds to more than the playground allows:
+    // the channels are halved (not reset), the kernel and the map stay.
+    let spec = LayerSpec {
+        height: 64,
+        width: 64,
+        in_channels: 64,
+        out_channels: 64,
+        kernel_size: 11,
+        padding: PaddingMode::Explicit(5),
+        ..LayerSpec::preset(LayerKind::Standard)
+    };
+    let (fixed, notes) = spec.corrected(&Limits::GRID);
+    assert!(fixed.shapes(&Budget::PLAYGROUND).is_ok());
+    assert_eq!((fixed.height, fixed.width, fixed.kernel_size), (64, 64, 11));
+    assert_eq!((fixed.in_channels, fixed.out_channels), (32, 64));
+    assert!(notes.iter().all(|n| n.param == "in_channels"), "{notes:?}");
+    // A grouped layer keeps a valid groups value while its channels shrink.
+    let grouped = LayerSpec { layer: LayerKind::Grouped, groups: 64, ..spec };
+    let (fixed, _) = grouped.corrected(&Limits::GRID);
+    assert!(fixed.shapes(&Budget::PLAYGROUND).is_ok());
+    assert_eq!(fixed.in_channels % fixed.groups, 0);
+    assert_eq!(fixed.out_channels % fixed.groups, 0);
+}
