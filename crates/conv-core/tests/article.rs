@@ -290,7 +290,11 @@ fn over_budget_layers_shrink_one_size_at_a_time() {
     assert_eq!((fixed.in_channels, fixed.out_channels), (32, 64));
     assert!(notes.iter().all(|n| n.param == "in_channels"), "{notes:?}");
     // A grouped layer keeps a valid groups value while its channels shrink.
-    let grouped = LayerSpec { layer: LayerKind::Grouped, groups: 64, ..spec };
+    let grouped = LayerSpec {
+        layer: LayerKind::Grouped,
+        groups: 64,
+        ..spec
+    };
     let (fixed, _) = grouped.corrected(&Limits::GRID);
     assert!(fixed.shapes(&Budget::PLAYGROUND).is_ok());
     assert_eq!(fixed.in_channels % fixed.groups, 0);
