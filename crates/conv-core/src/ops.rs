@@ -41,15 +41,7 @@ pub fn conv2d_with_budget(
         budget,
     )?;
     let mut out = vec![0f32; g.out_channels * g.out_h * g.out_w];
-    conv2d_into(
-        input,
-        weight,
-        bias,
-        options,
-        budget,
-        &mut out,
-        &mut Workspace::default(),
-    )?;
+    run_conv(&g, input, weight, bias, &mut out, &mut Workspace::default());
     Ok(
         Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
             .expect("output buffer has the computed shape"),
@@ -100,18 +92,30 @@ pub fn conv2d_into(
             actual: out.len(),
         });
     }
+    run_conv(&g, input, weight, bias, out, workspace);
+    Ok([g.out_channels, g.out_h, g.out_w])
+}
+
+/// The convolution of a validated geometry into `out` (of the geometry's output length).
+fn run_conv(
+    g: &ConvGeometry,
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    out: &mut [f32],
+    workspace: &mut Workspace,
+) {
     let input = input.as_standard_layout();
     let weight = weight.as_standard_layout();
     let x = input.as_slice().unwrap_or(&[]);
     let wt = weight.as_slice().unwrap_or(&[]);
     out.fill(0.0);
     if g.in_per_group == 1 && g.out_per_group == 1 {
-        depthwise_direct(&g, x, wt, out);
+        depthwise_direct(g, x, wt, out);
     } else {
-        conv_gemm(&g, x, wt, out, workspace);
+        conv_gemm(g, x, wt, out, workspace);
     }
     add_bias(out, bias, g.out_h * g.out_w);
-    Ok([g.out_channels, g.out_h, g.out_w])
 }
 
 fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {

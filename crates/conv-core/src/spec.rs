@@ -730,6 +730,15 @@ impl LayerSpec {
             .collect()
     }
 
+    /// The valid `groups` closest to the current value (the smaller one on a tie).
+    pub fn nearest_valid_groups(&self) -> usize {
+        *self
+            .valid_groups()
+            .iter()
+            .min_by_key(|&&g| (g.abs_diff(self.groups), g))
+            .unwrap_or(&1)
+    }
+
     /// The inclusive range a control offers for `param` under `limits`, given the other values:
     /// only values for which the whole layer stays valid and within the budget, so a slider can
     /// never reach a contradiction (a height below the kernel's extent, a kernel larger than the
@@ -890,11 +899,7 @@ impl LayerSpec {
             clamp!(Param::OutChannels, out_channels);
         }
         if s.layer.uses(Param::Groups) {
-            let valid = s.valid_groups();
-            let nearest = *valid
-                .iter()
-                .min_by_key(|&&g| (g.abs_diff(s.groups), g))
-                .unwrap_or(&1);
+            let nearest = s.nearest_valid_groups();
             set(
                 Param::Groups,
                 &mut s.groups,
@@ -999,11 +1004,7 @@ impl LayerSpec {
                     }
                     // Channel counts changed: keep groups at the nearest value that divides both.
                     if s.layer.uses(Param::Groups) {
-                        let valid = s.valid_groups();
-                        let nearest = *valid
-                            .iter()
-                            .min_by_key(|&&g| (g.abs_diff(s.groups), g))
-                            .unwrap_or(&1);
+                        let nearest = s.nearest_valid_groups();
                         if nearest != s.groups {
                             fix(Param::Groups, &mut s.groups, nearest);
                         }

@@ -140,8 +140,8 @@ fn max_abs(data: ArrayView3<f32>) -> f32 {
     )
 }
 
-/// Size the canvas backing store for crisp drawing at the device pixel ratio and reset the
-/// transform so drawing uses CSS pixels.
+/// Size the canvas (CSS pixels) and its backing store (device pixels, for crisp drawing) and reset
+/// the transform so drawing uses CSS pixels.
 pub fn prepare(
     canvas: &web_sys::HtmlCanvasElement,
     ctx: &CanvasRenderingContext2d,
@@ -151,8 +151,10 @@ pub fn prepare(
 ) {
     canvas.set_width((width * dpr).ceil().max(1.0) as u32);
     canvas.set_height((height * dpr).ceil().max(1.0) as u32);
-    let style = format!("{width:.0}");
-    let _ = canvas.set_attribute("data-css-width", &style);
+    // The CSS size through the CSSOM (a style attribute would need 'unsafe-inline').
+    let style = canvas.style();
+    let _ = style.set_property("width", &format!("{width:.0}px"));
+    let _ = style.set_property("height", &format!("{height:.0}px"));
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, width, height);
 }

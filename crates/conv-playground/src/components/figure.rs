@@ -121,7 +121,6 @@ fn stage_view(p: &StageProps) -> Html {
                             let [ch, h, w] = stage.shape();
                             let l = GridLayout::new(ch, h, w, *width, *max_cell);
                             draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
-                            set_css_size(&el, l.width, l.height);
                             draw::draw_stage(&c2d, stage, &l, &palette(*dark), marks);
                             // A draw counter, for the latency benchmark.
                             let drawn = el
@@ -196,14 +195,6 @@ fn stage_view(p: &StageProps) -> Html {
             }
         </figure>
     }
-}
-
-fn set_css_size(el: &web_sys::HtmlCanvasElement, w: f64, h: f64) {
-    // CSS size via attributes read by the stylesheet would need inline styles, which the
-    // Content-Security-Policy forbids; the CSSOM is allowed.
-    let style = el.style();
-    let _ = style.set_property("width", &format!("{w:.0}px"));
-    let _ = style.set_property("height", &format!("{h:.0}px"));
 }
 
 fn stage_kind_class(kind: StageKind) -> &'static str {
@@ -301,7 +292,6 @@ fn kernel_view(p: &KernelProps) -> Html {
                 let (w, h, per_row, cell) =
                     draw::kernels_size(count, depth, k, dilation, *width, *max_cell);
                 draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
-                set_css_size(&el, w, h);
                 let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
                 draw::draw_kernels(
                     &c2d,
@@ -363,7 +353,6 @@ fn legend() -> Html {
             let w = width.min(640.0);
             let h = if w < 420.0 { 58.0 } else { 40.0 };
             draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
-            set_css_size(&el, w, h);
             let labels = [
                 tr(*lang, "legend.negative"),
                 tr(*lang, "legend.positive"),

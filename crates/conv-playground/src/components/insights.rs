@@ -45,9 +45,6 @@ fn count_map(p: &CountsProps) -> Html {
                 let cell = (avail / w.max(1) as f64).floor().clamp(3.0, 26.0);
                 let (cw, ch) = (w as f64 * cell, h as f64 * cell);
                 draw::prepare(&el, &c2d, cw, ch, dom::device_pixel_ratio());
-                let style = el.style();
-                let _ = style.set_property("width", &format!("{cw:.0}px"));
-                let _ = style.set_property("height", &format!("{ch:.0}px"));
                 draw::draw_counts(
                     &c2d,
                     counts.view(),
