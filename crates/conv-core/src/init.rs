@@ -41,18 +41,30 @@ impl SeededRng {
     }
 }
 
-/// Named kernels a reader knows.
+/// Named kernels a reader knows, at any size `k` (see [`KernelPreset::kernel`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum KernelPreset {
     /// Seeded values from `{-1, -0.5, 0, 0.5, 1}`.
     #[default]
     Random,
+    /// 1 at the centre, 0 elsewhere (for even `k`, the centre is the cell above and left of the
+    /// middle).
     Identity,
+    /// `1/k²` everywhere.
     BoxBlur,
+    /// The binomial row of `k − 1` (`[1 2 1]`, `[1 4 6 4 1]`, …) times itself, divided by its
+    /// sum: `1/16 · [1 2 1]ᵀ[1 2 1]` at 3, `1/256 · [1 4 6 4 1]ᵀ[1 4 6 4 1]` at 5.
     Gaussian,
+    /// Horizontal gradient: the binomial row of `k − 1` down (smoothing) times the derivative row
+    /// `C(k−2, i−1) − C(k−2, i)` across (the binomial row of `k − 2` differenced). At 3 the
+    /// classic `[-1 0 1; -2 0 2; -1 0 1]`; at 5 `[1 4 6 4 1]ᵀ[-1 -2 0 2 1]`, OpenCV's 5×5 Sobel;
+    /// at 1 all zero (one tap has no neighbour to take a difference with).
     SobelX,
+    /// Vertical gradient: [`KernelPreset::SobelX`] transposed.
     SobelY,
+    /// The centre 5 and its four neighbours −1 (`[0 -1 0; -1 5 -1; 0 -1 0]`), zeros around at
+    /// larger `k`; 1 alone at `k = 1`.
     Sharpen,
 }
 
@@ -86,8 +98,8 @@ impl KernelPreset {
     /// The `k × k` kernel of the preset (`None` for [`KernelPreset::Random`]).
     pub fn kernel(self, k: usize) -> Option<Array2<f32>> {
         let k = k.max(1);
-        let c = (k - 1) as f32 / 2.0;
         let binomial: Vec<f32> = (0..k).map(|i| binomial(k - 1, i)).collect();
+        let derivative = sobel_derivative(k);
         let kernel = match self {
             KernelPreset::Random => return None,
             KernelPreset::Identity => Array2::from_shape_fn((k, k), |(y, x)| {
@@ -103,10 +115,10 @@ impl KernelPreset {
                 Array2::from_shape_fn((k, k), |(y, x)| binomial[y] * binomial[x] / (sum * sum))
             }
             KernelPreset::SobelX => {
-                Array2::from_shape_fn((k, k), |(y, x)| binomial[y] * (x as f32 - c).signum())
+                Array2::from_shape_fn((k, k), |(y, x)| binomial[y] * derivative[x])
             }
             KernelPreset::SobelY => {
-                Array2::from_shape_fn((k, k), |(y, x)| binomial[x] * (y as f32 - c).signum())
+                Array2::from_shape_fn((k, k), |(y, x)| derivative[y] * binomial[x])
             }
             KernelPreset::Sharpen => {
                 let mut m = Array2::zeros((k, k));
@@ -129,8 +141,28 @@ impl KernelPreset {
     }
 }
 
+/// `C(n, k)`, 0 when `k > n`.
 fn binomial(n: usize, k: usize) -> f32 {
+    if k > n {
+        return 0.0;
+    }
     (0..k).fold(1.0f64, |acc, i| acc * (n - i) as f64 / (i + 1) as f64) as f32
+}
+
+/// The derivative row of a `k`-tap Sobel kernel, `C(k−2, i−1) − C(k−2, i)`: the binomial row of
+/// `k − 2` differenced (`[-1 0 1]` convolved with the binomial row of `k − 3`). `[-1 1]` at 2,
+/// `[-1 0 1]` at 3, `[-1 -1 1 1]` at 4, `[-1 -2 0 2 1]` at 5; `[0]` at 1. The middle of an odd
+/// row is exactly 0.
+fn sobel_derivative(k: usize) -> Vec<f32> {
+    if k < 2 {
+        return vec![0.0; k];
+    }
+    (0..k)
+        .map(|i| {
+            let left = if i == 0 { 0.0 } else { binomial(k - 2, i - 1) };
+            left - binomial(k - 2, i)
+        })
+        .collect()
 }
 
 /// Simple inputs for the grid view.
