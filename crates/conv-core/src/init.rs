@@ -64,7 +64,8 @@ pub enum KernelPreset {
     /// Vertical gradient: [`KernelPreset::SobelX`] transposed.
     SobelY,
     /// The centre 5 and its four neighbours −1 (`[0 -1 0; -1 5 -1; 0 -1 0]`), zeros around at
-    /// larger `k`; 1 alone at `k = 1`.
+    /// larger `k`. The weights always sum to 1 (a flat area keeps its brightness): at `k = 2`,
+    /// where only the right and lower neighbours fit, `[3 -1; -1 0]`; at `k = 1`, `[1]`.
     Sharpen,
 }
 
@@ -122,18 +123,24 @@ impl KernelPreset {
             }
             KernelPreset::Sharpen => {
                 let mut m = Array2::zeros((k, k));
-                let m0 = (k - 1) / 2;
-                if k == 1 {
-                    m[[0, 0]] = 1.0;
-                } else {
-                    m[[m0, m0]] = 5.0;
-                    for (dy, dx) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
-                        let (y, x) = ((m0 as i32 + dy) as usize, (m0 as i32 + dx) as usize);
+                let mid = (k - 1) / 2;
+                // The neighbours inside the window; the centre outweighs them by 1.
+                let neighbours = [
+                    (mid.checked_sub(1), Some(mid)),
+                    (Some(mid + 1), Some(mid)),
+                    (Some(mid), mid.checked_sub(1)),
+                    (Some(mid), Some(mid + 1)),
+                ];
+                let mut centre = 1.0;
+                for (y, x) in neighbours {
+                    if let (Some(y), Some(x)) = (y, x) {
                         if y < k && x < k {
                             m[[y, x]] = -1.0;
+                            centre += 1.0;
                         }
                     }
                 }
+                m[[mid, mid]] = centre;
                 m
             }
         };

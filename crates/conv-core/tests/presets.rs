@@ -166,6 +166,8 @@ fn sharpen() {
         &[
             // Nothing around the centre to subtract: the pixel itself.
             (1, m(&[&[1]], 1.0)),
+            // Even: only the right and lower neighbours fit; the weights still sum to 1.
+            (2, m(&[&[3, -1], &[-1, 0]], 1.0)),
             (3, m(&[&[0, -1, 0], &[-1, 5, -1], &[0, -1, 0]], 1.0)),
             // The same cross, centred; the rest of the window is zero.
             (
@@ -183,6 +185,41 @@ fn sharpen() {
             ),
         ],
     );
+}
+
+/// Blurs, the identity and sharpen keep a flat area's brightness (weights sum to 1); the Sobel
+/// kernels see no edge in it (weights sum to 0). Every size the sliders allow, even ones too.
+#[test]
+fn weights_sum_to_one_or_zero_at_every_size() {
+    for k in 1..=11 {
+        for preset in [
+            KernelPreset::Identity,
+            KernelPreset::BoxBlur,
+            KernelPreset::Gaussian,
+            KernelPreset::Sharpen,
+        ] {
+            let sum: f32 = preset.kernel(k).unwrap().sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-4,
+                "{preset:?} at k = {k} sums to {sum}"
+            );
+        }
+        for preset in [KernelPreset::SobelX, KernelPreset::SobelY] {
+            let kernel = preset.kernel(k).unwrap();
+            assert!(kernel.sum().abs() < 1e-4, "{preset:?} at k = {k}");
+            // Antisymmetric across the axis it differentiates, symmetric along the other.
+            let flipped = match preset {
+                KernelPreset::SobelX => kernel.slice(ndarray::s![.., ..;-1]).to_owned(),
+                _ => kernel.slice(ndarray::s![..;-1, ..]).to_owned(),
+            };
+            assert_eq!(flipped, -&kernel, "{preset:?} at k = {k}");
+            assert_eq!(
+                KernelPreset::SobelY.kernel(k).unwrap(),
+                KernelPreset::SobelX.kernel(k).unwrap().t(),
+                "Sobel Y is Sobel X transposed at k = {k}"
+            );
+        }
+    }
 }
 
 fn grid(rows: &[&[i32]]) -> Array2<f32> {
