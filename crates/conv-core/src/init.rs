@@ -41,61 +41,72 @@ impl SeededRng {
     }
 }
 
-/// Named kernels a reader knows, at any size `k` (see [`KernelPreset::kernel`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum KernelPreset {
-    /// Seeded values from `{-1, -0.5, 0, 0.5, 1}`.
-    #[default]
-    Random,
-    /// 1 at the centre, 0 elsewhere (for even `k`, the centre is the cell above and left of the
-    /// middle).
-    Identity,
-    /// `1/k²` everywhere.
-    BoxBlur,
-    /// The binomial row of `k − 1` (`[1 2 1]`, `[1 4 6 4 1]`, …) times itself, divided by its
-    /// sum: `1/16 · [1 2 1]ᵀ[1 2 1]` at 3, `1/256 · [1 4 6 4 1]ᵀ[1 4 6 4 1]` at 5.
-    Gaussian,
-    /// Horizontal gradient: the binomial row of `k − 1` down (smoothing) times the derivative row
-    /// `C(k−2, i−1) − C(k−2, i)` across (the binomial row of `k − 2` differenced). At 3 the
-    /// classic `[-1 0 1; -2 0 2; -1 0 1]`; at 5 `[1 4 6 4 1]ᵀ[-1 -2 0 2 1]`, OpenCV's 5×5 Sobel;
-    /// at 1 all zero (one tap has no neighbour to take a difference with).
-    SobelX,
-    /// Vertical gradient: [`KernelPreset::SobelX`] transposed.
-    SobelY,
-    /// The centre 5 and its four neighbours −1 (`[0 -1 0; -1 5 -1; 0 -1 0]`), zeros around at
-    /// larger `k`. The weights always sum to 1 (a flat area keeps its brightness): at `k = 2`,
-    /// where only the right and lower neighbours fit, `[3 -1; -1 0]`; at `k = 1`, `[1]`.
-    Sharpen,
+/// A fieldless enum whose variants each have one name, written once next to the variant: the
+/// enum (serde uses the names too), `ALL` in declaration order, `name` and `from_name`.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $ty:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $name:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $ty {
+            $( $(#[$vmeta])* #[serde(rename = $name)] $variant, )+
+        }
+
+        impl $ty {
+            /// Every variant, in the order the playground lists them.
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
+            /// The identifier (`box-blur`, `sobel-x`): the option value and the serde name; the
+            /// text a reader sees comes from the front end's translations.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+
+            /// The variant called `name`, `None` if there is none.
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|v| v.name() == name)
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Named kernels a reader knows, at any size `k` (see [`KernelPreset::kernel`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum KernelPreset {
+        /// Seeded values from `{-1, -0.5, 0, 0.5, 1}`.
+        #[default]
+        Random => "random",
+        /// 1 at the centre, 0 elsewhere (for even `k`, the centre is the cell above and left
+        /// of the middle).
+        Identity => "identity",
+        /// `1/k²` everywhere.
+        BoxBlur => "box-blur",
+        /// The binomial row of `k − 1` (`[1 2 1]`, `[1 4 6 4 1]`, …) times itself, divided by
+        /// its sum: `1/16 · [1 2 1]ᵀ[1 2 1]` at 3, `1/256 · [1 4 6 4 1]ᵀ[1 4 6 4 1]` at 5.
+        Gaussian => "gaussian",
+        /// Horizontal gradient: the binomial row of `k − 1` down (smoothing) times the
+        /// derivative row `C(k−2, i−1) − C(k−2, i)` across (the binomial row of `k − 2`
+        /// differenced). At 3 the classic `[-1 0 1; -2 0 2; -1 0 1]`; at 5
+        /// `[1 4 6 4 1]ᵀ[-1 -2 0 2 1]`, OpenCV's 5×5 Sobel; at 1 all zero (one tap has no
+        /// neighbour to take a difference with).
+        SobelX => "sobel-x",
+        /// Vertical gradient: [`KernelPreset::SobelX`] transposed.
+        SobelY => "sobel-y",
+        /// The centre 5 and its four neighbours −1 (`[0 -1 0; -1 5 -1; 0 -1 0]`), zeros around
+        /// at larger `k`. The weights always sum to 1 (a flat area keeps its brightness): at
+        /// `k = 2`, where only the right and lower neighbours fit, `[3 -1; -1 0]`; at `k = 1`,
+        /// `[1]`.
+        Sharpen => "sharpen",
+    }
 }
 
 impl KernelPreset {
-    pub const ALL: [KernelPreset; 7] = [
-        KernelPreset::Random,
-        KernelPreset::Identity,
-        KernelPreset::BoxBlur,
-        KernelPreset::Gaussian,
-        KernelPreset::SobelX,
-        KernelPreset::SobelY,
-        KernelPreset::Sharpen,
-    ];
-
-    pub const fn name(self) -> &'static str {
-        match self {
-            KernelPreset::Random => "random",
-            KernelPreset::Identity => "identity",
-            KernelPreset::BoxBlur => "box-blur",
-            KernelPreset::Gaussian => "gaussian",
-            KernelPreset::SobelX => "sobel-x",
-            KernelPreset::SobelY => "sobel-y",
-            KernelPreset::Sharpen => "sharpen",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        KernelPreset::ALL.into_iter().find(|p| p.name() == name)
-    }
-
     /// The `k × k` kernel of the preset (`None` for [`KernelPreset::Random`]).
     pub fn kernel(self, k: usize) -> Option<Array2<f32>> {
         let k = k.max(1);
@@ -172,17 +183,20 @@ fn sobel_derivative(k: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Simple inputs for the grid view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum InputPattern {
-    /// Seeded small integers 0–9.
-    #[default]
-    Random,
-    Gradient,
-    Checkerboard,
-    /// A digit-like glyph (a "7").
-    Glyph,
+named_enum! {
+    /// Simple inputs for the grid view.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum InputPattern {
+        /// Seeded small integers 0–9.
+        #[default]
+        Random => "random",
+        /// `x + y`, one more per channel, wrapping at `h + w`.
+        Gradient => "gradient",
+        /// 0 and 1 alternating, the other way round on the next channel.
+        Checkerboard => "checkerboard",
+        /// A digit-like glyph (a "7"), 1 on 0.
+        Glyph => "glyph",
+    }
 }
 
 impl InputPattern {

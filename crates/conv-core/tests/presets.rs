@@ -287,3 +287,34 @@ fn random_pattern_is_seeded_digits() {
         .iter()
         .all(|&v| v.fract() == 0.0 && (0.0..=9.0).contains(&v)));
 }
+
+#[test]
+fn names_round_trip_and_are_the_serde_names() {
+    let presets: Vec<&str> = KernelPreset::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(
+        presets,
+        ["random", "identity", "box-blur", "gaussian", "sobel-x", "sobel-y", "sharpen"]
+    );
+    for p in KernelPreset::ALL {
+        assert_eq!(KernelPreset::from_name(p.name()), Some(p));
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            format!("\"{}\"", p.name())
+        );
+        let back: KernelPreset = serde_json::from_str(&format!("\"{}\"", p.name())).unwrap();
+        assert_eq!(back, p);
+    }
+    let patterns: Vec<&str> = InputPattern::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(patterns, ["random", "gradient", "checkerboard", "glyph"]);
+    for p in InputPattern::ALL {
+        assert_eq!(InputPattern::from_name(p.name()), Some(p));
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            format!("\"{}\"", p.name())
+        );
+    }
+    assert_eq!(KernelPreset::from_name("Sobel X"), None);
+    assert_eq!(InputPattern::from_name(""), None);
+    assert_eq!(KernelPreset::default(), KernelPreset::Random);
+    assert_eq!(InputPattern::default(), InputPattern::Random);
+}
