@@ -175,6 +175,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("pattern.gradient", "gradient", "渐变"),
     ("pattern.checkerboard", "checkerboard", "棋盘格"),
     ("pattern.glyph", "glyph \"7\"", "字形“7”"),
+    ("preset.random", "Random weights", "随机权重"),
+    ("preset.identity", "Identity", "恒等（原样输出）"),
+    ("preset.box-blur", "Box blur", "方框模糊"),
+    ("preset.gaussian", "Gaussian blur", "高斯模糊"),
+    ("preset.sobel-x", "Sobel X (horizontal gradient)", "Sobel X（水平梯度）"),
+    ("preset.sobel-y", "Sobel Y (vertical gradient)", "Sobel Y（垂直梯度）"),
+    ("preset.sharpen", "Sharpen", "锐化"),
     ("bias.on", "on", "开"),
     ("bias.off", "off", "关"),
     ("footer", "Computed in your browser by conv-core (Rust → WebAssembly). PyTorch conventions: weights (C_out, C_in/groups, k, k).", "所有数值都由 conv-core（Rust → WebAssembly）在浏览器中计算，遵循 PyTorch 约定：权重形状 (C_out, C_in/groups, k, k)。"),
@@ -239,7 +246,7 @@ pub fn group_digits(n: u128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use conv_core::{LayerKind, Param};
+    use conv_core::{InputPattern, KernelPreset, LayerKind, Param};
     use std::collections::HashSet;
 
     #[test]
@@ -263,6 +270,26 @@ mod tests {
         for p in Param::ALL {
             let key = format!("param.{}", p.name());
             assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
+        }
+    }
+
+    #[test]
+    fn every_preset_and_pattern_is_named() {
+        // The selects show tr(lang, "preset.<name>") and tr(lang, "pattern.<name>").
+        let keys = KernelPreset::ALL
+            .iter()
+            .map(|p| format!("preset.{}", p.name()))
+            .chain(
+                InputPattern::ALL
+                    .iter()
+                    .map(|p| format!("pattern.{}", p.name())),
+            );
+        for key in keys {
+            let (_, en, zh) = STRINGS
+                .iter()
+                .find(|(k, _, _)| *k == key)
+                .unwrap_or_else(|| panic!("missing {key}"));
+            assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{key}");
         }
     }
 

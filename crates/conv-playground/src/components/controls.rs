@@ -126,7 +126,7 @@ pub fn controls() -> Html {
                 <label for="kernel-select" class="field-label">{ tr(lang, "kernels") }</label>
                 <select id="kernel-select" onchange={on_kernel}>
                     { for KernelPreset::ALL.iter().map(|k| html! {
-                        <option value={k.name()} selected={*k == state.kernel}>{ k.name() }</option>
+                        <option value={k.name()} selected={*k == state.kernel}>{ tr(lang, &format!("preset.{}", k.name())) }</option>
                     }) }
                 </select>
             </div>
@@ -156,20 +156,10 @@ fn input_picker() -> Html {
         let d = ctx.dispatch.clone();
         Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
-            let p = match sel.value().as_str() {
-                "gradient" => InputPattern::Gradient,
-                "checkerboard" => InputPattern::Checkerboard,
-                "glyph" => InputPattern::Glyph,
-                _ => InputPattern::Random,
-            };
-            d.emit(Action::SetPattern(p));
+            if let Some(p) = InputPattern::from_name(&sel.value()) {
+                d.emit(Action::SetPattern(p));
+            }
         })
-    };
-    let pattern_name = match state.pattern {
-        InputPattern::Random => "random",
-        InputPattern::Gradient => "gradient",
-        InputPattern::Checkerboard => "checkerboard",
-        InputPattern::Glyph => "glyph",
     };
     let reseed = {
         let d = ctx.dispatch.clone();
@@ -210,8 +200,8 @@ fn input_picker() -> Html {
             <div class="row">
                 <label for="pattern-select" class="field-label">{ tr(lang, if state.input == InputMode::Grid { "input.pattern" } else { "input.sample-picture" }) }</label>
                 <select id="pattern-select" onchange={on_pattern}>
-                    { for ["random", "gradient", "checkerboard", "glyph"].iter().map(|p| html! {
-                        <option value={*p} selected={*p == pattern_name}>{ tr(lang, &format!("pattern.{p}")) }</option>
+                    { for InputPattern::ALL.iter().map(|p| html! {
+                        <option value={p.name()} selected={*p == state.pattern}>{ tr(lang, &format!("pattern.{}", p.name())) }</option>
                     }) }
                 </select>
                 if state.input == InputMode::Grid {
