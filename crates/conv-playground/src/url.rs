@@ -189,7 +189,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             .find(|(p, _)| *p == c.param)
             .map(|(_, v)| v.clone())
             .unwrap_or(c.from);
-        notices.push(Notice::new(c.param, &from, &c.to, &c.reason));
+        notices.push(Notice::new(c.param, &from, &c.to, &c.reason.to_string()));
     }
     state.spec = spec;
     state.tour = None;
