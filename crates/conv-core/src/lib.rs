@@ -31,5 +31,6 @@ pub use ops::{
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
 pub use spec::{
-    ConvRole, Correction, LayerKind, LayerSpec, Limits, Op, PaddingMode, Param, UpsampleMode,
+    ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingMode, Param,
+    UpsampleMode,
 };

@@ -74,6 +74,9 @@ impl Default for ConvTranspose2dOptions {
     }
 }
 
+/// The `what` of a [`crate::ConvError::Budget`] on multiply-accumulates.
+pub(crate) const MACS: &str = "multiply-accumulates";
+
 /// Upper bounds on what one computation may allocate and compute, so that no input, however it
 /// arrives, can make the page allocate gigabytes or run for minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +119,7 @@ impl Budget {
     pub fn check_macs(&self, macs: u128) -> Result<(), crate::ConvError> {
         if macs > self.max_macs {
             return Err(crate::ConvError::Budget {
-                what: "multiply-accumulates",
+                what: MACS,
                 value: macs,
                 limit: self.max_macs,
             });

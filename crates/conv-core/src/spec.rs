@@ -309,13 +309,111 @@ impl Default for LayerSpec {
     }
 }
 
-/// A value that was changed to make a spec valid: which parameter, from what, to what, and why.
+/// A value that was changed to make a spec valid: which parameter, from the value given to the
+/// value used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Correction {
     pub param: &'static str,
     pub from: String,
     pub to: String,
-    pub reason: String,
+    pub reason: CorrectionReason,
+}
+
+/// Why [`LayerSpec::corrected`] changed a value, with the values that explain it. Typed so that a
+/// front end can word it in the reader's language; [`Display`](std::fmt::Display) gives English
+/// for logs and tests.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CorrectionReason {
+    /// The value is outside the range its control offers.
+    OutOfRange { min: usize, max: usize },
+    /// The value must be a multiple of `param`, whose value is `of` (a depthwise layer's
+    /// `out_channels` of its `in_channels`).
+    NotMultipleOf { param: Param, of: usize },
+    /// `groups` must divide both channel counts.
+    GroupsMustDivide {
+        in_channels: usize,
+        out_channels: usize,
+    },
+    /// `ConvTranspose2d` takes an integer padding, not `same` / `valid`.
+    TransposedPaddingInteger,
+    /// The kernel's extent (dilation included) must fit in the padded input, `padded` pixels
+    /// along the side where it did not.
+    KernelLargerThanInput { padded: usize },
+    /// A transposed convolution's padding left no output.
+    EmptyOutput,
+    /// `output_padding` must be smaller than `max(stride, dilation)`.
+    OutputPaddingTooLarge { stride: usize, dilation: usize },
+    /// A tensor of the layer would hold more than `limit` values (the budget).
+    TooManyValues { limit: u128 },
+    /// The layer would take more than `limit` multiply-accumulates (the budget).
+    TooManyMacs { limit: u128 },
+    /// No repair gave a valid layer: the layer type's preset was restored.
+    ResetToPreset,
+}
+
+impl std::fmt::Display for CorrectionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            CorrectionReason::OutOfRange { min, max } => write!(f, "allowed range is {min}–{max}"),
+            CorrectionReason::NotMultipleOf { param, of } => {
+                write!(f, "must be a multiple of {} ({of})", param.name())
+            }
+            CorrectionReason::GroupsMustDivide {
+                in_channels,
+                out_channels,
+            } => write!(
+                f,
+                "groups must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            ),
+            CorrectionReason::TransposedPaddingInteger => {
+                f.write_str("ConvTranspose2d takes an integer padding")
+            }
+            CorrectionReason::KernelLargerThanInput { padded } => {
+                write!(
+                    f,
+                    "the kernel extent must fit in the padded input ({padded})"
+                )
+            }
+            CorrectionReason::EmptyOutput => f.write_str("the padding would leave no output"),
+            CorrectionReason::OutputPaddingTooLarge { stride, dilation } => write!(
+                f,
+                "output_padding must be smaller than max(stride ({stride}), dilation ({dilation}))"
+            ),
+            CorrectionReason::TooManyValues { limit } => {
+                write!(f, "a tensor would hold more than {limit} values")
+            }
+            CorrectionReason::TooManyMacs { limit } => {
+                write!(f, "more than {limit} multiply-accumulates")
+            }
+            CorrectionReason::ResetToPreset => {
+                f.write_str("reset to the layer's default configuration")
+            }
+        }
+    }
+}
+
+impl CorrectionReason {
+    /// The reason a combination error is repaired for.
+    fn of_error(err: &ConvError, budget: &Budget) -> Self {
+        match *err {
+            ConvError::KernelLargerThanInput { padded, .. } => {
+                CorrectionReason::KernelLargerThanInput { padded }
+            }
+            ConvError::EmptyOutput { .. } => CorrectionReason::EmptyOutput,
+            ConvError::OutputPadding {
+                stride, dilation, ..
+            } => CorrectionReason::OutputPaddingTooLarge { stride, dilation },
+            ConvError::Budget { what, limit, .. } if what == crate::options::MACS => {
+                CorrectionReason::TooManyMacs { limit }
+            }
+            ConvError::Budget { limit, .. } => CorrectionReason::TooManyValues { limit },
+            // Overflowing sizes, the only other error left once the values are clamped.
+            _ => CorrectionReason::TooManyValues {
+                limit: budget.max_elements,
+            },
+        }
+    }
 }
 
 /// One step of a layer: what the forward pass runs, in order.
@@ -854,10 +952,22 @@ impl LayerSpec {
     /// nearest common divisor, a depthwise `out_channels` to a multiple of `in_channels`,
     /// `output_padding` below `max(stride, dilation)`, a kernel that does not fit the padded input,
     /// and sizes beyond the budget. Never fails: the result always passes [`LayerSpec::shapes`].
+    ///
+    /// The corrections hold one entry per parameter, in the order the parameters were first
+    /// changed: from the value given to the value used, with the reason of the **last** change,
+    /// the one that decided the value used (`kernel_size` 99 → 6 because a 7×7 kernel did not
+    /// fit a 6×6 input, not because 99 was above 11). A parameter changed and then changed back
+    /// has no entry.
     pub fn corrected(&self, limits: &Limits) -> (LayerSpec, Vec<Correction>) {
+        let (s, steps) = self.correction_steps(limits);
+        (s, merge_corrections(steps))
+    }
+
+    /// [`LayerSpec::corrected`] with every step of the repair, in order.
+    fn correction_steps(&self, limits: &Limits) -> (LayerSpec, Vec<Correction>) {
         let mut s = self.clone();
         let mut notes = Vec::new();
-        let mut set = |param: Param, field: &mut usize, value: usize, reason: String| {
+        let mut set = |param: Param, field: &mut usize, value: usize, reason: CorrectionReason| {
             if *field != value {
                 notes.push(Correction {
                     param: param.name(),
@@ -868,12 +978,16 @@ impl LayerSpec {
                 *field = value;
             }
         };
-        let clamp_reason = |min: usize, max: usize| format!("allowed range is {min}–{max}");
         macro_rules! clamp {
             ($param:expr, $field:ident) => {{
                 let (lo, hi) = s.static_range($param, limits);
                 let v = s.$field.clamp(lo, hi);
-                set($param, &mut s.$field, v, clamp_reason(lo, hi));
+                set(
+                    $param,
+                    &mut s.$field,
+                    v,
+                    CorrectionReason::OutOfRange { min: lo, max: hi },
+                );
             }};
         }
         clamp!(Param::Height, height);
@@ -893,7 +1007,10 @@ impl LayerSpec {
                 Param::OutChannels,
                 &mut s.out_channels,
                 rounded,
-                format!("depthwise out_channels must be a multiple of in_channels ({c})"),
+                CorrectionReason::NotMultipleOf {
+                    param: Param::InChannels,
+                    of: c,
+                },
             );
         } else {
             clamp!(Param::OutChannels, out_channels);
@@ -904,10 +1021,10 @@ impl LayerSpec {
                 Param::Groups,
                 &mut s.groups,
                 nearest,
-                format!(
-                    "groups must divide in_channels ({}) and out_channels ({})",
-                    s.in_channels, s.out_channels
-                ),
+                CorrectionReason::GroupsMustDivide {
+                    in_channels: s.in_channels,
+                    out_channels: s.out_channels,
+                },
             );
         }
         if s.layer.uses(Param::OutputPadding) {
@@ -917,20 +1034,20 @@ impl LayerSpec {
             let max = limits.max_padding;
             if p > max {
                 notes.push(Correction {
-                    param: "padding",
+                    param: Param::Padding.name(),
                     from: p.to_string(),
                     to: max.to_string(),
-                    reason: clamp_reason(0, max),
+                    reason: CorrectionReason::OutOfRange { min: 0, max },
                 });
                 s.padding = PaddingMode::Explicit(max);
             }
         } else if s.layer == LayerKind::Transposed {
             let to = PaddingMode::Explicit(0);
             notes.push(Correction {
-                param: "padding",
+                param: Param::Padding.name(),
                 from: s.padding.to_string(),
                 to: to.to_string(),
-                reason: "ConvTranspose2d takes an integer padding".to_string(),
+                reason: CorrectionReason::TransposedPaddingInteger,
             });
             s.padding = to;
         }
@@ -939,13 +1056,13 @@ impl LayerSpec {
             let Err(err) = s.shapes(&limits.budget) else {
                 break;
             };
-            let reason = err.to_string();
+            let reason = CorrectionReason::of_error(&err, &limits.budget);
             let mut fix = |param: Param, field: &mut usize, value: usize| {
                 notes.push(Correction {
                     param: param.name(),
                     from: field.to_string(),
                     to: value.to_string(),
-                    reason: reason.clone(),
+                    reason,
                 });
                 *field = value;
             };
@@ -959,10 +1076,10 @@ impl LayerSpec {
                         fix(Param::KernelSize, &mut s.kernel_size, k);
                     } else if let PaddingMode::Explicit(p @ 1..) = s.padding {
                         notes.push(Correction {
-                            param: "padding",
+                            param: Param::Padding.name(),
                             from: p.to_string(),
                             to: (p - 1).to_string(),
-                            reason: reason.clone(),
+                            reason,
                         });
                         s.padding = PaddingMode::Explicit(p - 1);
                     } else {
@@ -1006,7 +1123,16 @@ impl LayerSpec {
                     if s.layer.uses(Param::Groups) {
                         let nearest = s.nearest_valid_groups();
                         if nearest != s.groups {
-                            fix(Param::Groups, &mut s.groups, nearest);
+                            notes.push(Correction {
+                                param: Param::Groups.name(),
+                                from: s.groups.to_string(),
+                                to: nearest.to_string(),
+                                reason: CorrectionReason::GroupsMustDivide {
+                                    in_channels: s.in_channels,
+                                    out_channels: s.out_channels,
+                                },
+                            });
+                            s.groups = nearest;
                         }
                     }
                 }
@@ -1015,14 +1141,239 @@ impl LayerSpec {
         if s.shapes(&limits.budget).is_err() {
             // Nothing above repaired it: fall back to the layer's preset, which is always valid.
             let preset = LayerSpec::preset(s.layer);
-            notes.push(Correction {
-                param: "layer",
-                from: s.layer.name().to_string(),
-                to: preset.layer.name().to_string(),
-                reason: "reset to the layer's default configuration".to_string(),
-            });
+            for &param in s.layer.params() {
+                let (from, to) = (s.value_text(param), preset.value_text(param));
+                if from != to {
+                    notes.push(Correction {
+                        param: param.name(),
+                        from,
+                        to,
+                        reason: CorrectionReason::ResetToPreset,
+                    });
+                }
+            }
             s = preset;
         }
         (s, notes)
+    }
+
+    /// A parameter's value as a URL writes it (`same` for a padding mode).
+    fn value_text(&self, param: Param) -> String {
+        match param {
+            Param::Padding => self.padding.to_string(),
+            _ => self.get(param).to_string(),
+        }
+    }
+}
+
+/// One correction per parameter: from its first value to its last, with the last reason; in the
+/// order the parameters first appear; parameters back at their first value dropped.
+fn merge_corrections(steps: Vec<Correction>) -> Vec<Correction> {
+    let mut merged: Vec<Correction> = Vec::new();
+    for step in steps {
+        match merged.iter_mut().find(|m| m.param == step.param) {
+            Some(m) => {
+                m.to = step.to;
+                m.reason = step.reason;
+            }
+            None => merged.push(step),
+        }
+    }
+    merged.retain(|m| m.from != m.to);
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn correction(
+        param: &'static str,
+        from: &str,
+        to: &str,
+        reason: CorrectionReason,
+    ) -> Correction {
+        Correction {
+            param,
+            from: from.into(),
+            to: to.into(),
+            reason,
+        }
+    }
+
+    #[test]
+    fn one_correction_per_parameter_from_the_value_given_to_the_value_used() {
+        // ?layer=grouped&in_channels=6&out_channels=8&groups=4&kernel_size=99
+        let spec = LayerSpec {
+            in_channels: 6,
+            out_channels: 8,
+            groups: 4,
+            kernel_size: 99,
+            ..LayerSpec::preset(LayerKind::Grouped)
+        };
+        let (fixed, notes) = spec.corrected(&Limits::GRID);
+        assert_eq!((fixed.kernel_size, fixed.groups), (6, 2));
+        // 99 was clamped to 11 and then shrunk step by step to fit the 6×6 input: one entry,
+        // with the reason that decided the 6.
+        assert_eq!(
+            notes,
+            [
+                correction(
+                    "kernel_size",
+                    "99",
+                    "6",
+                    CorrectionReason::KernelLargerThanInput { padded: 6 }
+                ),
+                correction(
+                    "groups",
+                    "4",
+                    "2",
+                    CorrectionReason::GroupsMustDivide {
+                        in_channels: 6,
+                        out_channels: 8
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_kind_of_repair_has_its_typed_reason() {
+        let cases = [
+            (
+                LayerSpec {
+                    height: 500,
+                    ..LayerSpec::preset(LayerKind::Standard)
+                },
+                correction(
+                    "height",
+                    "500",
+                    "64",
+                    CorrectionReason::OutOfRange { min: 1, max: 64 },
+                ),
+            ),
+            (
+                LayerSpec {
+                    in_channels: 3,
+                    out_channels: 4,
+                    ..LayerSpec::preset(LayerKind::Depthwise)
+                },
+                correction(
+                    "out_channels",
+                    "4",
+                    "6",
+                    CorrectionReason::NotMultipleOf {
+                        param: Param::InChannels,
+                        of: 3,
+                    },
+                ),
+            ),
+            (
+                LayerSpec {
+                    padding: PaddingMode::Same,
+                    ..LayerSpec::preset(LayerKind::Transposed)
+                },
+                correction(
+                    "padding",
+                    "same",
+                    "0",
+                    CorrectionReason::TransposedPaddingInteger,
+                ),
+            ),
+            (
+                // The dilation shrinks to 1 to give the transposed layer an output; the output
+                // padding of 1 is then no longer below max(stride, dilation).
+                LayerSpec {
+                    height: 1,
+                    width: 1,
+                    padding: PaddingMode::Explicit(5),
+                    stride: 1,
+                    dilation: 2,
+                    output_padding: 1,
+                    ..LayerSpec::preset(LayerKind::Transposed)
+                },
+                correction(
+                    "output_padding",
+                    "1",
+                    "0",
+                    CorrectionReason::OutputPaddingTooLarge {
+                        stride: 1,
+                        dilation: 1,
+                    },
+                ),
+            ),
+            (
+                LayerSpec {
+                    height: 1,
+                    width: 1,
+                    padding: PaddingMode::Explicit(5),
+                    ..LayerSpec::preset(LayerKind::Transposed)
+                },
+                correction("padding", "5", "0", CorrectionReason::EmptyOutput),
+            ),
+            (
+                LayerSpec {
+                    height: 64,
+                    width: 64,
+                    in_channels: 64,
+                    out_channels: 64,
+                    kernel_size: 11,
+                    padding: PaddingMode::Explicit(5),
+                    ..LayerSpec::preset(LayerKind::Standard)
+                },
+                correction(
+                    "in_channels",
+                    "64",
+                    "32",
+                    CorrectionReason::TooManyValues {
+                        limit: Budget::PLAYGROUND.max_elements,
+                    },
+                ),
+            ),
+        ];
+        for (spec, expected) in cases {
+            let (fixed, notes) = spec.corrected(&Limits::GRID);
+            assert!(fixed.shapes(&Budget::PLAYGROUND).is_ok(), "{spec:?}");
+            assert!(notes.contains(&expected), "{spec:?}: {notes:?}");
+            let mut params: Vec<_> = notes.iter().map(|n| n.param).collect();
+            params.sort_unstable();
+            params.dedup();
+            assert_eq!(
+                params.len(),
+                notes.len(),
+                "one entry per parameter: {notes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn merged_corrections_keep_the_first_value_the_last_value_and_reason() {
+        let steps = vec![
+            correction("a", "1", "2", CorrectionReason::EmptyOutput),
+            correction("b", "5", "4", CorrectionReason::EmptyOutput),
+            correction("a", "2", "3", CorrectionReason::ResetToPreset),
+            correction("b", "4", "5", CorrectionReason::EmptyOutput),
+        ];
+        assert_eq!(
+            merge_corrections(steps),
+            [correction("a", "1", "3", CorrectionReason::ResetToPreset)],
+            "b went back to its value: no entry"
+        );
+    }
+
+    #[test]
+    fn reasons_read_in_english_for_logs() {
+        assert_eq!(
+            CorrectionReason::OutOfRange { min: 1, max: 11 }.to_string(),
+            "allowed range is 1–11"
+        );
+        assert_eq!(
+            CorrectionReason::GroupsMustDivide {
+                in_channels: 6,
+                out_channels: 8
+            }
+            .to_string(),
+            "groups must divide in_channels (6) and out_channels (8)"
+        );
     }
 }

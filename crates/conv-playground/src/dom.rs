@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use crate::notice::FileRefusal;
 use crate::state::Action;
 
 pub fn window() -> Result<web_sys::Window, String> {
@@ -211,53 +212,55 @@ pub fn event_in_control(e: &web_sys::KeyboardEvent) -> bool {
 }
 
 /// Largest file accepted for decoding, and the largest side kept after decoding.
-pub const MAX_FILE_BYTES: f64 = 25.0 * 1024.0 * 1024.0;
+pub const MAX_FILE_MB: u32 = 25;
+pub const MAX_FILE_BYTES: f64 = MAX_FILE_MB as f64 * 1024.0 * 1024.0;
 pub const MAX_IMAGE_SIDE: u32 = 512;
 
 /// Decode an image file in the browser and downscale it to at most [`MAX_IMAGE_SIDE`] on its
 /// longer side. Returns `(width, height, rgba)`. The pixels never leave the page.
 ///
-/// **Errors** with a reader-facing reason for a file that is too large or not a decodable image.
-pub async fn decode_image(file: &web_sys::File) -> Result<(usize, usize, Vec<u8>), String> {
+/// **Errors** with why the file cannot be used: too large, empty, not a decodable image, or
+/// pixels the browser would not draw or read.
+pub async fn decode_image(file: &web_sys::File) -> Result<(usize, usize, Vec<u8>), FileRefusal> {
     if file.size() > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MB",
-            MAX_FILE_BYTES / 1024.0 / 1024.0
-        ));
+        return Err(FileRefusal::TooLarge {
+            max_mb: MAX_FILE_MB,
+        });
     }
     if file.size() == 0.0 {
-        return Err("the file is empty".into());
+        return Err(FileRefusal::Empty);
     }
-    let w = window()?;
+    let unreadable = |_| FileRefusal::Unreadable;
+    let w = window().map_err(unreadable)?;
     let promise = w
         .create_image_bitmap_with_blob(file)
-        .map_err(|_| "not an image this browser can decode".to_string())?;
+        .map_err(|_| FileRefusal::NotAnImage)?;
     let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|_| "not an image this browser can decode".to_string())?
+        .map_err(|_| FileRefusal::NotAnImage)?
         .dyn_into()
-        .map_err(|_| "not an image".to_string())?;
+        .map_err(|_| FileRefusal::NotAnImage)?;
     let (bw, bh) = (bitmap.width().max(1), bitmap.height().max(1));
     let scale = (MAX_IMAGE_SIDE as f64 / bw.max(bh) as f64).min(1.0);
     let (tw, th) = (
         ((bw as f64 * scale).round() as u32).max(1),
         ((bh as f64 * scale).round() as u32).max(1),
     );
-    let doc = w.document().ok_or("no document")?;
+    let doc = w.document().ok_or(FileRefusal::Unreadable)?;
     let canvas: HtmlCanvasElement = doc
         .create_element("canvas")
-        .map_err(|_| "no canvas".to_string())?
+        .map_err(|_| FileRefusal::Unreadable)?
         .dyn_into()
-        .map_err(|_| "no canvas".to_string())?;
+        .map_err(|_| FileRefusal::Unreadable)?;
     canvas.set_width(tw);
     canvas.set_height(th);
-    let ctx = context_2d(&canvas)?;
+    let ctx = context_2d(&canvas).map_err(unreadable)?;
     ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, tw as f64, th as f64)
-        .map_err(|_| "could not draw the image".to_string())?;
+        .map_err(|_| FileRefusal::Unreadable)?;
     bitmap.close();
     let data = ctx
         .get_image_data(0.0, 0.0, tw as f64, th as f64)
-        .map_err(|_| "could not read the pixels".to_string())?;
+        .map_err(|_| FileRefusal::Unreadable)?;
     Ok((tw as usize, th as usize, data.data().0))
 }
 

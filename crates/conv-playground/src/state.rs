@@ -5,6 +5,7 @@ use conv_core::{InputPattern, KernelPreset, LayerKind, LayerSpec, Limits, Paddin
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
+use crate::notice::{FileRefusal, NoticeReason};
 
 /// What feeds the layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -76,18 +77,20 @@ impl std::hash::Hash for ImageInput {
     }
 }
 
-/// A value that arrived from outside and was corrected, for the `role="alert"` notice.
+/// A value that arrived from outside and was corrected, for the `role="alert"` notice. The reason
+/// stays typed: it is worded when shown, in the page's language then
+/// ([`crate::notice::notice_line`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Notice {
     pub param: String,
     pub from: String,
     pub to: String,
-    pub reason: String,
+    pub reason: NoticeReason,
 }
 
 impl Notice {
     /// A notice with every field cut to a readable length (values come from anyone's URL).
-    pub fn new(param: &str, from: &str, to: &str, reason: &str) -> Notice {
+    pub fn new(param: &str, from: &str, to: &str, reason: NoticeReason) -> Notice {
         fn cut(s: &str) -> String {
             let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
             if s.chars().count() > 40 {
@@ -99,13 +102,9 @@ impl Notice {
             param: cut(param),
             from: cut(from),
             to: cut(to),
-            reason: cut_long(reason),
+            reason,
         }
     }
-}
-
-fn cut_long(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(160).collect()
 }
 
 /// The animation: which step is shown, whether it plays, how fast.
@@ -230,7 +229,7 @@ pub enum Action {
     /// A file that could not be used: say why, keep the previous picture.
     RejectFile {
         name: String,
-        reason: String,
+        reason: FileRefusal,
     },
 }
 
@@ -389,7 +388,8 @@ impl AppState {
             }
             Action::RejectFile { name, reason } => {
                 next.notices.retain(|n| n.param != "file");
-                next.notices.push(Notice::new("file", &name, "—", &reason));
+                next.notices
+                    .push(Notice::new("file", &name, "—", NoticeReason::File(reason)));
             }
             Action::Pin(cell) => {
                 if next.pinned && next.trace == Some(cell) {
@@ -548,7 +548,7 @@ mod tests {
         assert_eq!((s.spec.height, s.spec.width), (64, 128));
         let s = s.reduce(Action::RejectFile {
             name: "notes.txt".into(),
-            reason: "not an image".into(),
+            reason: FileRefusal::NotAnImage,
         });
         assert_eq!(s.image.as_ref().map(|i| i.id), Some(7));
         assert_eq!(s.notices.len(), 1);
@@ -559,7 +559,7 @@ mod tests {
 
     #[test]
     fn notices_are_cut_to_length() {
-        let n = Notice::new("x", &"<script>".repeat(20), "1", "r");
+        let n = Notice::new("x", &"<script>".repeat(20), "1", NoticeReason::Invalid);
         assert!(n.from.chars().count() <= 41);
     }
 }

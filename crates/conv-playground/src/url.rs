@@ -4,7 +4,8 @@
 
 use conv_core::{LayerKind, LayerSpec, PaddingMode, Param};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::Lang;
+use crate::notice::NoticeReason;
 use crate::state::{AppState, InputMode, Notice, Theme};
 
 /// Keys that are understood besides the layer parameters.
@@ -32,17 +33,13 @@ pub fn parse_query(query: &str, base: &AppState) -> AppState {
 pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
     let mut state = base.clone();
     state.notices.clear();
-    let lang_for_notes = pairs
-        .iter()
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::from_code(v))
-        .unwrap_or(base.lang);
     let mut notices = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let mut raw: Vec<(&'static str, String)> = Vec::new();
-    let note = |notices: &mut Vec<Notice>, key: &str, value: &str, to: &str, reason: &str| {
-        notices.push(Notice::new(key, value, to, reason));
-    };
+    let note =
+        |notices: &mut Vec<Notice>, key: &str, value: &str, to: &str, reason: NoticeReason| {
+            notices.push(Notice::new(key, value, to, reason));
+        };
     // The layer first: the other values apply to it.
     if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "layer") {
         match LayerKind::from_name(v.trim()) {
@@ -56,7 +53,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                 "layer",
                 v,
                 state.spec.layer.name(),
-                tr(lang_for_notes, "notice.invalid"),
+                NoticeReason::Invalid,
             ),
         }
     }
@@ -81,7 +78,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                             key,
                             value,
                             &state.spec.padding.to_string(),
-                            tr(lang_for_notes, "notice.not-a-number"),
+                            NoticeReason::NotANumber,
                         ),
                     },
                 }
@@ -96,20 +93,14 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                         key,
                         value,
                         if state.spec.bias { "1" } else { "0" },
-                        tr(lang_for_notes, "notice.invalid"),
+                        NoticeReason::Invalid,
                     ),
                 }
                 continue;
             }
             let Some(n) = parse_count(v) else {
                 let current = state.spec.get(param).to_string();
-                note(
-                    &mut notices,
-                    key,
-                    value,
-                    &current,
-                    tr(lang_for_notes, "notice.not-a-number"),
-                );
+                note(&mut notices, key, value, &current, NoticeReason::NotANumber);
                 continue;
             };
             raw.push((param.name(), v.to_string()));
@@ -121,13 +112,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
             "layer" | "test_panic" => {}
             "parent_origin" => match valid_origin(v) {
                 Some(o) => state.parent_origin = Some(o),
-                None => note(
-                    &mut notices,
-                    key,
-                    value,
-                    "—",
-                    tr(lang_for_notes, "notice.invalid"),
-                ),
+                None => note(&mut notices, key, value, "—", NoticeReason::Invalid),
             },
             "lang" => match Lang::from_code(v) {
                 Some(l) => state.lang = l,
@@ -136,7 +121,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                     key,
                     value,
                     state.lang.code(),
-                    tr(lang_for_notes, "notice.invalid"),
+                    NoticeReason::Invalid,
                 ),
             },
             "theme" => match v {
@@ -148,7 +133,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                     key,
                     value,
                     state.theme.code(),
-                    tr(lang_for_notes, "notice.invalid"),
+                    NoticeReason::Invalid,
                 ),
             },
             "embed" => match v {
@@ -159,7 +144,7 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                     key,
                     value,
                     if state.embed { "1" } else { "0" },
-                    tr(lang_for_notes, "notice.invalid"),
+                    NoticeReason::Invalid,
                 ),
             },
             "input" => match v {
@@ -170,26 +155,31 @@ pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
                     key,
                     value,
                     state.input.code(),
-                    tr(lang_for_notes, "notice.invalid"),
+                    NoticeReason::Invalid,
                 ),
             },
-            _ => note(
-                &mut notices,
-                key,
-                value,
-                "—",
-                tr(lang_for_notes, "notice.unknown"),
-            ),
+            _ => note(&mut notices, key, value, "—", NoticeReason::UnknownKey),
         }
     }
+    // One line per key: a value already refused above (not a number, ...) keeps its line and
+    // its reason, with the value finally used.
     let (spec, corrections) = state.spec.corrected(&state.input.limits());
     for c in corrections {
+        if let Some(n) = notices.iter_mut().find(|n| n.param == c.param) {
+            n.to = c.to;
+            continue;
+        }
         let from = raw
             .iter()
             .find(|(p, _)| *p == c.param)
             .map(|(_, v)| v.clone())
             .unwrap_or(c.from);
-        notices.push(Notice::new(c.param, &from, &c.to, &c.reason));
+        notices.push(Notice::new(
+            c.param,
+            &from,
+            &c.to,
+            NoticeReason::Corrected(c.reason),
+        ));
     }
     state.spec = spec;
     state.tour = None;
@@ -425,6 +415,34 @@ mod tests {
         assert_eq!(s.parent_origin.as_deref(), Some("https://a.example"));
         assert_eq!(s.spec.layer, LayerKind::Grouped);
         assert!(s.notices.iter().any(|n| n.param == "groups"));
+    }
+
+    #[test]
+    fn one_notice_per_key_from_the_value_given_to_the_value_used() {
+        // The kernel is not a number (3 is kept), then shrinks to fit a height of 2.
+        let s = parse("kernel_size=abc&height=2");
+        assert_eq!(s.spec.kernel_size, 2);
+        let lines: Vec<_> = s
+            .notices
+            .iter()
+            .filter(|n| n.param == "kernel_size")
+            .collect();
+        assert_eq!(lines.len(), 1, "{:?}", s.notices);
+        assert_eq!(
+            (
+                lines[0].from.as_str(),
+                lines[0].to.as_str(),
+                lines[0].reason
+            ),
+            ("abc", "2", NoticeReason::NotANumber)
+        );
+        let s = parse("layer=grouped&in_channels=6&out_channels=8&groups=4&kernel_size=99");
+        let keys: Vec<_> = s.notices.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(keys, ["kernel_size", "groups"]);
+        assert_eq!(
+            (s.notices[0].from.as_str(), s.notices[0].to.as_str()),
+            ("99", "6")
+        );
     }
 
     #[test]

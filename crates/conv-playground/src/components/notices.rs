@@ -1,9 +1,11 @@
-//! The `role="alert"` notice listing what was corrected in values that came from outside.
+//! The `role="alert"` notice listing what was corrected in values that came from outside: one
+//! line per key, its text from [`crate::notice::notice_line`].
 
 use yew::prelude::*;
 
 use super::use_app;
 use crate::i18n::tr;
+use crate::notice::notice_line;
 use crate::state::Action;
 
 #[function_component(Notices)]
@@ -25,9 +27,12 @@ pub fn notices() -> Html {
         <div class="notice" role="alert">
             <strong>{ tr(lang, "notice.title") }</strong>
             <ul>
-                { for shown.map(|n| html! {
-                    <li><code>{ &n.param }</code>{ ": " }<code>{ &n.from }</code>{ " → " }<code>{ &n.to }</code>
-                        <span class="reason">{ format!(" ({})", n.reason) }</span></li>
+                { for shown.map(|n| {
+                    // Worded now, in the page's language: a language switch re-words the lines.
+                    let line = notice_line(lang, n);
+                    html! {
+                        <li>{ line.before_key }<code>{ line.key }</code>{ line.after_key }<code>{ line.from }</code>{ " → " }<code>{ line.to }</code><span class="reason">{ line.reason }</span></li>
+                    }
                 }) }
                 if more > 0 { <li>{ format!("+{more}") }</li> }
             </ul>
