@@ -7,7 +7,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    CodePanel, Controls, Figure, Formulas, Insights, Notices, Player, ShareBar, Stats, TourBar,
+    CodePanel, Comparison, Controls, Figure, Formulas, Insights, LayerPicker, Legend, Notices,
+    ParamDrawer, Player, ShareBar, Stats, TourBar, TraceLine,
 };
 use crate::dom::{self, FrameDispatcher};
 use crate::host;
@@ -293,29 +294,41 @@ pub fn app() -> Html {
                     if state.embed {
                         <details class="controls-toggle">
                             <summary>{ tr(lang, "controls") }</summary>
+                            <LayerPicker />
                             <Controls />
                         </details>
                     } else {
-                        <Controls />
+                        <div class="side">
+                            <LayerPicker />
+                            <ParamDrawer />
+                        </div>
                     }
                     <div class="results">
-                        <Stats />
-                        if !state.embed {
-                            <ShareBar />
-                        }
-                        <Player />
-                        <Figure />
+                        <section class="figure-panel" aria-label={tr(lang, "figure")}>
+                            <Stats />
+                            <div class="toolbar">
+                                <Player />
+                                if !state.embed {
+                                    <Legend />
+                                }
+                            </div>
+                            <Figure />
+                            <TraceLine />
+                        </section>
                         <Insights />
                         if state.embed {
                             <details class="more">
                                 <summary>{ tr(lang, "more") }</summary>
+                                <Comparison />
                                 <Formulas />
                                 <CodePanel />
                                 <ShareBar />
                             </details>
                         } else {
+                            <Comparison />
                             <Formulas />
                             <CodePanel />
+                            <ShareBar />
                         }
                     </div>
                 </main>

@@ -58,12 +58,9 @@ pub const DARK: Palette = Palette {
     ],
 };
 
-/// The most channels drawn per stage; the rest are counted in text.
-pub const MAX_CHANNELS: usize = 8;
-const GAP: f64 = 10.0;
-const LABEL: f64 = 16.0;
+use crate::layout::{Block, Placed, LABEL_H as LABEL, MAP_GAP as GAP};
 
-/// Where a stage's channels go on its canvas.
+/// Where a block's maps go on its canvas, from the figure's [`crate::layout::Plan`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridLayout {
     pub cell: f64,
@@ -74,49 +71,57 @@ pub struct GridLayout {
     pub map_h: f64,
     pub width: f64,
     pub height: f64,
+    origin0: (f64, f64),
 }
 
 impl GridLayout {
-    /// Lay out `channels` maps of `h × w` cells in at most `avail` CSS pixels of width.
-    pub fn new(channels: usize, h: usize, w: usize, avail: f64, max_cell: f64) -> GridLayout {
-        let shown = channels.clamp(1, MAX_CHANNELS);
-        let avail = avail.max(60.0);
-        // The largest cell size (≤ max_cell) that fits the maps into rows of `avail`.
-        let mut best = None;
-        for cols in (1..=shown).rev() {
-            let cell = ((avail - GAP * (cols as f64 - 1.0)) / (cols * w) as f64)
-                .floor()
-                .min(max_cell);
-            // Small grids need cells large enough to read; pictures only need to be seen, so
-            // several channels share a row rather than one huge map each.
-            let enough = (200.0 / w as f64).clamp(2.0, 10.0);
-            if cell >= enough || cols == 1 {
-                best = Some((cols, cell.max(1.0)));
-                break;
-            }
-        }
-        let (cols, cell) = best.unwrap_or((1, 1.0));
-        let rows = shown.div_ceil(cols);
-        let (map_w, map_h) = (w as f64 * cell, h as f64 * cell);
+    pub fn from_plan(block: &Block, placed: &Placed) -> GridLayout {
+        let [map_w, map_h] = block.map_size(placed.cell);
         GridLayout {
-            cell,
-            cols,
-            rows,
-            shown,
+            cell: placed.cell,
+            cols: placed.cols,
+            rows: placed.rows,
+            shown: block.maps,
             map_w,
             map_h,
-            width: cols as f64 * map_w + GAP * (cols as f64 - 1.0),
-            height: rows as f64 * (map_h + LABEL) + GAP * (rows as f64 - 1.0),
+            width: placed.canvas[0],
+            height: placed.canvas[1],
+            origin0: placed.origin(block, 0),
         }
     }
 
-    /// Top-left corner of channel `i`'s map.
+    /// Top-left corner of map `i`.
     pub fn origin(&self, i: usize) -> (f64, f64) {
         let (r, c) = (i / self.cols, i % self.cols);
         (
-            c as f64 * (self.map_w + GAP),
-            r as f64 * (self.map_h + LABEL + GAP) + LABEL,
+            self.origin0.0 + c as f64 * (self.map_w + GAP),
+            self.origin0.1 + r as f64 * (self.map_h + LABEL + GAP),
         )
+    }
+}
+
+/// A label's box on a canvas `[x, y, w, h]` in CSS pixels, reported for the layout tests.
+pub type LabelBox = [f64; 4];
+
+/// Write the longest of `choices` that fits `room` pixels at `(x, y)` (baseline), or nothing.
+fn fit_label(
+    ctx: &CanvasRenderingContext2d,
+    choices: &[String],
+    x: f64,
+    y: f64,
+    room: f64,
+    boxes: &mut Vec<LabelBox>,
+) {
+    for text in choices {
+        let w = ctx
+            .measure_text(text)
+            .map(|m| m.width())
+            .unwrap_or(f64::INFINITY);
+        if w <= room {
+            let _ = ctx.fill_text(text, x, y);
+            boxes.push([x, y - 11.0, w, 13.0]);
+            return;
+        }
     }
 }
 
@@ -169,7 +174,8 @@ pub fn draw_stage(
     layout: &GridLayout,
     pal: &Palette,
     marks: &[(usize, usize, usize, Role)],
-) {
+) -> Vec<LabelBox> {
+    let mut boxes = Vec::new();
     let scale = max_abs(stage.data.view());
     let (_, h, w) = stage.data.dim();
     let cell = layout.cell;
@@ -180,12 +186,13 @@ pub fn draw_stage(
         ctx.set_fill_style_str(pal.text);
         ctx.set_font("12px system-ui, sans-serif");
         let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
-        let label = if many_groups {
-            format!("c{ch} · g{group}")
+        let choices = if many_groups {
+            vec![format!("c{ch} · g{group}"), format!("c{ch}"), format!("{ch}")]
         } else {
-            format!("c{ch}")
+            vec![format!("c{ch}"), format!("{ch}")]
         };
-        let _ = ctx.fill_text(&label, ox + 12.0, oy - 4.0);
+        let room = layout.map_w + GAP - 12.0 - 3.0;
+        fit_label(ctx, &choices, ox + 12.0, oy - 4.0, room, &mut boxes);
         ctx.set_fill_style_str(gcol);
         ctx.fill_rect(ox, oy - 12.0, 8.0, 8.0);
         // Small cells carry no text, grid or hatching: paint the map as one image, which is
@@ -252,6 +259,7 @@ pub fn draw_stage(
             cell - 2.0 * inset,
         );
     }
+    boxes
 }
 
 /// One cell: its value's colour, or hatched padding, or a dotted inserted zero; a corner mark on
@@ -415,8 +423,9 @@ fn hatch(ctx: &CanvasRenderingContext2d, x: f64, y: f64, s: f64, colour: &str) {
     ctx.restore();
 }
 
-/// Paint kernels: one row block per output channel, its `depth` slices side by side, framed in
-/// its group's colour. With `dilation > 1` the slices are drawn with their gaps (hatched).
+/// Paint kernels: one block per output channel, its `depth` slices side by side (the first
+/// [`crate::layout::KERNEL_SLICES`], then an ellipsis), framed in its group's colour. With
+/// `dilation > 1` the slices are drawn with their gaps (hatched).
 #[allow(clippy::too_many_arguments)]
 pub fn draw_kernels(
     ctx: &CanvasRenderingContext2d,
@@ -424,29 +433,39 @@ pub fn draw_kernels(
     depth: usize,
     groups_of: &dyn Fn(usize) -> usize,
     dilation: usize,
-    cell: f64,
-    per_row: usize,
+    layout: &GridLayout,
     pal: &Palette,
     active: Option<usize>,
-) {
+) -> Vec<LabelBox> {
+    use crate::layout::{KERNEL_SLICES, SLICE_GAP};
+    let mut boxes = Vec::new();
     let (n, k, _) = kernels.dim();
     let count = n / depth.max(1);
     let scale = max_abs(kernels);
+    let cell = layout.cell;
     let ext = (k - 1) * dilation + 1;
     let slice_px = ext as f64 * cell;
-    let shown_depth = depth.min(4);
-    let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };
-    for kernel in 0..count.min(MAX_CHANNELS * 2) {
-        let (r, c) = (kernel / per_row, kernel % per_row);
-        let ox = c as f64 * (block_w + GAP);
-        let oy = r as f64 * (slice_px + LABEL + GAP) + LABEL;
+    let shown_depth = depth.min(KERNEL_SLICES);
+    let many_groups = (0..count).any(|i| groups_of(i) > 0);
+    for kernel in 0..count.min(layout.shown) {
+        let (ox, oy) = layout.origin(kernel);
         let group = groups_of(kernel);
         let gcol = pal.groups[group % pal.groups.len()];
         ctx.set_fill_style_str(pal.text);
         ctx.set_font("12px system-ui, sans-serif");
-        let _ = ctx.fill_text(&format!("k{kernel} · g{group}"), ox, oy - 4.0);
+        let choices = if many_groups {
+            vec![
+                format!("k{kernel} · g{group}"),
+                format!("k{kernel}"),
+                format!("{kernel}"),
+            ]
+        } else {
+            vec![format!("k{kernel}"), format!("{kernel}")]
+        };
+        let room = layout.map_w + GAP - 3.0;
+        fit_label(ctx, &choices, ox, oy - 4.0, room, &mut boxes);
         for d in 0..shown_depth {
-            let sx = ox + d as f64 * (slice_px + 4.0);
+            let sx = ox + d as f64 * (slice_px + SLICE_GAP);
             for y in 0..ext {
                 for x in 0..ext {
                     let (px, py) = (sx + x as f64 * cell, oy + y as f64 * cell);
@@ -478,108 +497,20 @@ pub fn draw_kernels(
         }
         if active == Some(kernel) {
             ctx.set_stroke_style_str(pal.focus);
-            ctx.set_line_width(3.0);
-            ctx.stroke_rect(ox - 4.0, oy - 4.0, block_w - 4.0 + 8.0, slice_px + 8.0);
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(ox - 3.0, oy - 3.0, layout.map_w + 6.0, slice_px + 6.0);
         }
-        if depth > 4 {
+        if depth > KERNEL_SLICES {
             ctx.set_fill_style_str(pal.muted);
+            ctx.set_font("12px system-ui, sans-serif");
             let _ = ctx.fill_text(
                 "…",
-                ox + shown_depth as f64 * (slice_px + 4.0),
+                ox + shown_depth as f64 * (slice_px + SLICE_GAP),
                 oy + slice_px / 2.0,
             );
         }
     }
-}
-
-/// Size of the kernel canvas for `count` kernels.
-pub fn kernels_size(
-    count: usize,
-    depth: usize,
-    k: usize,
-    dilation: usize,
-    avail: f64,
-    max_cell: f64,
-) -> (f64, f64, usize, f64) {
-    let ext = (k - 1) * dilation + 1;
-    let shown_depth = depth.min(4);
-    // Few kernels get cells large enough to print their weights.
-    let preferred: f64 = if count * depth.min(4) <= 8 {
-        28.0
-    } else {
-        18.0
-    };
-    let mut cell = preferred.min(max_cell);
-    loop {
-        let slice_px = ext as f64 * cell;
-        let block_w = shown_depth as f64 * (slice_px + 4.0) + if depth > 4 { 16.0 } else { 0.0 };
-        if block_w <= avail || cell <= 3.0 {
-            let shown = count.min(MAX_CHANNELS * 2);
-            let per_row =
-                (((avail + GAP) / (block_w + GAP)).floor() as usize).clamp(1, shown.max(1));
-            let rows = shown.div_ceil(per_row);
-            let w = per_row as f64 * (block_w + GAP);
-            let h = rows as f64 * (slice_px + LABEL + GAP);
-            return (w, h, per_row, cell);
-        }
-        cell -= 1.0;
-    }
-}
-
-/// The colour legend: a diverging bar from −max to +max, and swatches for the cell kinds.
-pub fn draw_legend(ctx: &CanvasRenderingContext2d, width: f64, pal: &Palette, labels: [&str; 5]) {
-    let bar_w = (width * 0.35).clamp(80.0, 200.0);
-    for i in 0..bar_w as usize {
-        let t = i as f32 / bar_w as f32 * 2.0 - 1.0;
-        ctx.set_fill_style_str(&value_color(t, 1.0));
-        ctx.fill_rect(i as f64, 4.0, 1.0, 12.0);
-    }
-    ctx.set_fill_style_str(pal.text);
-    ctx.set_font("12px system-ui, sans-serif");
-    let _ = ctx.fill_text(labels[0], 0.0, 30.0);
-    ctx.set_text_align("end");
-    let _ = ctx.fill_text(labels[1], bar_w, 30.0);
-    ctx.set_text_align("start");
-    let mut x = bar_w + 16.0;
-    let mut y = 4.0;
-    for (i, label) in labels[2..].iter().enumerate() {
-        let needed = 20.0 + label.chars().count() as f64 * 7.5;
-        if x + needed > width {
-            x = bar_w + 16.0;
-            y += 18.0;
-        }
-        match i {
-            0 => {
-                ctx.set_fill_style_str(pal.padding);
-                ctx.fill_rect(x, y, 12.0, 12.0);
-                hatch(ctx, x, y, 12.0, pal.hatch);
-            }
-            1 => {
-                ctx.set_fill_style_str(pal.inserted);
-                ctx.fill_rect(x, y, 12.0, 12.0);
-                ctx.set_fill_style_str(pal.hatch);
-                ctx.begin_path();
-                let _ = ctx.arc(x + 6.0, y + 6.0, 1.5, 0.0, std::f64::consts::TAU);
-                ctx.fill();
-            }
-            _ => {
-                ctx.set_fill_style_str(&value_color(0.5, 1.0));
-                ctx.fill_rect(x, y, 12.0, 12.0);
-                ctx.set_fill_style_str(pal.copied);
-                ctx.begin_path();
-                ctx.move_to(x + 12.0, y);
-                ctx.line_to(x + 8.0, y);
-                ctx.line_to(x + 12.0, y + 4.0);
-                ctx.close_path();
-                ctx.fill();
-            }
-        }
-        ctx.set_stroke_style_str(pal.grid);
-        ctx.stroke_rect(x, y, 12.0, 12.0);
-        ctx.set_fill_style_str(pal.text);
-        let _ = ctx.fill_text(label, x + 16.0, y + 10.0);
-        x += needed;
-    }
+    boxes
 }
 
 /// Paint a map of counts (overlap, coverage): darker for more, the count written in each cell.

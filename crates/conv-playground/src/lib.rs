@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod i18n;
+pub mod layout;
 pub mod notice;
 pub mod scene;
 pub mod snippets;

@@ -2,28 +2,37 @@
 
 use conv_core::{LayerKind, LayerSpec, PaddingMode};
 
-/// One figure of the article.
+/// The number of figures in the article (its animated and still pictures, in order).
+pub const ARTICLE_FIGURES: usize = 9;
+
+/// One stop of the tour: a figure of the article, or a stop the tour adds between them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TourStop {
     /// i18n key of the caption.
     pub caption: &'static str,
+    /// The article's figure number (1-based), or `None` for a stop the article has no figure for.
+    pub figure: Option<usize>,
     pub spec: LayerSpec,
 }
 
-/// All tour stops, in the article's order.
+/// All tour stops, in the article's order. The separable stop is the tour's own: the article
+/// describes the two stages together in words, without a figure.
 pub fn stops() -> Vec<TourStop> {
     let p = LayerSpec::preset;
     vec![
         TourStop {
             caption: "tour.1",
+            figure: Some(1),
             spec: p(LayerKind::Standard),
         },
         TourStop {
             caption: "tour.2",
+            figure: Some(2),
             spec: p(LayerKind::Depthwise),
         },
         TourStop {
             caption: "tour.3",
+            figure: Some(3),
             spec: LayerSpec {
                 in_channels: 3,
                 out_channels: 8,
@@ -32,6 +41,7 @@ pub fn stops() -> Vec<TourStop> {
         },
         TourStop {
             caption: "tour.4",
+            figure: None,
             spec: LayerSpec {
                 out_channels: 8,
                 ..p(LayerKind::Separable)
@@ -39,6 +49,7 @@ pub fn stops() -> Vec<TourStop> {
         },
         TourStop {
             caption: "tour.5",
+            figure: Some(4),
             spec: LayerSpec {
                 kernel_size: 1,
                 padding: PaddingMode::Explicit(0),
@@ -47,18 +58,22 @@ pub fn stops() -> Vec<TourStop> {
         },
         TourStop {
             caption: "tour.6",
+            figure: Some(5),
             spec: p(LayerKind::Transposed),
         },
         TourStop {
             caption: "tour.7",
+            figure: Some(6),
             spec: p(LayerKind::Upsample),
         },
         TourStop {
             caption: "tour.8",
+            figure: Some(7),
             spec: p(LayerKind::Dilated),
         },
         TourStop {
             caption: "tour.9",
+            figure: Some(8),
             spec: LayerSpec {
                 height: 11,
                 width: 11,
@@ -68,6 +83,7 @@ pub fn stops() -> Vec<TourStop> {
         },
         TourStop {
             caption: "tour.10",
+            figure: Some(9),
             spec: p(LayerKind::Grouped),
         },
     ]
@@ -96,5 +112,18 @@ mod tests {
         for kind in LayerKind::ALL {
             assert_eq!(stops()[stop_for(kind)].spec.layer, kind);
         }
+    }
+
+    #[test]
+    fn the_article_figures_are_numbered_as_the_article_numbers_them() {
+        let figures: Vec<usize> = stops().iter().filter_map(|s| s.figure).collect();
+        assert_eq!(figures, (1..=ARTICLE_FIGURES).collect::<Vec<_>>());
+        // The one added stop is the separable layer, which the article shows no figure of.
+        let added: Vec<LayerKind> = stops()
+            .iter()
+            .filter(|s| s.figure.is_none())
+            .map(|s| s.spec.layer)
+            .collect();
+        assert_eq!(added, vec![LayerKind::Separable]);
     }
 }

@@ -22,15 +22,6 @@ pub fn controls() -> Html {
     let limits = state.input.limits();
     let layer = spec.layer;
 
-    let on_layer = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |e: Event| {
-            let sel: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(kind) = LayerKind::from_name(&sel.value()) {
-                d.emit(Action::SetLayer(kind));
-            }
-        })
-    };
     let sliders = layer.params().iter().filter(|p| !matches!(p, Param::Bias)).map(|&param| {
         let frame = ctx.frame.clone();
         let on_change = Callback::from(move |v: usize| frame.send(Action::SetParam(param, v)));
@@ -102,21 +93,8 @@ pub fn controls() -> Html {
         let d = ctx.dispatch.clone();
         Callback::from(move |_| d.emit(Action::ResetLayer))
     };
-    let to_tour = {
-        let d = ctx.dispatch.clone();
-        let stop = tour::stop_for(layer);
-        Callback::from(move |_| d.emit(Action::Tour(Some(stop))))
-    };
     html! {
-        <aside class="controls" aria-label={tr(lang, "layer")}>
-            <label for="layer-select" class="field-label">{ tr(lang, "layer") }</label>
-            <select id="layer-select" onchange={on_layer}>
-                { for LayerKind::ALL.iter().map(|k| html! {
-                    <option value={k.name()} selected={*k == layer}>{ tr(lang, &format!("layer.{}", k.name())) }</option>
-                }) }
-            </select>
-            <p class="about" data-layer={layer.name()}>{ tr(lang, &format!("about.{}", layer.name())) }</p>
-            <p class="tour-link"><button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button></p>
+        <div class="controls" id="parameters">
             { for sliders }
             <div class="checkbox">
                 <input type="checkbox" id="bias-toggle" checked={spec.bias} onchange={on_bias} />
@@ -132,6 +110,65 @@ pub fn controls() -> Html {
             </div>
             <InputPicker />
             <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
+        </div>
+    }
+}
+
+/// The layer type, what it does in a sentence, and the way into the tour.
+#[function_component(LayerPicker)]
+pub fn layer_picker() -> Html {
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let layer = ctx.state.spec.layer;
+    let on_layer = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(kind) = LayerKind::from_name(&sel.value()) {
+                d.emit(Action::SetLayer(kind));
+            }
+        })
+    };
+    let to_tour = {
+        let d = ctx.dispatch.clone();
+        let stop = tour::stop_for(layer);
+        Callback::from(move |_| d.emit(Action::Tour(Some(stop))))
+    };
+    html! {
+        <div class="picker">
+            <label for="layer-select" class="field-label">{ tr(lang, "layer") }</label>
+            <select id="layer-select" onchange={on_layer}>
+                { for LayerKind::ALL.iter().map(|k| html! {
+                    <option value={k.name()} selected={*k == layer}>{ tr(lang, &format!("layer.{}", k.name())) }</option>
+                }) }
+            </select>
+            <p class="about" data-layer={layer.name()}>{ tr(lang, &format!("about.{}", layer.name())) }</p>
+            <p class="tour-link"><button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button></p>
+        </div>
+    }
+}
+
+/// The parameters: a side column on wide pages; on phones a drawer at the bottom of the screen
+/// that stays open while the figure above it redraws.
+#[function_component(ParamDrawer)]
+pub fn param_drawer() -> Html {
+    let open = use_state(|| false);
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    html! {
+        <aside class={classes!("drawer", open.then_some("open"))} aria-label={tr(lang, "controls")}>
+            <button type="button" class="drawer-toggle" aria-expanded={open.to_string()} aria-controls="parameters" onclick={toggle}>
+                { tr(lang, "controls") }<span aria-hidden="true">{ if *open { " ▾" } else { " ▴" } }</span>
+            </button>
+            <Controls />
         </aside>
     }
 }

@@ -1,14 +1,16 @@
-//! The figure: every stage conv-core returns, in order, each on its own canvas, with the kernels
-//! between them and a legend. Canvases are drawn after render through node refs.
+//! The figure: every stage conv-core returns and the kernels between them, laid out as a
+//! pipeline (input → kernels → output) by [`crate::layout::plan`] in the space the page leaves
+//! it, each block on its own canvas drawn after render through a node ref.
 
-use conv_core::{Forward, StageKind};
-use ndarray::{Array3, Axis};
+use conv_core::{Cell, Forward, StageKind};
+use ndarray::Array3;
 use yew::prelude::*;
 
 use super::use_app;
 use crate::dom;
-use crate::draw::{self, GridLayout, Palette, DARK, LIGHT, MAX_CHANNELS};
+use crate::draw::{self, GridLayout, LabelBox, Palette, DARK, LIGHT};
 use crate::i18n::{tr, trf, Lang};
+use crate::layout::{self, Block, CellRange, Placed};
 use crate::scene::Scene;
 use crate::state::Action;
 use crate::trace::CellRef;
@@ -24,60 +26,186 @@ pub(crate) fn stage_key(kind: StageKind) -> &'static str {
     }
 }
 
-#[function_component(Figure)]
-pub fn figure() -> Html {
-    let Some(ctx) = use_app() else {
-        return html! {};
+/// One block of the pipeline and its caption.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Stage(usize),
+    Kernels(usize),
+}
+
+/// Width of a caption line in CSS pixels at `px` font size: wide (CJK) characters a full em,
+/// others about 0.6 em; a little generous so that a caption never spills into its neighbour.
+fn text_width(text: &str, px: f64) -> f64 {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { px } else { 0.62 * px })
+        .sum::<f64>()
+        + 6.0
+}
+
+fn kernel_title(lang: Lang, fwd: &Forward, conv: usize) -> String {
+    let Some(view) = fwd.convs.get(conv) else {
+        return String::new();
     };
-    let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else {
-        return html! {};
+    let key = if view.transposed {
+        "kernels.transposed"
+    } else {
+        match view.role {
+            conv_core::ConvRole::Depthwise => "kernels.depthwise",
+            conv_core::ConvRole::Pointwise => "kernels.pointwise",
+            conv_core::ConvRole::Main => "kernels",
+        }
     };
+    tr(lang, key).to_string()
+}
+
+/// `C_out × k×k×depth` of a convolution's kernels, as they are drawn.
+fn kernel_shape(fwd: &Forward, conv: usize) -> Option<(usize, usize, usize, usize)> {
+    let view = fwd.convs.get(conv)?;
+    let (a, b, k, _) = view.weight.dim();
+    // A transposed weight is shown per output channel as it stamps.
+    let (count, depth) = if view.transposed {
+        (b * view.groups, a / view.groups.max(1))
+    } else {
+        (a, b)
+    };
+    Some((count, depth, k, (k - 1) * view.dilation + 1))
+}
+
+/// The pipeline's blocks in reading order: kernels right before the stage their convolution
+/// writes; with each its title, shape line and layout block.
+fn pipeline(scene: &Scene, lang: Lang) -> Vec<(Item, String, String, Block)> {
     let fwd = &scene.forward;
-    let pal = if ctx.dark { DARK } else { LIGHT };
     let mut items = Vec::new();
+    let caption = |title: &str, shape: &str| {
+        text_width(title, 13.0).max(text_width(shape, 12.0))
+    };
     for (si, stage) in fwd.stages.iter().enumerate() {
-        // Kernels go right before the stage their convolution writes.
         for (ci, _) in fwd
             .convs
             .iter()
             .enumerate()
             .filter(|(_, v)| v.output_stage == si)
         {
-            items.push(html! { <KernelView key={format!("k{ci}")} conv={ci} /> });
+            if let Some((count, depth, k, extent)) = kernel_shape(fwd, ci) {
+                let title = kernel_title(lang, fwd, ci);
+                let shape = format!("{count} × {k}×{k}×{depth}");
+                let block = Block::kernels(count, depth, extent, caption(&title, &shape));
+                items.push((Item::Kernels(ci), title, shape, block));
+            }
         }
         let [c, h, w] = stage.shape();
-        let title = tr(lang, stage_key(stage.kind));
-        let summary = trf(
-            lang,
-            "canvas.summary",
-            &[
-                ("stage", title.to_string()),
-                ("c", c.to_string()),
-                ("h", h.to_string()),
-                ("w", w.to_string()),
-            ],
-        );
-        items.push(html! {
-            <StageView key={format!("s{si}")} index={si} title={title} summary={summary} />
+        let title = tr(lang, stage_key(stage.kind)).to_string();
+        let shape = format!("{c}×{h}×{w}");
+        let block = Block::stage(c, h, w, caption(&title, &shape));
+        items.push((Item::Stage(si), title, shape, block));
+    }
+    items
+}
+
+/// Cell sizes for a page: phones and frames draw smaller cells than desktops.
+fn cell_range(embed: bool, narrow: bool) -> CellRange {
+    match (embed, narrow) {
+        (true, _) => CellRange { max: 26.0, min: 7.0 },
+        (false, true) => CellRange { max: 28.0, min: 8.0 },
+        (false, false) => CellRange { max: 34.0, min: 9.0 },
+    }
+}
+
+/// Room under the figure: the trace line, and on narrow pages the parameter drawer's bar.
+fn reserve_below(embed: bool, narrow: bool) -> f64 {
+    let trace = 30.0;
+    if narrow && !embed {
+        trace + 56.0
+    } else {
+        trace
+    }
+}
+
+/// The space the figure has: its column's width, and the viewport's height below its top.
+fn measure(el: &web_sys::HtmlElement, embed: bool) -> Option<(f64, f64)> {
+    let win = dom::window().ok()?;
+    let vw = win.inner_width().ok()?.as_f64()?;
+    let vh = win.inner_height().ok()?.as_f64()?;
+    let top = el.get_bounding_client_rect().top() + win.scroll_y().unwrap_or(0.0);
+    let narrow = vw < 900.0;
+    let w = el.client_width() as f64;
+    let h = (vh - top - reserve_below(embed, narrow)).max(160.0);
+    Some((w.max(120.0), h))
+}
+
+#[function_component(Figure)]
+pub fn figure() -> Html {
+    let host = use_node_ref();
+    let ctx = use_app();
+    let space = use_state(|| (ctx.as_ref().map_or(900.0, |c| c.width), 520.0));
+    {
+        let host = host.clone();
+        let space = space.clone();
+        let embed = ctx.as_ref().is_some_and(|c| c.state.embed);
+        // Measured after every render (cheap); a change re-plans the figure.
+        use_effect(move || {
+            if let Some(el) = host.cast::<web_sys::HtmlElement>() {
+                if let Some((w, h)) = measure(&el, embed) {
+                    let (ow, oh) = *space;
+                    if (w - ow).abs() >= 1.0 || (h - oh).abs() >= 1.0 {
+                        space.set((w, h));
+                    }
+                }
+            }
         });
     }
-    let _ = pal;
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let items = use_memo((ctx.scene.clone(), lang), |(scene, lang)| match &*scene.0 {
+        Ok(s) => pipeline(s, *lang),
+        Err(_) => Vec::new(),
+    });
+    let narrow = dom::window()
+        .ok()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w < 900.0);
+    let range = cell_range(ctx.state.embed, narrow);
+    let blocks: Vec<Block> = items.iter().map(|(_, _, _, b)| b.clone()).collect();
+    let plan = use_memo(
+        (blocks, space.0.floor(), space.1.floor(), range),
+        |(blocks, w, h, range)| layout::plan(blocks, *w, *h, *range),
+    );
+    let rows = plan.rows.iter().map(|r| {
+        let cells = r.clone().map(|i| {
+            let (item, title, shape, block) = items[i].clone();
+            let placed = plan.blocks[i];
+            let arrow = (i > r.start).then(|| html! { <span class="arrow" aria-hidden="true">{ "→" }</span> });
+            let view = match item {
+                Item::Stage(index) => html! {
+                    <StageView key={format!("s{index}")} {index} title={title} shape={shape} {block} {placed} />
+                },
+                Item::Kernels(conv) => html! {
+                    <KernelView key={format!("k{conv}")} {conv} title={title} shape={shape} {block} {placed} />
+                },
+            };
+            html! { <>{ for arrow }{ view }</> }
+        });
+        html! { <div class="pipeline-row">{ for cells }</div> }
+    });
     html! {
         <section class="figure" aria-label={tr(lang, "figure")}>
-            if !ctx.state.embed {
-                <Legend />
-            }
-            <div class="stages">{ for items }</div>
+            <div class="stages" ref={host} data-cell={plan.cell.to_string()} data-fits={plan.fits.to_string()}>
+                { for rows }
+            </div>
         </section>
     }
 }
 
 #[derive(Properties, PartialEq)]
-struct StageProps {
+struct BlockProps {
     index: usize,
-    title: AttrValue,
-    summary: AttrValue,
+    title: String,
+    shape: String,
+    block: Block,
+    placed: Placed,
 }
 
 fn palette(dark: bool) -> Palette {
@@ -88,10 +216,37 @@ fn palette(dark: bool) -> Palette {
     }
 }
 
+/// Label boxes and map geometry on the canvas, for tests and tools that point at cells.
+fn record(el: &web_sys::HtmlCanvasElement, l: &GridLayout, labels: &[LabelBox]) {
+    let boxes = labels
+        .iter()
+        .map(|b| format!("{:.1},{:.1},{:.1},{:.1}", b[0], b[1], b[2], b[3]))
+        .collect::<Vec<_>>()
+        .join(";");
+    let (ox, oy) = l.origin(0);
+    for (name, v) in [
+        ("data-cell", l.cell.to_string()),
+        ("data-cols", l.cols.to_string()),
+        ("data-shown", l.shown.to_string()),
+        ("data-map-w", l.map_w.to_string()),
+        ("data-map-h", l.map_h.to_string()),
+        ("data-origin", format!("{ox},{oy}")),
+        ("data-pitch", format!("{},{}", l.map_w + layout::MAP_GAP, l.map_h + layout::LABEL_H + layout::MAP_GAP)),
+        ("data-labels", boxes),
+    ] {
+        let _ = el.set_attribute(name, &v);
+    }
+    // A draw counter, for the latency benchmark.
+    let drawn = el
+        .get_attribute("data-drawn")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
+}
+
 #[function_component(StageView)]
-fn stage_view(p: &StageProps) -> Html {
+fn stage_view(p: &BlockProps) -> Html {
     let canvas = use_node_ref();
-    let layout = use_mut_ref(|| None::<GridLayout>);
     let ctx = use_app();
     let Some(ctx) = ctx else { return html! {} };
     let lang = ctx.lang();
@@ -105,58 +260,42 @@ fn stage_view(p: &StageProps) -> Html {
             .unwrap_or((0, StageKind::Input)),
         Err(_) => (0, StageKind::Input),
     };
+    let layout = GridLayout::from_plan(&p.block, &p.placed);
     let marks = ctx.trace.marks_on(p.index);
     {
         let canvas = canvas.clone();
         let index = p.index;
-        let layout = layout.clone();
-        let max_cell = if ctx.state.embed { 12.0 } else { 34.0 };
         use_effect_with(
-            (scene, ctx.width, ctx.dark, marks, max_cell),
-            move |(scene, width, dark, marks, max_cell)| {
-                if let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
-                {
-                    if let Some(stage) = s.forward.stages.get(index) {
-                        if let Ok(c2d) = dom::context_2d(&el) {
-                            let [ch, h, w] = stage.shape();
-                            let l = GridLayout::new(ch, h, w, *width, *max_cell);
-                            draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
-                            draw::draw_stage(&c2d, stage, &l, &palette(*dark), marks);
-                            // A draw counter, for the latency benchmark.
-                            let drawn = el
-                                .get_attribute("data-drawn")
-                                .and_then(|v| v.parse::<u64>().ok())
-                                .unwrap_or(0);
-                            let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
-                            // Geometry for tests and tools that point at cells.
-                            for (name, v) in [
-                                ("data-cell", l.cell),
-                                ("data-cols", l.cols as f64),
-                                ("data-map-w", l.map_w),
-                                ("data-map-h", l.map_h),
-                            ] {
-                                let _ = el.set_attribute(name, &v.to_string());
-                            }
-                            *layout.borrow_mut() = Some(l);
-                        }
-                    }
+            (scene, layout, ctx.dark, marks),
+            move |(scene, l, dark, marks)| {
+                let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
+                else {
+                    return;
+                };
+                let Some(stage) = s.forward.stages.get(index) else {
+                    return;
+                };
+                if let Ok(c2d) = dom::context_2d(&el) {
+                    draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
+                    let labels = draw::draw_stage(&c2d, stage, l, &palette(*dark), marks);
+                    record(&el, l, &labels);
                 }
             },
         );
     }
     let hit = {
-        let layout = layout.clone();
         let index = p.index;
         move |e: &MouseEvent| -> Option<CellRef> {
-            let l = (*layout.borrow())?;
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            (0..l.shown).find_map(|ch| {
-                let (ox, oy) = l.origin(ch);
-                (x >= ox && y >= oy && x < ox + l.map_w && y < oy + l.map_h).then(|| CellRef {
-                    stage: index,
-                    channel: ch,
-                    y: ((y - oy) / l.cell) as usize,
-                    x: ((x - ox) / l.cell) as usize,
+            (0..layout.shown).find_map(|ch| {
+                let (ox, oy) = layout.origin(ch);
+                (x >= ox && y >= oy && x < ox + layout.map_w && y < oy + layout.map_h).then(|| {
+                    CellRef {
+                        stage: index,
+                        channel: ch,
+                        y: ((y - oy) / layout.cell) as usize,
+                        x: ((x - ox) / layout.cell) as usize,
+                    }
                 })
             })
         }
@@ -184,11 +323,26 @@ fn stage_view(p: &StageProps) -> Html {
             }
         })
     };
-    let more = c.saturating_sub(MAX_CHANNELS);
+    let more = c.saturating_sub(p.block.maps);
+    let [_, h, w] = match &*ctx.scene.0 {
+        Ok(s) => s.forward.stages.get(p.index).map_or([0; 3], |st| st.shape()),
+        Err(_) => [0; 3],
+    };
+    let summary = trf(
+        lang,
+        "canvas.summary",
+        &[
+            ("stage", p.title.clone()),
+            ("c", c.to_string()),
+            ("h", h.to_string()),
+            ("w", w.to_string()),
+        ],
+    );
+    let class = stage_kind_class(kind);
     html! {
-        <figure class={classes!("stage", format!("stage-{}", stage_kind_class(kind)))} data-stage={stage_kind_class(kind)}>
-            <figcaption>{ p.title.clone() }<span class="shape">{ shape_text(&ctx.scene, p.index) }</span></figcaption>
-            <canvas ref={canvas} role="img" aria-label={p.summary.clone()} data-stage-canvas={p.index.to_string()}
+        <figure class={classes!("stage", format!("stage-{class}"))} data-stage={class}>
+            <figcaption><span class="title">{ p.title.clone() }</span><span class="shape">{ p.shape.clone() }</span></figcaption>
+            <canvas ref={canvas} role="img" aria-label={summary} data-stage-canvas={p.index.to_string()}
                 {onmousemove} {onmouseleave} {onclick} />
             if more > 0 {
                 <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p>
@@ -208,23 +362,8 @@ fn stage_kind_class(kind: StageKind) -> &'static str {
     }
 }
 
-fn shape_text(scene: &crate::app::SceneRef, index: usize) -> String {
-    match &*scene.0 {
-        Ok(s) => s
-            .forward
-            .stages
-            .get(index)
-            .map(|st| {
-                let [c, h, w] = st.shape();
-                format!(" {c}×{h}×{w}")
-            })
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Kernels of convolution `conv` as `(C_out · depth, k, k)` slices in output-channel order, their
-/// depth, and the group of each output channel.
+/// Kernels of convolution `conv` as `(count · depth, k, k)` slices in output-channel order, and
+/// the group of each output channel.
 fn kernel_slices(scene: &Scene, conv: usize) -> Option<(Array3<f32>, usize, Vec<usize>, usize)> {
     let fwd: &Forward = &scene.forward;
     let view = fwd.convs.get(conv)?;
@@ -239,14 +378,16 @@ fn kernel_slices(scene: &Scene, conv: usize) -> Option<(Array3<f32>, usize, Vec<
     let (co, depth, k, _) = w.dim();
     let slices = w.into_shape_with_order((co * depth, k, k)).ok()?;
     let groups = fwd.stages[view.output_stage].channel_groups.clone();
-    let dilation = view.dilation;
-    let _ = Axis(0);
-    Some((slices, depth, groups, dilation))
+    Some((slices, depth, groups, view.dilation))
 }
 
 #[derive(Properties, PartialEq)]
 struct KernelProps {
     conv: usize,
+    title: String,
+    shape: String,
+    block: Block,
+    placed: Placed,
 }
 
 #[function_component(KernelView)]
@@ -257,26 +398,18 @@ fn kernel_view(p: &KernelProps) -> Html {
     };
     let lang = ctx.lang();
     let scene = ctx.scene.clone();
-    let info = match &*scene.0 {
-        Ok(s) => s
-            .forward
-            .convs
-            .get(p.conv)
-            .map(|v| (v.role, v.transposed, v.weight.dim())),
-        Err(_) => None,
-    };
     let active = ctx
         .trace
         .kernel
         .filter(|(c, _)| *c == p.conv)
         .map(|(_, k)| k);
+    let layout = GridLayout::from_plan(&p.block, &p.placed);
     {
         let canvas = canvas.clone();
         let conv = p.conv;
-        let max_cell = if ctx.state.embed { 6.0 } else { 28.0 };
         use_effect_with(
-            (scene, ctx.width, ctx.dark, active, max_cell),
-            move |(scene, width, dark, active, max_cell)| {
+            (scene, layout, ctx.dark, active),
+            move |(scene, l, dark, active)| {
                 let Ok(s) = &*scene.0 else { return };
                 let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
                     return;
@@ -287,45 +420,31 @@ fn kernel_view(p: &KernelProps) -> Html {
                 let Ok(c2d) = dom::context_2d(&el) else {
                     return;
                 };
-                let count = slices.dim().0 / depth.max(1);
-                let k = slices.dim().1;
-                let (w, h, per_row, cell) =
-                    draw::kernels_size(count, depth, k, dilation, *width, *max_cell);
-                draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
+                draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
                 let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
-                draw::draw_kernels(
+                let labels = draw::draw_kernels(
                     &c2d,
                     slices.view(),
                     depth,
                     &group_of,
                     dilation,
-                    cell,
-                    per_row,
+                    l,
                     &palette(*dark),
                     *active,
                 );
+                record(&el, l, &labels);
             },
         );
     }
-    let Some((role, transposed, (co, depth, k, _))) = info else {
-        return html! {};
+    let count = match &*ctx.scene.0 {
+        Ok(s) => kernel_shape(&s.forward, p.conv).map_or(0, |k| k.0),
+        Err(_) => 0,
     };
-    let title = if transposed {
-        tr(lang, "kernels.transposed")
-    } else {
-        match role {
-            conv_core::ConvRole::Depthwise => tr(lang, "kernels.depthwise"),
-            conv_core::ConvRole::Pointwise => tr(lang, "kernels.pointwise"),
-            conv_core::ConvRole::Main => tr(lang, "kernels"),
-        }
-    };
-    let depth_text = trf(lang, "kernel.depth", &[("depth", depth.to_string())])
-        .replace("k×k", &format!("{k}×{k}"));
-    let more = co.saturating_sub(MAX_CHANNELS * 2);
-    let summary = format!("{title}: {co} × {depth_text}");
+    let more = count.saturating_sub(p.block.maps);
+    let summary = format!("{}: {}", p.title, p.shape);
     html! {
         <figure class="kernels" data-kernels={p.conv.to_string()}>
-            <figcaption>{ title }<span class="shape">{ format!(" {co} · {depth_text}") }</span></figcaption>
+            <figcaption><span class="title">{ p.title.clone() }</span><span class="shape">{ p.shape.clone() }</span></figcaption>
             <canvas ref={canvas} role="img" aria-label={summary} />
             if more > 0 {
                 <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p>
@@ -334,38 +453,52 @@ fn kernel_view(p: &KernelProps) -> Html {
     }
 }
 
+/// What the figure contains, for a legend that lists only that.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Kinds {
+    pub padding: bool,
+    pub inserted: bool,
+    pub copied: bool,
+    pub gaps: bool,
+}
+
+pub fn kinds(fwd: &Forward) -> Kinds {
+    let mut k = Kinds::default();
+    for stage in &fwd.stages {
+        for c in stage.cells.iter() {
+            match c {
+                Cell::Padding => k.padding = true,
+                Cell::Inserted => k.inserted = true,
+                Cell::Copied { .. } => k.copied = true,
+                Cell::Data { .. } => {}
+            }
+        }
+    }
+    k.gaps = fwd.convs.iter().any(|v| v.dilation > 1);
+    k
+}
+
+/// The colour scale and the cell kinds the current figure contains, as text with swatches.
 #[function_component(Legend)]
-fn legend() -> Html {
-    let canvas = use_node_ref();
+pub fn legend() -> Html {
     let Some(ctx) = use_app() else {
         return html! {};
     };
-    let lang: Lang = ctx.lang();
-    {
-        let canvas = canvas.clone();
-        use_effect_with((lang, ctx.width, ctx.dark), move |(lang, width, dark)| {
-            let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
-                return;
-            };
-            let Ok(c2d) = dom::context_2d(&el) else {
-                return;
-            };
-            let w = width.min(640.0);
-            let h = if w < 420.0 { 58.0 } else { 40.0 };
-            draw::prepare(&el, &c2d, w, h, dom::device_pixel_ratio());
-            let labels = [
-                tr(*lang, "legend.negative"),
-                tr(*lang, "legend.positive"),
-                tr(*lang, "legend.padding"),
-                tr(*lang, "legend.inserted"),
-                tr(*lang, "legend.copied"),
-            ];
-            draw::draw_legend(&c2d, w, &palette(*dark), labels);
-        });
-    }
+    let lang = ctx.lang();
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
+    let k = kinds(&scene.forward);
+    let swatch = |class: &'static str, key: &'static str| {
+        html! { <span class="legend-item" data-legend={key}><span class={classes!("swatch", class)} aria-hidden="true"></span>{ tr(lang, key) }</span> }
+    };
     html! {
-        <div class="legend">
-            <canvas ref={canvas} role="img" aria-label={format!("{}: {} / {} · {} · {} · {}", tr(lang, "legend"), tr(lang, "legend.negative"), tr(lang, "legend.positive"), tr(lang, "legend.padding"), tr(lang, "legend.inserted"), tr(lang, "legend.copied"))} />
+        <div class="legend" role="group" aria-label={tr(lang, "legend")}>
+            <span class="legend-item"><span>{ tr(lang, "legend.negative") }</span><span class="scale" aria-hidden="true"></span><span>{ tr(lang, "legend.positive") }</span></span>
+            if k.padding { { swatch("swatch-padding", "legend.padding") } }
+            if k.inserted { { swatch("swatch-inserted", "legend.inserted") } }
+            if k.copied { { swatch("swatch-copied", "legend.copied") } }
+            if k.gaps { { swatch("swatch-gap", "legend.gap") } }
         </div>
     }
 }

@@ -12,14 +12,14 @@ mod stats;
 mod tour;
 
 pub use code::CodePanel;
-pub use controls::Controls;
-pub use figure::Figure;
+pub use controls::{Controls, LayerPicker, ParamDrawer};
+pub use figure::{Figure, Legend};
 pub use insights::Insights;
 pub use notices::Notices;
-pub use player::Player;
+pub use player::{Player, TraceLine};
 pub use share::ShareBar;
 pub use slider::Slider;
-pub use stats::{Formulas, Stats};
+pub use stats::{Comparison, Formulas, Stats};
 pub use tour::TourBar;
 
 use yew::prelude::*;

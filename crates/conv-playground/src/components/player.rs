@@ -61,14 +61,9 @@ pub fn player() -> Html {
             </div>
         }
     });
-    let trace_text = ctx.trace.text.clone();
     let embed = ctx.state.embed;
     html! {
-        <section class="player" aria-label={tr(lang, "anim")}>
-            if !embed {
-                <h2>{ tr(lang, "anim") }</h2>
-            }
-            { for view_switch }
+        <div class="player" role="group" aria-label={tr(lang, "anim")}>
             <div class="player-buttons">
                 <button type="button" aria-label={tr(lang, "anim.back")} onclick={send(Action::StepBy { delta: -1, n })}>{ "◀" }</button>
                 { play_pause }
@@ -76,19 +71,37 @@ pub fn player() -> Html {
                 <span class="step-count">{ tr(lang, "anim.step") }{ " " }<span data-stat="step">{ format!("{current} / {n}") }</span></span>
             </div>
             if !embed {
-            <div class="player-sliders">
-                <Slider id="slider-step" label={tr(lang, "anim.step")} value={current.max(1)} min={1} max={n.max(1)} on_change={scrub} />
-                <Slider id="slider-speed" label={tr(lang, "anim.speed")} value={anim.speed} min={1} max={20} on_change={speed} />
-                if out_channels > 1 {
-                    <Slider id="slider-channel" label={tr(lang, "anim.channel")} value={anim.channel.min(out_channels - 1)} min={0} max={out_channels - 1} on_change={follow} />
-                }
-            </div>
-            <p class="hint">{ tr(lang, "trace.hint") }{ " " }{ tr(lang, "anim.keys") }</p>
+                <div class="player-sliders">
+                    <Slider id="slider-step" label={tr(lang, "anim.step")} value={current.max(1)} min={1} max={n.max(1)} on_change={scrub} />
+                    <Slider id="slider-speed" label={tr(lang, "anim.speed")} value={anim.speed} min={1} max={20} on_change={speed} />
+                    if out_channels > 1 {
+                        <Slider id="slider-channel" label={tr(lang, "anim.channel")} value={anim.channel.min(out_channels - 1)} min={0} max={out_channels - 1} on_change={follow} />
+                    }
+                </div>
             }
-            <div class="trace" aria-live="polite">
+            { for view_switch }
+        </div>
+    }
+}
+
+/// One line under the figure: the written-out sum of the current step or traced cell, or how
+/// to get one.
+#[function_component(TraceLine)]
+pub fn trace_line() -> Html {
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let text = ctx.trace.text.clone();
+    let active = text.is_some();
+    html! {
+        <div class={classes!("trace", active.then_some("active"))} aria-live="polite" tabindex={active.then_some("0")}>
+            if active {
                 <span class="trace-label">{ tr(lang, "trace") }{ ": " }</span>
-                <code data-stat="trace">{ trace_text.unwrap_or_default() }</code>
-            </div>
-        </section>
+            } else {
+                <span class="hint">{ tr(lang, "trace.hint") }{ " " }{ tr(lang, "anim.keys") }</span>
+            }
+            <code data-stat="trace">{ text.unwrap_or_default() }</code>
+        </div>
     }
 }

@@ -1,9 +1,12 @@
-//! The live figures (with the `data-stat` hooks) and the formulas with the numbers filled in.
+//! The live figures (with the `data-stat` hooks): a compact strip above the figure, the
+//! comparison with the standard alternative after it (where the layer has one), and the formulas
+//! with the numbers filled in.
 
+use conv_core::LayerKind;
 use yew::prelude::*;
 
 use super::use_app;
-use crate::i18n::{group_digits, tr};
+use crate::i18n::{group_digits, tr, trf};
 
 fn ratio_text(r: f64) -> String {
     if (r - 1.0).abs() < 1e-12 {
@@ -15,6 +18,15 @@ fn ratio_text(r: f64) -> String {
     }
 }
 
+/// Whether the layer's "standard alternative" is a different layer (otherwise it is itself).
+pub fn has_alternative(layer: LayerKind) -> bool {
+    !matches!(
+        layer,
+        LayerKind::Standard | LayerKind::Pointwise | LayerKind::Upsample
+    )
+}
+
+/// Output shape, parameters, MACs, FLOPs and the kernel extent in one line above the figure.
 #[function_component(Stats)]
 pub fn stats() -> Html {
     let Some(ctx) = use_app() else {
@@ -26,8 +38,11 @@ pub fn stats() -> Html {
     };
     let c = &scene.costs;
     let [co, ho, wo] = c.output_shape;
-    let layer = scene.spec.layer.name();
-    let stat = |key: &'static str, value: String, extra: Option<String>| {
+    let alt = has_alternative(scene.spec.layer);
+    let stat = |key: &'static str, value: String, ratio: Option<f64>| {
+        let extra = ratio.filter(|_| alt).map(|r| {
+            trf(lang, "stat.vs-standard", &[("ratio", ratio_text(r))])
+        });
         html! {
             <div class="stat">
                 <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
@@ -41,12 +56,61 @@ pub fn stats() -> Html {
         <section class="stats" aria-label={tr(lang, "stats")}>
             <dl>
                 { stat("output-shape", format!("{co}×{ho}×{wo}"), None) }
-                { stat("params", group_digits(c.params), Some(format!("{} {}", ratio_text(c.params_ratio), tr(lang, "stat.ratio")))) }
-                { stat("macs", group_digits(c.macs), Some(format!("{} {}", ratio_text(c.macs_ratio), tr(lang, "stat.ratio")))) }
+                { stat("params", group_digits(c.params), Some(c.params_ratio)) }
+                { stat("macs", group_digits(c.macs), Some(c.macs_ratio)) }
                 { stat("flops", group_digits(c.flops), None) }
-                { stat("standard-params", group_digits(c.standard_params), None) }
-                { stat("standard-macs", group_digits(c.standard_macs), None) }
                 { stat("receptive-field", format!("{}×{}", c.receptive_field[0], c.receptive_field[1]), None) }
+            </dl>
+        </section>
+    }
+}
+
+/// After the figure: what the layer saves against the plain layer a reader would otherwise use;
+/// for a layer that is its own alternative, how its output size comes about instead.
+#[function_component(Comparison)]
+pub fn comparison() -> Html {
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let Ok(scene) = &*ctx.scene.0 else {
+        return html! {};
+    };
+    let c = &scene.costs;
+    let layer = scene.spec.layer.name();
+    if !has_alternative(scene.spec.layer) {
+        // The comparison would repeat the layer's own numbers: keep the hooks, show the size.
+        let sizes = scene
+            .formulas
+            .iter()
+            .filter(|f| matches!(f.id, "upsampled-size" | "output-height"));
+        return html! {
+            <section class="comparison" aria-label={tr(lang, "stat.output-shape")}>
+                <span hidden=true data-stat="standard-params">{ group_digits(c.standard_params) }</span>
+                <span hidden=true data-stat="standard-macs">{ group_digits(c.standard_macs) }</span>
+                { for sizes.map(|f| html! {
+                    <p class="size-formula"><span class="formula-name">{ tr(lang, &format!("formula.{}", f.id)) }{ ": " }</span>
+                        <code>{ format!("{} = {} = {}", f.symbolic, f.substituted, f.value) }</code></p>
+                }) }
+                <p class="note">{ tr(lang, "flops.convention") }</p>
+            </section>
+        };
+    }
+    let card = |key: &'static str, value: String, ratio: f64| {
+        html! {
+            <div class="stat">
+                <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
+                <dd><span data-stat={key}>{ value }</span>
+                    <span class="ratio">{ trf(lang, "stat.layer-is", &[("ratio", ratio_text(ratio))]) }</span>
+                </dd>
+            </div>
+        }
+    };
+    html! {
+        <section class="comparison" aria-label={tr(lang, "comparison")}>
+            <dl class="cards">
+                { card("standard-params", group_digits(c.standard_params), c.params_ratio) }
+                { card("standard-macs", group_digits(c.standard_macs), c.macs_ratio) }
             </dl>
             <p class="note">{ tr(lang, &format!("alt.{layer}")) }{ " " }{ tr(lang, "flops.convention") }</p>
         </section>

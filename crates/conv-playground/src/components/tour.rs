@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::use_app;
 use crate::i18n::{tr, trf};
 use crate::state::Action;
-use crate::tour::stops;
+use crate::tour::{stops, ARTICLE_FIGURES};
 
 #[function_component(TourBar)]
 pub fn tour_bar() -> Html {
@@ -28,7 +28,14 @@ pub fn tour_bar() -> Html {
         <nav class="tour" aria-label={tr(lang, "tour")}>
             <h2>{ tr(lang, "tour") }</h2>
             if let Some(i) = current {
-                <p class="tour-step">{ trf(lang, "tour.of", &[("i", (i + 1).to_string()), ("n", n.to_string())]) }</p>
+                <p class="tour-step">
+                    { trf(lang, "tour.of", &[("i", (i + 1).to_string()), ("n", n.to_string())]) }{ " · " }
+                    if let Some(f) = all[i].figure {
+                        <span data-figure={f.to_string()}>{ trf(lang, "tour.figure", &[("f", f.to_string()), ("n", ARTICLE_FIGURES.to_string())]) }</span>
+                    } else {
+                        <span data-figure="added">{ tr(lang, "tour.added") }</span>
+                    }
+                </p>
                 <p class="caption" data-tour-caption={all[i].caption}>{ tr(lang, all[i].caption) }</p>
             }
             <div class="tour-buttons">
