@@ -71,7 +71,9 @@ test('a host sends set, receives state, and the frame shows the new figures', as
   await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"kernel_size": 4'));
   // (4 − 1)·2 − 2·1 + (4 − 1) + 0 + 1 = 8
   assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×8×8');
-  assert.match(await frame.locator('[data-map="overlap"] + *, [data-map="overlap"]').first().textContent(), /even|均匀/i);
+  // k = 4 is divisible by s = 2: even stamps away from the borders, and the note says so.
+  assert.equal(await frame.locator('[data-map="overlap"] [data-note]').getAttribute('data-note'), 'overlap.even');
+  assert.match(await frame.locator('[data-map="overlap"] [data-note]').textContent(), /^Even counts/);
   await page.getByRole('button', { name: 'k = 3, s = 1' }).click();
   await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"stride": 1'));
   assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×6×6');
@@ -80,7 +82,7 @@ test('a host sends set, receives state, and the frame shows the new figures', as
   assert.equal(state.kernel_size, 3);
   await page.getByRole('button', { name: '中文' }).click();
   await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"lang": "zh"'));
-  assert.match(await frame.locator('.controls-toggle summary').textContent(), /控制/);
+  assert.match(await frame.locator('.controls-toggle summary').textContent(), /参数/);
   assert.deepEqual(problems, []);
   await context.close();
 });

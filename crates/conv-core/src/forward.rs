@@ -39,6 +39,17 @@ pub enum StageKind {
     Output,
 }
 
+/// What the overlap map of a transposed convolution shows away from its borders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evenness {
+    /// Every interior output cell receives the same number of stamps: no checkerboard.
+    Even,
+    /// Interior counts differ: the checkerboard pattern.
+    Uneven,
+    /// The map has no interior (too small to tell).
+    TooSmall,
+}
+
 /// One stage: values, what every cell is, and the group of every channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
@@ -580,6 +591,42 @@ impl Forward {
             }
         }
         Some(map)
+    }
+
+    /// Whether the overlap counts of the transposed convolution are even away from the borders,
+    /// read off [`Forward::overlap`] itself. Near the borders counts always ramp down (fewer
+    /// input pixels reach there); the interior is the output rows `(k−1)·d − p ..= (H_in−1)·s − p`
+    /// (columns alike), where every tap can land. For `s > 1` the interior is even exactly when
+    /// `s` divides `k` and `gcd(d, s) = 1`; at `s = 1` it always is.
+    pub fn overlap_evenness(&self) -> Option<Evenness> {
+        let map = self.overlap()?;
+        let v = self.convs.iter().find(|v| v.transposed)?;
+        let o = v.transposed_options.as_ref()?;
+        let k = v.weight.dim().2;
+        let [_, ih, iw] = self.stages[v.input_stage - 2].shape();
+        let (oh, ow) = map.dim();
+        let span = |axis: usize, input: usize, pad: usize, len: usize| {
+            let first = ((k - 1) * o.dilation[axis]).saturating_sub(pad);
+            let last = ((input.max(1) - 1) * o.stride[axis]).checked_sub(pad)?;
+            let last = last.min(len.checked_sub(1)?);
+            // One period of the stride at least, or the pattern cannot show.
+            (last + 1 >= first + o.stride[axis]).then_some(first..=last)
+        };
+        let (Some(rows), Some(cols)) = (
+            span(0, ih, o.padding.top, oh),
+            span(1, iw, o.padding.left, ow),
+        ) else {
+            return Some(Evenness::TooSmall);
+        };
+        let first = map[[*rows.start(), *cols.start()]];
+        let even = rows
+            .flat_map(|y| cols.clone().map(move |x| (y, x)))
+            .all(|(y, x)| map[[y, x]] == first);
+        Some(if even {
+            Evenness::Even
+        } else {
+            Evenness::Uneven
+        })
     }
 
     /// For every output cell of convolution `conv` (one channel), how many kernel taps land on

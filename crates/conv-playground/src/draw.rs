@@ -187,7 +187,11 @@ pub fn draw_stage(
         ctx.set_font("12px system-ui, sans-serif");
         let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
         let choices = if many_groups {
-            vec![format!("c{ch} · g{group}"), format!("c{ch}"), format!("{ch}")]
+            vec![
+                format!("c{ch} · g{group}"),
+                format!("c{ch}"),
+                format!("{ch}"),
+            ]
         } else {
             vec![format!("c{ch}"), format!("{ch}")]
         };

@@ -59,7 +59,11 @@ impl Block {
     /// most [`KERNEL_SLICES`] slices, then an ellipsis).
     pub fn kernels(count: usize, depth: usize, extent: usize, caption_w: f64) -> Block {
         let shown = depth.clamp(1, KERNEL_SLICES);
-        let ellipsis = if depth > KERNEL_SLICES { ELLIPSIS_W } else { 0.0 };
+        let ellipsis = if depth > KERNEL_SLICES {
+            ELLIPSIS_W
+        } else {
+            0.0
+        };
         Block {
             maps: count.clamp(1, MAX_MAPS),
             cells: [(shown * extent) as f64, extent as f64],
@@ -156,6 +160,8 @@ pub struct CellRange {
     pub max: f64,
     /// The smallest cell still worth reading; below it the figure grows taller instead.
     pub min: f64,
+    /// The cell used when the figure cannot fit the height (the page scrolls): at least `min`.
+    pub scroll: f64,
 }
 
 /// Lay `blocks` out in `width × height` CSS pixels.
@@ -165,7 +171,10 @@ pub struct CellRange {
 pub fn plan(blocks: &[Block], width: f64, height: f64, cells: CellRange) -> Plan {
     let width = width.max(40.0);
     // Whether a cell size fits is monotone (every size grows with the cell): search it.
-    let (lo, hi) = (cells.min.max(1.0).floor() as u32, cells.max.max(1.0).floor() as u32);
+    let (lo, hi) = (
+        cells.min.max(1.0).floor() as u32,
+        cells.max.max(1.0).floor() as u32,
+    );
     let largest = |max_rows: usize| {
         let at = |c: u32| arrange(blocks, c as f64, width, height, max_rows);
         let mut best = at(lo)?;
@@ -188,9 +197,9 @@ pub fn plan(blocks: &[Block], width: f64, height: f64, cells: CellRange) -> Plan
             return p;
         }
     }
-    // Too much for the height: keep the width and the largest cell (at most the readable
-    // minimum) at which every block still fits it; the page scrolls.
-    let mut cell = cells.min.max(1.0).floor();
+    // Too much for the height: keep the width and the largest cell (at most the scrolling cell)
+    // at which every block still fits it; the page scrolls.
+    let mut cell = cells.scroll.max(cells.min).max(1.0).floor();
     loop {
         if let Some(p) = arrange(blocks, cell, width, f64::INFINITY, usize::MAX) {
             return Plan { fits: false, ..p };
@@ -354,7 +363,11 @@ fn arrange(blocks: &[Block], cell: f64, width: f64, height: f64, max_rows: usize
 mod tests {
     use super::*;
 
-    const DESKTOP: CellRange = CellRange { max: 34.0, min: 8.0 };
+    const DESKTOP: CellRange = CellRange {
+        max: 34.0,
+        min: 8.0,
+        scroll: 8.0,
+    };
 
     fn standard() -> Vec<Block> {
         vec![
@@ -404,7 +417,16 @@ mod tests {
     #[test]
     fn a_phone_screen_fits_and_nothing_is_wider_than_it() {
         let blocks = standard();
-        let p = plan(&blocks, 350.0, 700.0, CellRange { max: 30.0, min: 8.0 });
+        let p = plan(
+            &blocks,
+            350.0,
+            700.0,
+            CellRange {
+                max: 30.0,
+                min: 8.0,
+                scroll: 12.0,
+            },
+        );
         assert!(p.fits && p.cell >= 8.0);
         check_inside(&blocks, &p, 350.0);
     }
@@ -412,8 +434,20 @@ mod tests {
     #[test]
     fn too_tall_keeps_the_width_and_grows() {
         // 64 channels of 64 × 64: cannot fit 300 px of height at 8 px a cell.
-        let blocks = vec![Block::stage(64, 64, 64, 80.0), Block::stage(64, 62, 62, 80.0)];
-        let p = plan(&blocks, 350.0, 300.0, CellRange { max: 30.0, min: 8.0 });
+        let blocks = vec![
+            Block::stage(64, 64, 64, 80.0),
+            Block::stage(64, 62, 62, 80.0),
+        ];
+        let p = plan(
+            &blocks,
+            350.0,
+            300.0,
+            CellRange {
+                max: 30.0,
+                min: 8.0,
+                scroll: 12.0,
+            },
+        );
         assert!(!p.fits);
         check_inside(&blocks, &p, 350.0);
         assert!(blocks[0].more);
@@ -422,7 +456,16 @@ mod tests {
     #[test]
     fn pictures_wider_than_the_screen_are_scaled_below_a_pixel() {
         let blocks = vec![Block::stage(3, 512, 512, 80.0)];
-        let p = plan(&blocks, 355.0, 400.0, CellRange { max: 30.0, min: 8.0 });
+        let p = plan(
+            &blocks,
+            355.0,
+            400.0,
+            CellRange {
+                max: 30.0,
+                min: 8.0,
+                scroll: 12.0,
+            },
+        );
         assert!(p.cell < 1.0);
         check_inside(&blocks, &p, 355.0);
     }
@@ -430,7 +473,10 @@ mod tests {
     #[test]
     fn kernels_count_their_slices_and_gaps() {
         let b = Block::kernels(4, 6, 3, 50.0);
-        assert_eq!(b.map_size(10.0), [4.0 * 30.0 + 3.0 * SLICE_GAP + ELLIPSIS_W, 30.0]);
+        assert_eq!(
+            b.map_size(10.0),
+            [4.0 * 30.0 + 3.0 * SLICE_GAP + ELLIPSIS_W, 30.0]
+        );
         assert!(!b.more);
         assert!(Block::kernels(17, 1, 3, 50.0).more);
     }
@@ -447,7 +493,16 @@ mod tests {
     fn every_cut_is_considered() {
         // Five blocks that fit two rows but not one.
         let blocks: Vec<Block> = (0..5).map(|_| Block::stage(1, 10, 10, 60.0)).collect();
-        let p = plan(&blocks, 400.0, 1000.0, CellRange { max: 20.0, min: 8.0 });
+        let p = plan(
+            &blocks,
+            400.0,
+            1000.0,
+            CellRange {
+                max: 20.0,
+                min: 8.0,
+                scroll: 8.0,
+            },
+        );
         assert!(p.fits);
         assert!(p.rows.len() >= 2);
         assert_eq!(p.rows.first().map(|r| r.start), Some(0));

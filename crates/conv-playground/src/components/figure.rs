@@ -76,9 +76,7 @@ fn kernel_shape(fwd: &Forward, conv: usize) -> Option<(usize, usize, usize, usiz
 fn pipeline(scene: &Scene, lang: Lang) -> Vec<(Item, String, String, Block)> {
     let fwd = &scene.forward;
     let mut items = Vec::new();
-    let caption = |title: &str, shape: &str| {
-        text_width(title, 13.0).max(text_width(shape, 12.0))
-    };
+    let caption = |title: &str, shape: &str| text_width(title, 13.0).max(text_width(shape, 12.0));
     for (si, stage) in fwd.stages.iter().enumerate() {
         for (ci, _) in fwd
             .convs
@@ -105,19 +103,32 @@ fn pipeline(scene: &Scene, lang: Lang) -> Vec<(Item, String, String, Block)> {
 /// Cell sizes for a page: phones and frames draw smaller cells than desktops.
 fn cell_range(embed: bool, narrow: bool) -> CellRange {
     match (embed, narrow) {
-        (true, _) => CellRange { max: 26.0, min: 7.0 },
-        (false, true) => CellRange { max: 28.0, min: 8.0 },
-        (false, false) => CellRange { max: 34.0, min: 9.0 },
+        (true, _) => CellRange {
+            max: 26.0,
+            min: 7.0,
+            scroll: 7.0,
+        },
+        (false, true) => CellRange {
+            max: 28.0,
+            min: 8.0,
+            scroll: 14.0,
+        },
+        (false, false) => CellRange {
+            max: 34.0,
+            min: 9.0,
+            scroll: 12.0,
+        },
     }
 }
 
 /// Room under the figure: the trace line, and on narrow pages the parameter drawer's bar.
 fn reserve_below(embed: bool, narrow: bool) -> f64 {
     let trace = 30.0;
-    if narrow && !embed {
-        trace + 56.0
-    } else {
-        trace
+    match (embed, narrow) {
+        // The folded "more" line follows the trace in a frame.
+        (true, _) => trace + 30.0,
+        (false, true) => trace + 56.0,
+        (false, false) => trace,
     }
 }
 
@@ -231,7 +242,14 @@ fn record(el: &web_sys::HtmlCanvasElement, l: &GridLayout, labels: &[LabelBox]) 
         ("data-map-w", l.map_w.to_string()),
         ("data-map-h", l.map_h.to_string()),
         ("data-origin", format!("{ox},{oy}")),
-        ("data-pitch", format!("{},{}", l.map_w + layout::MAP_GAP, l.map_h + layout::LABEL_H + layout::MAP_GAP)),
+        (
+            "data-pitch",
+            format!(
+                "{},{}",
+                l.map_w + layout::MAP_GAP,
+                l.map_h + layout::LABEL_H + layout::MAP_GAP
+            ),
+        ),
         ("data-labels", boxes),
     ] {
         let _ = el.set_attribute(name, &v);
@@ -325,7 +343,11 @@ fn stage_view(p: &BlockProps) -> Html {
     };
     let more = c.saturating_sub(p.block.maps);
     let [_, h, w] = match &*ctx.scene.0 {
-        Ok(s) => s.forward.stages.get(p.index).map_or([0; 3], |st| st.shape()),
+        Ok(s) => s
+            .forward
+            .stages
+            .get(p.index)
+            .map_or([0; 3], |st| st.shape()),
         Err(_) => [0; 3],
     };
     let summary = trf(

@@ -1,7 +1,7 @@
 //! Comparisons that make a layer's point: transposed conv beside upsample + conv with the
 //! overlap map (the checkerboard), and the dilated kernel against the normal kernel of its extent.
 
-use conv_core::{LayerKind, LayerSpec};
+use conv_core::{Evenness, LayerKind, LayerSpec};
 use ndarray::Array2;
 use yew::prelude::*;
 
@@ -16,6 +16,9 @@ struct CountsProps {
     counts: Array2<u32>,
     title: AttrValue,
     note: AttrValue,
+    /// The i18n key of the note, as a hook for tests.
+    #[prop_or_default]
+    note_key: AttrValue,
     stat: AttrValue,
 }
 
@@ -72,19 +75,18 @@ fn count_map(p: &CountsProps) -> Html {
         <figure class="counts" data-map={p.stat.clone()}>
             <figcaption>{ p.title.clone() }</figcaption>
             <canvas ref={canvas} role="img" aria-label={format!("{}: {summary}", p.title)} />
-            <p class="note">{ p.note.clone() }</p>
+            <p class="note" data-note={p.note_key.clone()}>{ p.note.clone() }</p>
         </figure>
     }
 }
 
-fn uneven(counts: &Array2<u32>) -> bool {
-    let (h, w) = counts.dim();
-    if h < 5 || w < 5 {
-        return counts.iter().any(|&c| c != counts[[0, 0]]);
+/// The note under the overlap map, from what the map itself shows away from its borders.
+fn overlap_note(evenness: Option<Evenness>) -> &'static str {
+    match evenness {
+        Some(Evenness::Uneven) => "overlap.uneven",
+        Some(Evenness::Even) => "overlap.even",
+        Some(Evenness::TooSmall) | None => "overlap.too-small",
     }
-    let inner = counts.slice(ndarray::s![2..h - 2, 2..w - 2]);
-    let first = inner[[0, 0]];
-    inner.iter().any(|&c| c != first)
 }
 
 #[function_component(Insights)]
@@ -120,6 +122,7 @@ pub fn insights() -> Html {
                 ((*other).as_ref(), Some(scene))
             };
             let overlap = t_scene.and_then(|s| s.forward.overlap());
+            let note = overlap_note(t_scene.and_then(|s| s.forward.overlap_evenness()));
             let coverage = u_scene.and_then(|s| {
                 s.forward
                     .convs
@@ -131,7 +134,7 @@ pub fn insights() -> Html {
                 <section class="insights side-by-side" aria-label={tr(lang, "overlap")}>
                     if let Some(o) = overlap {
                         <CountMap title={tr(lang, "overlap")} stat="overlap"
-                            note={tr(lang, if uneven(&o) { "overlap.uneven" } else { "overlap.even" })} counts={o} />
+                            note={tr(lang, note)} note_key={note} counts={o} />
                     }
                     if let Some(c) = coverage {
                         <CountMap title={tr(lang, "coverage")} stat="coverage" note={tr(lang, "coverage.note")} counts={c} />

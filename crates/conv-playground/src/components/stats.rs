@@ -40,9 +40,9 @@ pub fn stats() -> Html {
     let [co, ho, wo] = c.output_shape;
     let alt = has_alternative(scene.spec.layer);
     let stat = |key: &'static str, value: String, ratio: Option<f64>| {
-        let extra = ratio.filter(|_| alt).map(|r| {
-            trf(lang, "stat.vs-standard", &[("ratio", ratio_text(r))])
-        });
+        let extra = ratio
+            .filter(|_| alt)
+            .map(|r| trf(lang, "stat.vs-standard", &[("ratio", ratio_text(r))]));
         html! {
             <div class="stat">
                 <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
