@@ -42,5 +42,5 @@ stage "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --ta
 stage "trunk build --release" trunk build --release
 stage "trunk build --release (sub-path /some/path/)" trunk build --release --public-url /some/path/ --dist target/dist-subpath
 export SUBPATH_DIST="$PWD/target/dist-subpath"
-stage "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/
+stage "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/*.test.mjs
 summary

@@ -21,7 +21,11 @@ async function open(query, viewport, deviceScaleFactor = 1) {
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   await page.goto(`${env.server.url}?${query}`);
   await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
-  await settled(page);
+  try {
+    await settled(page);
+  } catch (e) {
+    throw new Error(`${query} at ${viewport.width}×${viewport.height}@${deviceScaleFactor}: ${e.message} ${problems.join(' ')}`);
+  }
   return { context, page, problems };
 }
 
@@ -30,7 +34,7 @@ async function settled(page) {
   await page.waitForFunction((sel) => {
     const all = [...document.querySelectorAll(sel)];
     return all.length > 0 && all.every((c) => Number(c.dataset.drawn || 0) > 0);
-  }, BLOCKS, { timeout: 15000 });
+  }, BLOCKS, { timeout: 8000 });
   let last = '';
   for (let i = 0; i < 20; i++) {
     const now = await page.evaluate((sel) => [...document.querySelectorAll(sel)]
@@ -229,4 +233,29 @@ test('README screenshots: desktop and phone, from this layout', async () => {
     assert.ok(fs.statSync(file).size > 10000, `${file} is a real picture`);
     await context.close();
   }
+});
+
+test('the Sobel X preset draws zeros down its middle column', async () => {
+  const { context, page, problems } = await open('layer=dilated&dilation=1&lang=en', { width: 1280, height: 800 });
+  const canvas = page.locator('figure.kernels canvas').first();
+  const before = await canvas.getAttribute('data-drawn');
+  await page.locator('#kernel-select').selectOption('sobel-x');
+  await page.waitForFunction((b) => document.querySelector('figure.kernels canvas').dataset.drawn !== b, before);
+  const pixels = await canvas.evaluate((c) => {
+    const [ox, oy] = c.dataset.origin.split(',').map(Number);
+    const cell = Number(c.dataset.cell);
+    const ctx = c.getContext('2d');
+    // A point inside each cell, clear of the value written in its middle.
+    const at = (row, col) => [...ctx.getImageData(Math.floor(ox + col * cell + 3), Math.floor(oy + row * cell + 3), 1, 1).data];
+    return [0, 1, 2].map((r) => [0, 1, 2].map((col) => at(r, col)));
+  });
+  // Zero is the middle of the diverging scale (near white); −1, −2 blue and 1, 2 red.
+  const white = ([r, g, b]) => r > 235 && g > 235 && b > 235;
+  for (let r = 0; r < 3; r++) {
+    assert.ok(white(pixels[r][1]), `row ${r} middle: ${pixels[r][1]}`);
+    assert.ok(!white(pixels[r][0]) && pixels[r][0][2] > pixels[r][0][0], `row ${r} left is negative: ${pixels[r][0]}`);
+    assert.ok(!white(pixels[r][2]) && pixels[r][2][0] > pixels[r][2][2], `row ${r} right is positive: ${pixels[r][2]}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
 });

@@ -283,9 +283,11 @@ fn fit_row(blocks: &[Block], cell: f64, width: f64) -> Option<(f64, Vec<usize>)>
     None
 }
 
-/// The best arrangement at one cell size in at most `max_rows` rows: the fewest rows, then the
-/// lowest total height, that fits `width × height`.
+/// The best arrangement at one cell size in at most `max_rows` rows that fits `width × height`:
+/// the fewest rows, then the lowest total height (for an unbounded height, the lowest height).
 fn arrange(blocks: &[Block], cell: f64, width: f64, height: f64, max_rows: usize) -> Option<Plan> {
+    // Fitting a height, fewer rows read better; scrolling anyway, a shorter figure does.
+    let fewest_rows = height.is_finite();
     let n = blocks.len();
     if n == 0 {
         return Some(Plan {
@@ -331,7 +333,8 @@ fn arrange(blocks: &[Block], cell: f64, width: f64, height: f64, max_rows: usize
         }
         let better = match &best {
             None => true,
-            Some((r, t, _, _)) => (rows.len(), total) < (*r, *t),
+            Some((r, t, _, _)) if fewest_rows => (rows.len(), total) < (*r, *t),
+            Some((r, t, _, _)) => (total, rows.len()) < (*t, *r),
         };
         if better {
             best = Some((rows.len(), total, rows, cols));

@@ -203,7 +203,7 @@ pub fn figure() -> Html {
     });
     html! {
         <section class="figure" aria-label={tr(lang, "figure")}>
-            <div class="stages" ref={host} data-cell={plan.cell.to_string()} data-fits={plan.fits.to_string()}>
+            <div class={classes!("stages", (!plan.fits).then_some("scrolls"))} ref={host} data-cell={plan.cell.to_string()} data-fits={plan.fits.to_string()}>
                 { for rows }
             </div>
         </section>
@@ -393,7 +393,12 @@ fn kernel_slices(scene: &Scene, conv: usize) -> Option<(Array3<f32>, usize, Vec<
     // Conv layout (C_out, depth, k, k); a transposed weight (C_in, C_out/g, k, k) is shown per
     // output channel as it stamps.
     let w = if view.transposed {
-        original.view().permuted_axes([1, 0, 2, 3]).to_owned()
+        // In row-major order, or the reshape below refuses it (for more than one input channel).
+        original
+            .view()
+            .permuted_axes([1, 0, 2, 3])
+            .as_standard_layout()
+            .into_owned()
     } else {
         original.clone()
     };

@@ -6,15 +6,16 @@ use conv_core::LayerKind;
 use yew::prelude::*;
 
 use super::use_app;
-use crate::i18n::{group_digits, tr, trf};
+use crate::i18n::{group_digits, tr, trf, Lang};
 
-fn ratio_text(r: f64) -> String {
+/// "25.0 % of the alternative", "1.50× the alternative", "the same as the alternative".
+fn ratio_text(lang: Lang, r: f64) -> String {
     if (r - 1.0).abs() < 1e-12 {
-        "1×".into()
+        tr(lang, "ratio.same").to_string()
     } else if r < 1.0 {
-        format!("{:.1} %", r * 100.0)
+        trf(lang, "ratio.less", &[("ratio", format!("{:.1} %", r * 100.0))])
     } else {
-        format!("{r:.2}×")
+        trf(lang, "ratio.more", &[("ratio", format!("{r:.2}"))])
     }
 }
 
@@ -40,9 +41,7 @@ pub fn stats() -> Html {
     let [co, ho, wo] = c.output_shape;
     let alt = has_alternative(scene.spec.layer);
     let stat = |key: &'static str, value: String, ratio: Option<f64>| {
-        let extra = ratio
-            .filter(|_| alt)
-            .map(|r| trf(lang, "stat.vs-standard", &[("ratio", ratio_text(r))]));
+        let extra = ratio.filter(|_| alt).map(|r| ratio_text(lang, r));
         html! {
             <div class="stat">
                 <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
@@ -101,7 +100,7 @@ pub fn comparison() -> Html {
             <div class="stat">
                 <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
                 <dd><span data-stat={key}>{ value }</span>
-                    <span class="ratio">{ trf(lang, "stat.layer-is", &[("ratio", ratio_text(ratio))]) }</span>
+                    <span class="ratio">{ trf(lang, "stat.layer-is", &[("ratio", ratio_text(lang, ratio))]) }</span>
                 </dd>
             </div>
         }
