@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need, each only when the right version is missing:
 # the wasm32 target, trunk, the wasm-bindgen CLI (the version in Cargo.lock), wasm-opt and the
-# browser driver from npm, Debian's Chromium and ChromeDriver. Offline apart from the package
-# registries; nothing downloads a binary of its own.
+# browser driver from npm, Debian's Chromium and ChromeDriver, PyTorch and Keras from PyPI for the
+# snippet checks. Offline apart from the package registries; nothing downloads a binary of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +60,18 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fon
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk
+fi
+
+# PyTorch and Keras 3 (JAX, CPU) for the snippet checks, pinned in tests/snippets/requirements.txt,
+# in a virtual environment of the repository (.venv-snippets, git-ignored); installed again only
+# when that file changes. About 5 GB once: PyPI's torch wheel brings the CUDA libraries.
+SNIPPETS_VENV=.venv-snippets
+if ! cmp -s tests/snippets/requirements.txt "$SNIPPETS_VENV/requirements.txt"; then
+  log "installing PyTorch and Keras for the snippet checks (a few minutes once)"
+  python3 -m venv "$SNIPPETS_VENV"
+  "$SNIPPETS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+    -r tests/snippets/requirements.txt
+  cp tests/snippets/requirements.txt "$SNIPPETS_VENV/requirements.txt"
 fi
 
 log "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

@@ -37,6 +37,14 @@ stage "cargo fmt --check" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (wasm32)" cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings
 stage "cargo test (native)" cargo test --workspace
+# The code panel's snippets, run: every PyTorch and Keras snippet of a sweep of settings on the
+# page's input and weights, compared with conv-core's output, and every note checked.
+check_snippets() {
+  mkdir -p target \
+    && cargo run -q -p conv-playground --example snippet_cases >target/snippet-cases.json \
+    && .venv-snippets/bin/python tests/snippets/check.py target/snippet-cases.json
+}
+stage "snippets run in PyTorch and Keras" check_snippets
 stage "conv-core builds for wasm32" cargo build -p conv-core --target wasm32-unknown-unknown
 stage "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
 stage "trunk build --release" trunk build --release

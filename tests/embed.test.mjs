@@ -160,7 +160,10 @@ test('code snippets, share link and compact embed', async () => {
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${env.server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
   await page.waitForSelector('[data-stat="pytorch-code"]');
-  assert.equal(await stat(page, 'pytorch-code'), 'nn.Conv2d(4, 8, kernel_size=3, groups=2)');
+  assert.equal(
+    await stat(page, 'pytorch-code'),
+    'from torch import nn\n\nlayer = nn.Conv2d(4, 8, kernel_size=3, groups=2)',
+  );
   assert.match(await stat(page, 'keras-code'), /layers\.Conv2D\(8, 3, .*groups=2\)/);
   await page.getByRole('button', { name: 'Share link' }).click();
   await page.waitForFunction(() => document.querySelector('.share .status'));

@@ -1,7 +1,8 @@
-//! The current layer as code a reader can paste: PyTorch and Keras, with notes where the two
-//! frameworks differ. Pure, tested natively.
+//! The current layer as code a reader can paste and run: PyTorch and Keras, each with its
+//! imports, with notes where the two frameworks differ. Pure, tested natively; every snippet of a
+//! sweep of settings is also run in PyTorch and Keras by `tests/snippets/check.py`.
 
-use conv_core::{LayerKind, LayerSpec, PaddingMode};
+use conv_core::{LayerKind, LayerSpec, PaddingMode, UpsampleMode};
 
 /// Code for the current layer and the notes (i18n keys) that go with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,9 +12,27 @@ pub struct Snippets {
     pub notes: Vec<&'static str>,
 }
 
+/// The first lines of every PyTorch snippet.
+pub const TORCH_IMPORTS: &str = "from torch import nn";
+/// The first lines of every Keras snippet.
+pub const KERAS_IMPORTS: &str = "import keras\nfrom keras import layers";
+
+/// The snippets of `spec`.
+pub fn snippets(spec: &LayerSpec) -> Snippets {
+    let e = spec.effective();
+    let mut notes = vec!["code.note.layout"];
+    let pytorch = pytorch(&e);
+    let keras = keras(&e, &mut notes);
+    Snippets {
+        pytorch,
+        keras,
+        notes,
+    }
+}
+
 // The arguments mirror `nn.Conv2d`'s own, one for one.
 #[allow(clippy::too_many_arguments)]
-fn conv_args(
+fn torch_conv(
     c_in: usize,
     c_out: usize,
     k: usize,
@@ -39,7 +58,7 @@ fn conv_args(
     if !bias {
         a += ", bias=False";
     }
-    a
+    format!("nn.Conv2d({a})")
 }
 
 /// One line of a layer list: the trailing comma goes before a comment.
@@ -48,6 +67,18 @@ fn list_item(line: &str) -> String {
         Some((code, comment)) => format!("    {code},  #{comment}"),
         None => format!("    {line},"),
     }
+}
+
+/// `imports`, a blank line and `layer = …`: the one layer, or `open` + the list + `close`.
+fn program(imports: &str, open: &str, close: &str, layers: Vec<String>) -> String {
+    let body = match layers.as_slice() {
+        [one] => one.clone(),
+        _ => {
+            let items: Vec<String> = layers.iter().map(|l| list_item(l)).collect();
+            format!("{open}\n{}\n{close}", items.join("\n"))
+        }
+    };
+    format!("{imports}\n\nlayer = {body}\n")
 }
 
 /// PyTorch's padding argument; `None` when PyTorch cannot express it (`same` with stride > 1).
@@ -60,9 +91,15 @@ fn torch_padding(spec: &LayerSpec) -> Option<String> {
     }
 }
 
-/// The snippets of `spec`.
-pub fn snippets(spec: &LayerSpec) -> Snippets {
-    let e = spec.effective();
+fn upsample_mode(e: &LayerSpec) -> &'static str {
+    match e.upsample_mode {
+        UpsampleMode::Nearest => "nearest",
+        UpsampleMode::Bilinear => "bilinear",
+    }
+}
+
+/// The PyTorch snippet of the effective spec `e`.
+fn pytorch(e: &LayerSpec) -> String {
     let (ci, co, k, s, d, b) = (
         e.in_channels,
         e.out_channels,
@@ -71,254 +108,378 @@ pub fn snippets(spec: &LayerSpec) -> Snippets {
         e.dilation,
         e.bias,
     );
-    let mut notes = vec!["code.note.layout"];
-    // A `same` padding PyTorch refuses (stride > 1) is written as explicit zero padding.
-    let (torch_pad, pre_pad) = match torch_padding(&e) {
-        Some(p) => (p, None),
+    // A `same` padding PyTorch refuses (stride > 1) is written as explicit zero padding,
+    // TensorFlow's split: the odd pixel goes right and bottom.
+    let (pad, mut layers) = match torch_padding(e) {
+        Some(p) => (p, vec![]),
         None => {
-            let sides = e.padding_sides([e.height, e.width]);
-            (
-                String::new(),
-                Some(format!(
-                    "nn.ZeroPad2d(({}, {}, {}, {}))",
-                    sides.left, sides.right, sides.top, sides.bottom
-                )),
-            )
+            let p = e.padding_sides([e.height, e.width]);
+            let zero_pad = format!(
+                "nn.ZeroPad2d(({}, {}, {}, {}))",
+                p.left, p.right, p.top, p.bottom
+            );
+            (String::new(), vec![zero_pad])
         }
     };
-    let conv = |c_in: usize,
-                c_out: usize,
-                k: usize,
-                s: usize,
-                pad: &str,
-                d: usize,
-                g: usize,
-                bias: bool| {
-        format!(
-            "nn.Conv2d({})",
-            conv_args(c_in, c_out, k, s, pad, d, g, bias)
-        )
-    };
-    let wrap = |layers: Vec<String>| {
-        if layers.len() == 1 {
-            layers.into_iter().next().unwrap_or_default()
-        } else {
-            format!(
-                "nn.Sequential(\n{}\n)",
-                layers
-                    .iter()
-                    .map(|l| list_item(l))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        }
-    };
-    let with_pre = |mut layers: Vec<String>| {
-        if let Some(p) = &pre_pad {
-            layers.insert(0, p.clone());
-        }
-        layers
-    };
-    let pytorch = match e.layer {
+    match e.layer {
         LayerKind::Standard | LayerKind::Dilated | LayerKind::Grouped | LayerKind::Depthwise => {
-            wrap(with_pre(vec![conv(
-                ci, co, k, s, &torch_pad, d, e.groups, b,
-            )]))
+            layers.push(torch_conv(ci, co, k, s, &pad, d, e.groups, b));
         }
-        LayerKind::Pointwise => conv(ci, co, 1, 1, "", 1, 1, b),
+        LayerKind::Pointwise => layers.push(torch_conv(ci, co, 1, 1, "", 1, 1, b)),
         LayerKind::Separable => {
             let mid = e.separable_channels();
-            wrap(with_pre(vec![
-                format!("{}  # depthwise", conv(ci, mid, k, s, &torch_pad, 1, ci, b)),
-                format!("{}  # pointwise", conv(mid, co, 1, 1, "", 1, 1, b)),
-            ]))
+            let depthwise = torch_conv(ci, mid, k, s, &pad, 1, ci, b);
+            layers.push(format!("{depthwise}  # depthwise"));
+            let pointwise = torch_conv(mid, co, 1, 1, "", 1, 1, b);
+            layers.push(format!("{pointwise}  # pointwise"));
         }
         LayerKind::Transposed => {
             let p = match e.padding {
                 PaddingMode::Explicit(p) => p,
                 _ => 0,
             };
+            // In the order of the signature: stride, padding, output_padding, bias, dilation.
             let mut a = format!("{ci}, {co}, kernel_size={k}");
-            if s != 1 {
-                a += &format!(", stride={s}");
+            for (name, v, default) in [
+                ("stride", s, 1),
+                ("padding", p, 0),
+                ("output_padding", e.output_padding, 0),
+                ("bias", usize::from(b), 1),
+                ("dilation", d, 1),
+            ] {
+                match (name, v == default) {
+                    (_, true) => {}
+                    ("bias", false) => a += ", bias=False",
+                    _ => a += &format!(", {name}={v}"),
+                }
             }
-            if p != 0 {
-                a += &format!(", padding={p}");
-            }
-            if e.output_padding != 0 {
-                a += &format!(", output_padding={}", e.output_padding);
-            }
-            if d != 1 {
-                a += &format!(", dilation={d}");
-            }
-            if !b {
-                a += ", bias=False";
-            }
-            format!("nn.ConvTranspose2d({a})")
+            layers.push(format!("nn.ConvTranspose2d({a})"));
         }
         LayerKind::Upsample => {
-            let mode = match e.upsample_mode {
-                conv_core::UpsampleMode::Nearest => "nearest",
-                conv_core::UpsampleMode::Bilinear => "bilinear",
-            };
-            wrap(vec![
-                format!(
-                    "nn.Upsample(scale_factor={}, mode=\"{mode}\")",
-                    e.scale_factor
-                ),
-                conv(ci, co, k, 1, &torch_pad, 1, 1, b),
-            ])
+            let f = e.scale_factor;
+            let mode = upsample_mode(e);
+            layers.push(format!("nn.Upsample(scale_factor={f}, mode=\"{mode}\")"));
+            layers.push(torch_conv(ci, co, k, 1, &pad, 1, 1, b));
         }
-    };
+    }
+    program(TORCH_IMPORTS, "nn.Sequential(", ")", layers)
+}
 
-    // Keras: channels last; padding is only "valid" or "same".
-    let bias = if b { "" } else { ", use_bias=False" };
-    let (k_pad, k_pre) = match e.padding {
-        PaddingMode::Same => {
-            if s > 1 {
-                notes.push("code.note.keras-same-stride");
-            }
-            ("\"same\"", None)
+/// Keras' padding argument and the layer in front that pads explicitly: an integer padding, or
+/// `same` when the convolution runs at stride 1 for a larger stride (then the sides of that
+/// stride's `same` are written out: the odd pixel right and bottom).
+fn keras_padding(e: &LayerSpec, explicit_same: bool) -> (&'static str, Option<String>) {
+    match e.padding {
+        PaddingMode::Same if explicit_same => {
+            let p = e.padding_sides([e.height, e.width]);
+            let layer = (p.top + p.bottom + p.left + p.right > 0).then(|| {
+                format!(
+                    "layers.ZeroPadding2D((({}, {}), ({}, {})))",
+                    p.top, p.bottom, p.left, p.right
+                )
+            });
+            ("\"valid\"", layer)
         }
+        PaddingMode::Same => ("\"same\"", None),
         PaddingMode::Valid | PaddingMode::Explicit(0) => ("\"valid\"", None),
         PaddingMode::Explicit(p) => ("\"valid\"", Some(format!("layers.ZeroPadding2D({p})"))),
-    };
-    let strides = if s != 1 {
+    }
+}
+
+/// The Keras snippet (channels last) of the effective spec `e`; its notes go to `notes`.
+fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
+    let (co, k, s, d) = (e.out_channels, e.kernel_size, e.stride, e.dilation);
+    let bias = if e.bias { "" } else { ", use_bias=False" };
+    // Keras refuses strides > 1 with dilation_rate > 1: convolve at stride 1, then keep every
+    // s-th row and column, which is the same.
+    let subsample = s > 1 && d > 1;
+    let (pad, pre) = keras_padding(e, subsample);
+    let mut layers: Vec<String> = pre.into_iter().collect();
+    let strides = if s > 1 && !subsample {
         format!(", strides={s}")
     } else {
         String::new()
     };
-    let kwrap = |mut layers: Vec<String>, pre: &Option<String>| {
-        if let Some(p) = pre {
-            layers.insert(0, p.clone());
+    let main = match e.layer {
+        LayerKind::Transposed => return keras_transposed(e, notes),
+        LayerKind::Standard => format!("layers.Conv2D({co}, {k}{strides}, padding={pad}{bias})"),
+        LayerKind::Dilated => {
+            format!("layers.Conv2D({co}, {k}{strides}, padding={pad}, dilation_rate={d}{bias})")
         }
-        if layers.len() == 1 {
-            layers.into_iter().next().unwrap_or_default()
-        } else {
-            format!(
-                "keras.Sequential([\n{}\n])",
-                layers
-                    .iter()
-                    .map(|l| list_item(l))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        }
-    };
-    let keras = match e.layer {
-        LayerKind::Standard => kwrap(
-            vec![format!(
-                "layers.Conv2D({co}, {k}{strides}, padding={k_pad}{bias})"
-            )],
-            &k_pre,
-        ),
-        LayerKind::Dilated => kwrap(
-            vec![format!(
-                "layers.Conv2D({co}, {k}{strides}, padding={k_pad}, dilation_rate={d}{bias})"
-            )],
-            &k_pre,
-        ),
-        LayerKind::Grouped => kwrap(
-            vec![format!(
-                "layers.Conv2D({co}, {k}{strides}, padding={k_pad}, groups={}{bias})",
-                e.groups
-            )],
-            &k_pre,
+        LayerKind::Grouped => format!(
+            "layers.Conv2D({co}, {k}{strides}, padding={pad}, groups={}{bias})",
+            e.groups
         ),
         LayerKind::Depthwise => {
-            let m = co / ci.max(1);
-            let dm = if m != 1 {
-                format!(", depth_multiplier={m}")
-            } else {
-                String::new()
-            };
-            kwrap(
-                vec![format!(
-                    "layers.DepthwiseConv2D({k}{strides}, padding={k_pad}{dm}{bias})"
-                )],
-                &k_pre,
-            )
+            let m = co / e.in_channels.max(1);
+            let dm = multiplier(m);
+            format!("layers.DepthwiseConv2D({k}{strides}, padding={pad}{dm}{bias})")
         }
         LayerKind::Pointwise => format!("layers.Conv2D({co}, 1{bias})"),
         LayerKind::Separable => {
-            notes.push("code.note.separable-bias");
-            let dm = if e.depth_multiplier != 1 {
-                format!(", depth_multiplier={}", e.depth_multiplier)
-            } else {
-                String::new()
-            };
-            kwrap(
-                vec![format!(
-                    "layers.SeparableConv2D({co}, {k}{strides}, padding={k_pad}{dm}{bias})"
-                )],
-                &k_pre,
-            )
-        }
-        LayerKind::Transposed => {
-            let p = match e.padding {
-                PaddingMode::Explicit(p) => p,
-                _ => 0,
-            };
-            let op = if e.output_padding != 0 {
-                format!(", output_padding={}", e.output_padding)
-            } else {
-                String::new()
-            };
-            let dil = if d != 1 {
-                format!(", dilation_rate={d}")
-            } else {
-                String::new()
-            };
-            let mut layers = vec![format!(
-                "layers.Conv2DTranspose({co}, {k}{strides}, padding=\"valid\"{op}{dil}{bias})"
-            )];
-            if p > 0 {
-                notes.push("code.note.keras-transposed-crop");
-                layers.push(format!("layers.Cropping2D({p})"));
+            if e.bias {
+                notes.extend(["code.note.separable-bias", "code.note.separable-bias-fold"]);
             }
-            kwrap(layers, &None)
+            let dm = multiplier(e.depth_multiplier);
+            format!("layers.SeparableConv2D({co}, {k}{strides}, padding={pad}{dm}{bias})")
         }
         LayerKind::Upsample => {
-            let interp = match e.upsample_mode {
-                conv_core::UpsampleMode::Nearest => "nearest",
-                conv_core::UpsampleMode::Bilinear => "bilinear",
-            };
-            let mut layers = vec![format!(
-                "layers.UpSampling2D(size={}, interpolation=\"{interp}\")",
-                e.scale_factor
-            )];
-            if let Some(p) = &k_pre {
-                layers.push(p.clone());
-            }
-            layers.push(format!("layers.Conv2D({co}, {k}, padding={k_pad}{bias})"));
-            kwrap(layers, &None)
+            let (f, mode) = (e.scale_factor, upsample_mode(e));
+            layers.insert(
+                0,
+                format!("layers.UpSampling2D(size={f}, interpolation=\"{mode}\")"),
+            );
+            format!("layers.Conv2D({co}, {k}, padding={pad}{bias})")
         }
     };
-    Snippets {
-        pytorch,
-        keras,
-        notes,
+    layers.push(main);
+    if subsample {
+        notes.push("code.note.keras-dilated-stride");
+        layers.push(format!(
+            "layers.Lambda(lambda t: t[:, ::{s}, ::{s}, :])  # strides={s}"
+        ));
     }
+    if e.padding == PaddingMode::Same && s > 1 {
+        notes.push("code.note.keras-same-stride");
+    }
+    program(KERAS_IMPORTS, "keras.Sequential([", "])", layers)
+}
+
+/// `, depth_multiplier=m`, or nothing for 1.
+fn multiplier(m: usize) -> String {
+    if m != 1 {
+        format!(", depth_multiplier={m}")
+    } else {
+        String::new()
+    }
+}
+
+/// Keras for a transposed layer. Conv2DTranspose has no integer padding (crop afterwards),
+/// needs `output_padding < strides`, picks a size of its own when `output_padding` is left out,
+/// and refuses strides > 1 with dilation_rate > 1.
+fn keras_transposed(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
+    let (co, k, s, d) = (e.out_channels, e.kernel_size, e.stride, e.dilation);
+    if s > 1 && d > 1 {
+        notes.push("code.note.keras-transposed-dilated-stride");
+        return format!(
+            "{KERAS_IMPORTS}\n\n# Keras cannot build this layer: Conv2DTranspose raises a ValueError \
+             for\n# strides > 1 together with dilation_rate > 1 (here strides={s}, \
+             dilation_rate={d}).\n"
+        );
+    }
+    let mut layers = Vec::new();
+    let mut op = e.output_padding;
+    if op >= s {
+        // Only at stride 1 (output_padding < max(stride, dilation), and a dilation above 1
+        // needs stride 1 here): op zeros after the input add op output rows and columns that
+        // only the bias reaches, as output_padding does.
+        notes.push("code.note.keras-output-padding");
+        layers.push(format!(
+            "layers.ZeroPadding2D(((0, {op}), (0, {op})))  # output_padding={op}"
+        ));
+        op = 0;
+    }
+    if op == 0 && (k.max(1) - 1) * d + 1 < s {
+        notes.push("code.note.keras-output-padding-zero");
+    }
+    let strides = if s > 1 {
+        format!(", strides={s}")
+    } else {
+        String::new()
+    };
+    let dil = if d > 1 {
+        format!(", dilation_rate={d}")
+    } else {
+        String::new()
+    };
+    let bias = if e.bias { "" } else { ", use_bias=False" };
+    layers.push(format!(
+        "layers.Conv2DTranspose({co}, {k}{strides}, padding=\"valid\", output_padding={op}{dil}{bias})"
+    ));
+    if let PaddingMode::Explicit(p @ 1..) = e.padding {
+        notes.push("code.note.keras-transposed-crop");
+        layers.push(format!("layers.Cropping2D({p})"));
+    }
+    program(KERAS_IMPORTS, "keras.Sequential([", "])", layers)
+}
+
+/// The settings whose snippets `tests/snippets/check.py` runs in PyTorch and Keras: every layer
+/// type over strides 1–3, dilations 1–3, integer / `same` / `valid` padding, output paddings,
+/// groups, depth multipliers, upsampling modes and bias on and off, on small non-square maps.
+/// Each is corrected as the page would correct it, and listed once.
+pub fn sweep() -> Vec<LayerSpec> {
+    use conv_core::Limits;
+    let pads = [
+        PaddingMode::Explicit(1),
+        PaddingMode::Same,
+        PaddingMode::Valid,
+    ];
+    let mut specs = Vec::new();
+    for kind in LayerKind::ALL {
+        let base = LayerSpec {
+            height: 7,
+            width: 6,
+            in_channels: 2,
+            out_channels: 3,
+            ..LayerSpec::preset(kind)
+        };
+        for s in 1..=3 {
+            let with = |padding| LayerSpec {
+                stride: s,
+                padding,
+                ..base.clone()
+            };
+            match kind {
+                LayerKind::Standard => {
+                    for (k, p) in [2, 3].into_iter().flat_map(|k| pads.map(|p| (k, p))) {
+                        specs.push(LayerSpec {
+                            kernel_size: k,
+                            ..with(p)
+                        });
+                    }
+                }
+                LayerKind::Depthwise | LayerKind::Separable => {
+                    for (m, p) in [1, 2].into_iter().flat_map(|m| pads.map(|p| (m, p))) {
+                        specs.push(LayerSpec {
+                            out_channels: if kind == LayerKind::Depthwise {
+                                2 * m
+                            } else {
+                                3
+                            },
+                            depth_multiplier: m,
+                            ..with(p)
+                        });
+                    }
+                }
+                LayerKind::Pointwise => {
+                    for c in [1, 4] {
+                        specs.push(LayerSpec {
+                            in_channels: 3,
+                            out_channels: c,
+                            bias: s != 2,
+                            ..base.clone()
+                        });
+                    }
+                }
+                LayerKind::Transposed => {
+                    for (k, d, p) in [1, 3]
+                        .into_iter()
+                        .flat_map(|k| (1..=3).flat_map(move |d| [0, 1].map(|p| (k, d, p))))
+                    {
+                        for op in 0..s.max(d) {
+                            specs.push(LayerSpec {
+                                height: 4,
+                                width: 3,
+                                kernel_size: k,
+                                dilation: d,
+                                output_padding: op,
+                                ..with(PaddingMode::Explicit(p))
+                            });
+                        }
+                    }
+                }
+                LayerKind::Upsample => {
+                    for (p, mode) in
+                        [PaddingMode::Explicit(0)]
+                            .into_iter()
+                            .chain(pads)
+                            .flat_map(|p| {
+                                [UpsampleMode::Nearest, UpsampleMode::Bilinear].map(|m| (p, m))
+                            })
+                    {
+                        specs.push(LayerSpec {
+                            height: 4,
+                            width: 3,
+                            scale_factor: s,
+                            kernel_size: 2 + specs.len() % 2,
+                            upsample_mode: mode,
+                            ..with(p)
+                        });
+                    }
+                }
+                LayerKind::Dilated => {
+                    for (k, d, p) in [2, 3]
+                        .into_iter()
+                        .flat_map(|k| (1..=3).flat_map(move |d| pads.map(|p| (k, d, p))))
+                    {
+                        specs.push(LayerSpec {
+                            height: 9,
+                            width: 8,
+                            kernel_size: k,
+                            dilation: d,
+                            ..with(p)
+                        });
+                    }
+                }
+                LayerKind::Grouped => {
+                    for (g, p) in [1, 2, 4].into_iter().flat_map(|g| pads.map(|p| (g, p))) {
+                        specs.push(LayerSpec {
+                            in_channels: 4,
+                            out_channels: 8,
+                            groups: g,
+                            ..with(p)
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let bias = if s.layer == LayerKind::Pointwise {
+                s.bias
+            } else {
+                i % 3 != 1
+            };
+            LayerSpec { bias, ..s }
+                .corrected(&Limits::GRID)
+                .0
+                .effective()
+        })
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The code after the imports, without the trailing newline.
+    fn body<'a>(code: &'a str, imports: &str) -> &'a str {
+        code.strip_prefix(imports)
+            .and_then(|c| c.strip_prefix("\n\n"))
+            .unwrap_or_else(|| panic!("no imports: {code}"))
+            .trim_end()
+    }
+
     #[test]
     fn grouped_layer_reads_like_the_issue() {
         let s = snippets(&LayerSpec::preset(LayerKind::Grouped));
-        assert_eq!(s.pytorch, "nn.Conv2d(4, 8, kernel_size=3, groups=2)");
-        assert_eq!(s.keras, "layers.Conv2D(8, 3, padding=\"valid\", groups=2)");
+        assert_eq!(
+            s.pytorch,
+            "from torch import nn\n\nlayer = nn.Conv2d(4, 8, kernel_size=3, groups=2)\n"
+        );
+        assert_eq!(
+            s.keras,
+            "import keras\nfrom keras import layers\n\n\
+             layer = layers.Conv2D(8, 3, padding=\"valid\", groups=2)\n"
+        );
         let padded = LayerSpec {
             padding: PaddingMode::Explicit(1),
             ..LayerSpec::preset(LayerKind::Grouped)
         };
         assert_eq!(
-            snippets(&padded).pytorch,
-            "nn.Conv2d(4, 8, kernel_size=3, padding=1, groups=2)"
+            body(&snippets(&padded).pytorch, TORCH_IMPORTS),
+            "layer = nn.Conv2d(4, 8, kernel_size=3, padding=1, groups=2)"
         );
-        assert!(snippets(&padded).keras.contains("layers.ZeroPadding2D(1)"));
+        assert_eq!(
+            body(&snippets(&padded).keras, KERAS_IMPORTS),
+            "layer = keras.Sequential([\n    layers.ZeroPadding2D(1),\n    \
+             layers.Conv2D(8, 3, padding=\"valid\", groups=2),\n])"
+        );
     }
 
     #[test]
@@ -347,7 +508,7 @@ mod tests {
             (
                 LayerKind::Transposed,
                 "nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)",
-                "layers.Conv2DTranspose(1, 3, strides=2",
+                "layers.Conv2DTranspose(1, 3, strides=2, padding=\"valid\", output_padding=1)",
             ),
             (
                 LayerKind::Upsample,
@@ -368,6 +529,14 @@ mod tests {
         }
         let sep = snippets(&LayerSpec::preset(LayerKind::Separable));
         assert!(sep.notes.contains(&"code.note.separable-bias"));
+        assert!(sep.notes.contains(&"code.note.separable-bias-fold"));
+        let no_bias = LayerSpec {
+            bias: false,
+            ..LayerSpec::preset(LayerKind::Separable)
+        };
+        assert!(!snippets(&no_bias)
+            .notes
+            .contains(&"code.note.separable-bias"));
     }
 
     #[test]
@@ -387,6 +556,108 @@ mod tests {
             "{}",
             s.pytorch
         );
+        assert!(
+            s.keras.contains("strides=2, padding=\"same\""),
+            "{}",
+            s.keras
+        );
         assert!(s.notes.contains(&"code.note.keras-same-stride"));
+        let (_, en, _) = crate::i18n::STRINGS
+            .iter()
+            .find(|(k, _, _)| *k == "code.note.keras-same-stride")
+            .unwrap();
+        // Only an odd total is split unevenly (k = 3, s = 2 on 7 pads 1 + 1).
+        assert!(
+            en.contains("may pad asymmetrically (when the total padding is odd"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn keras_dilated_stride_convolves_at_stride_one_then_subsamples() {
+        let spec = LayerSpec {
+            stride: 2,
+            padding: PaddingMode::Same,
+            ..LayerSpec::preset(LayerKind::Dilated)
+        };
+        let s = snippets(&spec);
+        // Keras refuses strides=2 with dilation_rate=2; `same` of stride 2 on 7 with extent 5:
+        // 4 rows in all, 2 + 2.
+        assert_eq!(
+            body(&s.keras, KERAS_IMPORTS),
+            "layer = keras.Sequential([\n    layers.ZeroPadding2D(((2, 2), (2, 2))),\n    \
+             layers.Conv2D(1, 3, padding=\"valid\", dilation_rate=2),\n    \
+             layers.Lambda(lambda t: t[:, ::2, ::2, :]),  # strides=2\n])"
+        );
+        assert!(s.notes.contains(&"code.note.keras-dilated-stride"));
+        assert!(s.pytorch.contains("stride=2, dilation=2"), "{}", s.pytorch);
+        let plain = snippets(&LayerSpec::preset(LayerKind::Dilated));
+        assert!(!plain.notes.contains(&"code.note.keras-dilated-stride"));
+        assert!(!plain.keras.contains("Lambda"));
+    }
+
+    #[test]
+    fn keras_transposed_writes_output_padding_and_says_what_it_cannot_build() {
+        let t = |k, s, d, op| LayerSpec {
+            kernel_size: k,
+            stride: s,
+            dilation: d,
+            output_padding: op,
+            padding: PaddingMode::Explicit(0),
+            ..LayerSpec::preset(LayerKind::Transposed)
+        };
+        // k = 1, s = 2 on 4: PyTorch 7; without output_padding Keras would make 8.
+        let s = snippets(&t(1, 2, 1, 0));
+        assert_eq!(
+            body(&s.keras, KERAS_IMPORTS),
+            "layer = layers.Conv2DTranspose(1, 1, strides=2, padding=\"valid\", output_padding=0)"
+        );
+        assert!(s.notes.contains(&"code.note.keras-output-padding-zero"));
+        assert!(!snippets(&t(3, 2, 1, 0))
+            .notes
+            .contains(&"code.note.keras-output-padding-zero"));
+        // output_padding 2 ≥ stride 1 (PyTorch allows it below the dilation, 3).
+        let s = snippets(&t(3, 1, 3, 2));
+        assert_eq!(
+            body(&s.keras, KERAS_IMPORTS),
+            "layer = keras.Sequential([\n    \
+             layers.ZeroPadding2D(((0, 2), (0, 2))),  # output_padding=2\n    \
+             layers.Conv2DTranspose(1, 3, padding=\"valid\", output_padding=0, dilation_rate=3),\n])"
+        );
+        assert!(s.notes.contains(&"code.note.keras-output-padding"));
+        // Stride and dilation above 1: no Keras layer, and the snippet says so.
+        let s = snippets(&t(3, 2, 2, 1));
+        assert!(
+            s.keras.contains("# Keras cannot build this layer"),
+            "{}",
+            s.keras
+        );
+        assert!(!s.keras.contains("layer ="), "{}", s.keras);
+        assert!(s
+            .notes
+            .contains(&"code.note.keras-transposed-dilated-stride"));
+        assert!(s.pytorch.contains("stride=2, output_padding=1, dilation=2"));
+    }
+
+    #[test]
+    fn every_snippet_of_the_sweep_has_its_imports_a_layer_and_translated_notes() {
+        let specs = sweep();
+        assert!((200..=400).contains(&specs.len()), "{} cases", specs.len());
+        for kind in LayerKind::ALL {
+            assert!(specs.iter().any(|s| s.layer == kind), "{kind:?}");
+        }
+        for spec in &specs {
+            let s = snippets(spec);
+            assert!(body(&s.pytorch, TORCH_IMPORTS).starts_with("layer = nn."));
+            let keras = body(&s.keras, KERAS_IMPORTS);
+            assert!(
+                keras.starts_with("layer = ") || keras.starts_with("# Keras cannot build"),
+                "{keras}"
+            );
+            for note in &s.notes {
+                let found = crate::i18n::STRINGS.iter().any(|(k, _, _)| k == note);
+                assert!(found, "{note} has no translation");
+            }
+        }
     }
 }
