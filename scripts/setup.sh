@@ -63,9 +63,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fon
 fi
 
 # PyTorch and Keras 3 (JAX, CPU) for the snippet checks, pinned in tests/snippets/requirements.txt,
-# in a virtual environment of the repository (.venv-snippets, git-ignored); installed again only
-# when that file changes. About 5 GB once: PyPI's torch wheel brings the CUDA libraries.
-SNIPPETS_VENV=.venv-snippets
+# in a virtual environment of this machine's (shared by every checkout, so a fresh clone does not
+# install it again); installed again only when that file changes. About 5 GB once: PyPI's torch
+# wheel brings the CUDA libraries.
+SNIPPETS_VENV="${SNIPPETS_VENV:-$HOME/.cache/conv-playground/snippets-venv}"
+mkdir -p "$(dirname "$SNIPPETS_VENV")"
 if ! cmp -s tests/snippets/requirements.txt "$SNIPPETS_VENV/requirements.txt"; then
   log "installing PyTorch and Keras for the snippet checks (a few minutes once)"
   python3 -m venv "$SNIPPETS_VENV"

@@ -42,7 +42,7 @@ stage "cargo test (native)" cargo test --workspace
 check_snippets() {
   mkdir -p target \
     && cargo run -q -p conv-playground --example snippet_cases >target/snippet-cases.json \
-    && .venv-snippets/bin/python tests/snippets/check.py target/snippet-cases.json
+    && "${SNIPPETS_VENV:-$HOME/.cache/conv-playground/snippets-venv}/bin/python" tests/snippets/check.py target/snippet-cases.json
 }
 stage "snippets run in PyTorch and Keras" check_snippets
 stage "conv-core builds for wasm32" cargo build -p conv-core --target wasm32-unknown-unknown
