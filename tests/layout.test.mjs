@@ -259,3 +259,25 @@ test('the Sobel X preset draws zeros down its middle column', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('notices: one line per corrected parameter, final values, reasons in the page language', async () => {
+  const q = 'layer=grouped&in_channels=6&out_channels=8&groups=4&kernel_size=99&lang=zh';
+  const { context, page, problems } = await open(q, { width: 1280, height: 800 });
+  const lines = async () => page.locator('[role="alert"] li').allTextContents();
+  const zh = await lines();
+  assert.equal(zh.length, 2, zh.join(' | '));
+  assert.ok(zh.some((l) => l.includes('kernel_size') && l.includes('99 → 6')), zh.join(' | '));
+  assert.ok(zh.some((l) => l.includes('groups') && l.includes('4 → 2')), zh.join(' | '));
+  for (const l of zh) {
+    const reason = l.slice(l.lastIndexOf('（'));
+    assert.ok(/[\u4e00-\u9fff]/.test(reason) && !/[A-Za-z]{3,}/.test(reason), `reason not in Chinese: ${l}`);
+  }
+  // Switching the language words the same notices again.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => !/[\u4e00-\u9fff]/.test(document.querySelector('[role="alert"] ul').textContent));
+  const en = await lines();
+  assert.equal(en.length, 2);
+  assert.ok(en.every((l) => /[a-z]{3,}/.test(l)), en.join(' | '));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -13,7 +13,11 @@ fn ratio_text(lang: Lang, r: f64) -> String {
     if (r - 1.0).abs() < 1e-12 {
         tr(lang, "ratio.same").to_string()
     } else if r < 1.0 {
-        trf(lang, "ratio.less", &[("ratio", format!("{:.1} %", r * 100.0))])
+        trf(
+            lang,
+            "ratio.less",
+            &[("ratio", format!("{:.1} %", r * 100.0))],
+        )
     } else {
         trf(lang, "ratio.more", &[("ratio", format!("{r:.2}"))])
     }
