@@ -298,7 +298,9 @@ fn arrange(blocks: &[Block], cell: f64, width: f64, height: f64, max_rows: usize
             fits: true,
         });
     }
-    let mut best: Option<(usize, f64, Vec<Range<usize>>, Vec<usize>)> = None;
+    // (rows, total height, the rows, each block's columns)
+    type Candidate = (usize, f64, Vec<Range<usize>>, Vec<usize>);
+    let mut best: Option<Candidate> = None;
     // Each subset of the n − 1 boundaries between consecutive blocks is one way to cut rows.
     for cuts in 0u32..(1u32 << (n - 1)) {
         let mut rows = Vec::new();
@@ -487,7 +489,7 @@ mod tests {
     #[test]
     fn captions_widen_their_block() {
         let b = Block::stage(1, 2, 2, 200.0);
-        let p = plan(&[b.clone()], 900.0, 500.0, DESKTOP);
+        let p = plan(std::slice::from_ref(&b), 900.0, 500.0, DESKTOP);
         assert_eq!(p.blocks[0].outer[0], 200.0);
         assert!(p.blocks[0].canvas[0] < 200.0 - 2.0 * FRAME);
     }

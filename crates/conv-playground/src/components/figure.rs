@@ -320,7 +320,6 @@ fn stage_view(p: &BlockProps) -> Html {
     };
     let onmousemove = {
         let frame = ctx.frame.clone();
-        let hit = hit.clone();
         let current = ctx.state.trace;
         Callback::from(move |e: MouseEvent| {
             let cell = hit(&e);
