@@ -41,12 +41,12 @@ pub fn code_panel() -> Html {
             <div class="code-block">
                 <div class="code-head"><span>{ "PyTorch" }</span>
                     <button type="button" onclick={copy("pytorch", s.pytorch.clone())}>{ label("pytorch") }</button></div>
-                <pre><code data-stat="pytorch-code">{ s.pytorch.clone() }</code></pre>
+                <pre tabindex="0" aria-label="PyTorch"><code data-stat="pytorch-code">{ s.pytorch.clone() }</code></pre>
             </div>
             <div class="code-block">
                 <div class="code-head"><span>{ "Keras" }</span>
                     <button type="button" onclick={copy("keras", s.keras.clone())}>{ label("keras") }</button></div>
-                <pre><code data-stat="keras-code">{ s.keras.clone() }</code></pre>
+                <pre tabindex="0" aria-label="Keras"><code data-stat="keras-code">{ s.keras.clone() }</code></pre>
             </div>
             <ul class="notes">
                 { for s.notes.iter().map(|k| html! { <li>{ tr(lang, k) }</li> }) }
