@@ -141,11 +141,12 @@ pub fn app() -> Html {
         let origin = store.0.parent_origin.clone();
         use_effect(move || {
             if host::parent().is_some() {
+                // The content's own height: the document's would never be less than the frame.
                 let h = dom::window()
                     .ok()
                     .and_then(|w| w.document())
-                    .and_then(|d| d.document_element())
-                    .map(|e| e.scroll_height() as f64)
+                    .and_then(|d| d.get_element_by_id("app"))
+                    .map(|e| e.get_bounding_client_rect().height().ceil())
                     .unwrap_or(0.0);
                 if (h - *last.borrow()).abs() >= 1.0 {
                     *last.borrow_mut() = h;

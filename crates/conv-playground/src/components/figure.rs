@@ -148,23 +148,31 @@ fn measure(el: &web_sys::HtmlElement, embed: bool) -> Option<(f64, f64)> {
 pub fn figure() -> Html {
     let host = use_node_ref();
     let ctx = use_app();
-    let space = use_state(|| (ctx.as_ref().map_or(900.0, |c| c.width), 520.0));
+    let measured = use_state(|| None::<(f64, f64)>);
     {
         let host = host.clone();
-        let space = space.clone();
+        let measured = measured.clone();
         let embed = ctx.as_ref().is_some_and(|c| c.state.embed);
-        // Measured after every render (cheap); a change re-plans the figure.
+        // Measured after every render (cheap); a change re-plans the figure. In a frame the
+        // height only grows: the host sizes the frame to the reported content, and planning for
+        // that smaller frame again would shrink the figure step by step.
         use_effect(move || {
             if let Some(el) = host.cast::<web_sys::HtmlElement>() {
                 if let Some((w, h)) = measure(&el, embed) {
-                    let (ow, oh) = *space;
-                    if (w - ow).abs() >= 1.0 || (h - oh).abs() >= 1.0 {
-                        space.set((w, h));
+                    let h = match *measured {
+                        Some((_, old)) if embed => h.max(old),
+                        _ => h,
+                    };
+                    let changed = (*measured)
+                        .is_none_or(|(ow, oh)| (w - ow).abs() >= 1.0 || (h - oh).abs() >= 1.0);
+                    if changed {
+                        measured.set(Some((w, h)));
                     }
                 }
             }
         });
     }
+    let space = measured.unwrap_or((ctx.as_ref().map_or(900.0, |c| c.width), 520.0));
     let Some(ctx) = ctx else {
         return html! {};
     };
