@@ -179,6 +179,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("export", "Export", "导出"),
     ("export.gif-progress", "GIF encoding progress", "GIF 编码进度"),
     ("export.frames", "{i} / {n} frames", "{i} / {n} 帧"),
+    ("export.failed", "The export failed ({detail}).", "导出失败（{detail}）。"),
     ("controls", "Parameters", "参数"),
     ("more", "Formulas, code, share and export", "公式、代码、分享与导出"),
     ("code.copy", "Copy", "复制"),

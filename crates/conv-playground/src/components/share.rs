@@ -101,7 +101,7 @@ pub fn share_bar() -> Html {
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {
-                    status.set(Some(e));
+                    status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
                 }
             });
         })
@@ -123,7 +123,7 @@ pub fn share_bar() -> Html {
                 "image/svg+xml",
                 &format!("conv-{layer}.svg"),
             ) {
-                status.set(Some(e));
+                status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
             }
         })
     };
@@ -162,7 +162,7 @@ pub fn share_bar() -> Html {
                 .await;
                 progress.set(None);
                 if let Err(e) = result {
-                    status.set(Some(e));
+                    status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
                 }
             });
         })
