@@ -73,6 +73,7 @@ test('play moves, pause holds; keyboard steps', async () => {
 test('mid-animation screenshots of every layer; every step sum adds up', async () => {
   const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
   const { page, context, problems } = await openPage(env.browser, env.server.url);
+  let sums = 0;
   for (const layer of layers) {
     await page.goto(`${env.server.url}?layer=${layer}`);
     await page.waitForSelector('[data-stat="step"]');
@@ -82,12 +83,16 @@ test('mid-animation screenshots of every layer; every step sum adds up', async (
     await scrub.fill(String(Math.ceil(n / 2)));
     await page.waitForFunction((n) => document.querySelector('[data-stat=step]').textContent.startsWith(`${Math.ceil(n / 2)} /`), n);
     const t = await stat(page, 'trace');
+    // A convolution step writes its sum; an upsampling step says which pixel it copies.
+    assert.ok(t.includes(' = ') || t.includes('→'), `${layer}: ${t}`);
     if (t.includes(' = ')) {
       const [sum, value] = evalTrace(t);
       assert.ok(Math.abs(sum - value) < 1e-3, `${layer}: ${t}`);
+      sums += 1;
     }
     await page.screenshot({ path: `${SHOTS}/step-${layer}.png`, fullPage: true });
   }
+  assert.ok(sums >= layers.length - 1, `only ${sums} of ${layers.length} steps wrote a sum`);
   assert.deepEqual(problems, []);
   await context.close();
 });

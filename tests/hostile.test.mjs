@@ -3,7 +3,7 @@
 // boundary. Script payloads try to set window.__pwned; it must stay unset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, stat, canvasPainted } from './helpers.mjs';
+import { useBrowser, openPage, stat, canvasPainted, canvasDigest, serve, DIST } from './helpers.mjs';
 import { encodePng } from './png.mjs';
 
 const env = useBrowser();
@@ -66,11 +66,43 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
       assert.match(shape, /^\d+×\d+×\d+$/, q);
       assert.ok(await page.locator('[role="alert"]').count(), `no notice for ${q}`);
       assert.equal(await page.evaluate(() => window.__pwned), undefined, q);
+      assert.deepEqual(await page.evaluate(INJECTED), [], q);
     }
     await page.close();
   }));
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+/** Elements a payload would have injected: none may exist in the page. */
+const INJECTED = () => [...document.querySelectorAll('img[src="x"], svg[onload], [onerror], [onload], script:not([src]), iframe, object, embed')]
+  .map((e) => e.outerHTML.slice(0, 80));
+
+test('hostile URLs with the Content-Security-Policy off: an injection would run, none does', async () => {
+  // Under the test server's policy an injected script could not run anyway; here it could.
+  const open = await serve(DIST, { csp: false });
+  const r = rng(7);
+  const context = await env.browser.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  // The canary works: a page that does inject sets it.
+  await page.goto(`${open.url}?layer=standard`);
+  await page.waitForSelector('[data-stat="output-shape"]');
+  await page.evaluate(() => { document.body.insertAdjacentHTML('beforeend', '<img src=x onerror="window.__pwned=1">'); });
+  await page.waitForFunction(() => window.__pwned === 1);
+  for (let i = 0; i < 150; i++) {
+    const q = hostileUrl(r);
+    await page.goto(`${open.url}?${q}`);
+    await page.waitForSelector('[data-stat="output-shape"]');
+    assert.ok(await page.locator('[role="alert"]').count(), `no notice for ${q}`);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, q);
+    assert.deepEqual(await page.evaluate(INJECTED), [], q);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+  await open.close();
 });
 
 test('1,000 hostile messages to an embedded playground: no error, no script, still working', async () => {
@@ -138,11 +170,21 @@ test('hostile files: huge, SVG, animated, broken; the page stays responsive', as
   await page.waitForFunction(() => new URL(location.href).searchParams.get('height') === '64' && new URL(location.href).searchParams.get('width') === '64', null, { timeout: 30000 });
   assert.ok(await canvasPainted(page, 'canvas[data-stage-canvas="0"]'));
   // An SVG: refused (or decoded) without an error.
+  const checkerboard = await canvasDigest(page, 'canvas[data-stage-canvas="0"]');
   await upload('drawing.svg', 'image/svg+xml', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.__pwned=1</script><rect width="10" height="10"/></svg>'));
-  await page.waitForTimeout(300);
-  // An animated GIF: its first frame is used.
+  // Refused with a notice naming the file; the picture shown stays the checkerboard.
+  await page.waitForFunction(() => document.querySelector('[role="alert"]')?.textContent.includes('drawing.svg'));
+  assert.equal(await canvasDigest(page, 'canvas[data-stage-canvas="0"]'), checkerboard);
+  // An animated GIF: decoded (its first frame), so the picture changes and no notice names it.
   await upload('anim.gif', 'image/gif', animatedGif());
-  await page.waitForFunction(() => !document.querySelector('[role="alert"]')?.textContent.includes('anim.gif'));
+  await page.waitForFunction(async (before) => {
+    const c = document.querySelector('canvas[data-stage-canvas="0"]');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let h = 2166136261;
+    for (let i = 0; i < data.length; i += 3) h = Math.imul(h ^ data[i], 16777619) >>> 0;
+    return `${c.width}x${c.height}:${h}` !== before;
+  }, checkerboard, { timeout: 15000 });
+  assert.ok(!(await page.locator('[role="alert"]').allTextContents()).join(' ').includes('anim.gif'));
   // Random bytes with an image name: refused with a message.
   await upload('noise.png', 'image/png', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
   await page.waitForFunction(() => document.querySelector('[role="alert"]')?.textContent.includes('noise.png'));
