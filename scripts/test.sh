@@ -34,6 +34,7 @@ summary() {
 }
 
 stage "cargo fmt --check" cargo fmt --all -- --check
+stage "module graph: no import cycles" python3 scripts/module-graph.py
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (wasm32)" cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings
 stage "cargo test (native)" cargo test --workspace

@@ -172,6 +172,16 @@ pub enum Step {
     Scatter { conv: usize, y: usize, x: usize },
 }
 
+/// The address of one cell of a forward pass: stage, channel, row, column (what a reader points
+/// at, and what a highlight marks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CellRef {
+    pub stage: usize,
+    pub channel: usize,
+    pub y: usize,
+    pub x: usize,
+}
+
 /// A whole forward pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forward {

@@ -22,8 +22,8 @@ mod spec;
 pub use cost::{Costs, Formula};
 pub use error::ConvError;
 pub use forward::{
-    Cell, Contribution, ConvView, ConvWeights, Evenness, Forward, LayerWeights, Stage, StageKind,
-    Stamp, Step,
+    Cell, CellRef, Contribution, ConvView, ConvWeights, Evenness, Forward, LayerWeights, Stage,
+    StageKind, Stamp, Step,
 };
 pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{

@@ -279,7 +279,7 @@ impl<'a> GifExport<'a> {
             h: self.height as usize,
             px: vec![BG; self.width as usize * self.height as usize],
         };
-        let trace = for_step(scene, &step, channel);
+        let trace = for_step(&scene.forward, &step, channel);
         let (a, b) = step_stages(scene, &step);
         let mut x0 = 10;
         for (si, followed) in [(a, None), (b, Some(channel))] {

@@ -13,12 +13,15 @@ pub mod snippets;
 pub mod state;
 pub mod tour;
 pub mod trace;
+pub mod types;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod context;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]

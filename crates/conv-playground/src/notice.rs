@@ -4,38 +4,10 @@
 //! page's language at that moment: switching the language re-words the notices on screen.
 
 use conv_core::{CorrectionReason, Param};
-use serde::{Deserialize, Serialize};
 
 use crate::i18n::{group_digits, tr, trf, Lang};
-use crate::state::Notice;
-
-/// Why a notice was raised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum NoticeReason {
-    /// The layer's values were repaired by conv-core.
-    Corrected(CorrectionReason),
-    /// A count was expected.
-    NotANumber,
-    /// Not one of the values the key takes.
-    Invalid,
-    /// A key the page does not know: ignored.
-    UnknownKey,
-    /// A file the reader chose that could not be used.
-    File(FileRefusal),
-}
-
-/// Why an uploaded file was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FileRefusal {
-    /// Larger than `max_mb` megabytes.
-    TooLarge { max_mb: u32 },
-    /// No bytes at all.
-    Empty,
-    /// Not an image format the browser decodes.
-    NotAnImage,
-    /// Decoded, but the browser would not draw or read its pixels.
-    Unreadable,
-}
+use crate::types::Notice;
+pub use crate::types::{FileRefusal, NoticeReason};
 
 /// The pieces of one notice line, worded in one language. The component shows them in this
 /// order, `key`, `from` and `to` as code; [`NoticeLine::text`] is the same line as plain text.

@@ -1,111 +1,12 @@
 //! The one home of the app's state: [`AppState`], the [`Action`]s that change it, and the pure
 //! reducer. Every change, from a slider, the URL or a host page's message, goes through here.
 
-use conv_core::{InputPattern, KernelPreset, LayerKind, LayerSpec, Limits, PaddingMode, Param};
+use conv_core::{CellRef, InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingMode, Param};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
-use crate::notice::{FileRefusal, NoticeReason};
-
-/// What feeds the layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum InputMode {
-    /// A small grid of numbers.
-    #[default]
-    Grid,
-    /// A real image (pixels scaled to the slider size).
-    Image,
-}
-
-impl InputMode {
-    pub const fn code(self) -> &'static str {
-        match self {
-            InputMode::Grid => "grid",
-            InputMode::Image => "image",
-        }
-    }
-
-    pub const fn limits(self) -> Limits {
-        match self {
-            InputMode::Grid => Limits::GRID,
-            InputMode::Image => Limits::IMAGE,
-        }
-    }
-}
-
-/// Colour theme; `Auto` follows `prefers-color-scheme`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum Theme {
-    #[default]
-    Auto,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    pub const fn code(self) -> &'static str {
-        match self {
-            Theme::Auto => "auto",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
-}
-
-/// A picture the reader uploaded, decoded and downscaled in the browser (it never leaves the
-/// page). Compared and hashed by `id` only: the pixels are large and never change.
-#[derive(Debug, Clone)]
-pub struct ImageInput {
-    pub id: u64,
-    pub name: String,
-    pub width: usize,
-    pub height: usize,
-    pub rgba: std::rc::Rc<Vec<u8>>,
-}
-
-impl PartialEq for ImageInput {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-impl Eq for ImageInput {}
-
-impl std::hash::Hash for ImageInput {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.id.hash(state);
-    }
-}
-
-/// A value that arrived from outside and was corrected, for the `role="alert"` notice. The reason
-/// stays typed: it is worded when shown, in the page's language then
-/// ([`crate::notice::notice_line`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Notice {
-    pub param: String,
-    pub from: String,
-    pub to: String,
-    pub reason: NoticeReason,
-}
-
-impl Notice {
-    /// A notice with every field cut to a readable length (values come from anyone's URL).
-    pub fn new(param: &str, from: &str, to: &str, reason: NoticeReason) -> Notice {
-        fn cut(s: &str) -> String {
-            let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
-            if s.chars().count() > 40 {
-                out.push('…');
-            }
-            out
-        }
-        Notice {
-            param: cut(param),
-            from: cut(from),
-            to: cut(to),
-            reason,
-        }
-    }
-}
+use crate::types::{FileRefusal, NoticeReason};
+pub use crate::types::{ImageInput, InputMode, Notice, Theme};
 
 /// The animation: which step is shown, whether it plays, how fast.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,7 +51,7 @@ pub struct AppState {
     pub tour: Option<usize>,
     pub anim: Anim,
     /// The cell traced by hover, tap or click.
-    pub trace: Option<crate::trace::CellRef>,
+    pub trace: Option<CellRef>,
     /// A click pins the trace: hovering elsewhere no longer moves it.
     pub pinned: bool,
     /// The reader's own picture for `input=image` (a generated sample otherwise).
@@ -179,6 +80,36 @@ impl Default for AppState {
             image: None,
             parent_origin: None,
         }
+    }
+}
+
+/// Values that arrived from outside (a URL or a host page's message), parsed and typed
+/// (`url::parse_pairs`) but not yet applied: [`AppState::with_patch`] applies them and words the
+/// notices.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Patch {
+    /// The layer: the other values apply to it.
+    pub layer: Option<LayerKind>,
+    /// Numeric layer parameters (not `Padding` or `Bias`).
+    pub params: Vec<(Param, usize)>,
+    pub padding: Option<PaddingMode>,
+    pub bias: Option<bool>,
+    pub lang: Option<Lang>,
+    pub theme: Option<Theme>,
+    pub embed: Option<bool>,
+    pub input: Option<InputMode>,
+    pub parent_origin: Option<String>,
+    /// The text given for each number set, for its notice if conv-core corrects the value.
+    pub given: Vec<(&'static str, String)>,
+    /// Values refused while parsing: key and value as given, and why.
+    pub refused: Vec<(String, String, NoticeReason)>,
+}
+
+impl Patch {
+    /// Records a value that could not be used.
+    pub fn refuse(&mut self, key: &str, value: &str, reason: NoticeReason) {
+        self.refused
+            .push((key.to_string(), value.to_string(), reason));
     }
 }
 
@@ -216,14 +147,14 @@ pub enum Action {
     /// Follow output channel `c` in the step highlights.
     FollowChannel(usize),
     /// Hovering a cell (ignored while a trace is pinned).
-    Hover(Option<crate::trace::CellRef>),
+    Hover(Option<CellRef>),
     /// Click or tap: pin the trace on a cell; the same cell again unpins.
-    Pin(crate::trace::CellRef),
+    Pin(CellRef),
     SetInputMode(InputMode),
     /// A decoded picture: switches to the image input.
     SetImage(ImageInput),
-    /// Values from a host page's message (URL parameter names), validated like a URL.
-    ApplyPairs(Vec<(String, String)>),
+    /// Values from a host page's message (URL parameter names), parsed like a URL.
+    ApplyMessage(Patch),
     /// Back to the generated sample picture.
     ClearImage,
     /// A file that could not be used: say why, keep the previous picture.
@@ -234,6 +165,80 @@ pub enum Action {
 }
 
 impl AppState {
+    /// This state with the values of `patch`, the spec corrected to the nearest valid one, and
+    /// one notice per key that was refused or corrected (replacing the previous notices). The
+    /// first occurrence of a key counts, as `URLSearchParams.get` has it.
+    pub fn with_patch(&self, patch: &Patch) -> AppState {
+        let mut state = self.clone();
+        if let Some(kind) = patch.layer {
+            if kind != state.spec.layer {
+                state.spec = LayerSpec::preset(kind);
+            }
+        }
+        for &(param, n) in &patch.params {
+            state.spec.set(param, n);
+        }
+        state.spec.padding = patch.padding.unwrap_or(state.spec.padding);
+        state.spec.bias = patch.bias.unwrap_or(state.spec.bias);
+        state.lang = patch.lang.unwrap_or(state.lang);
+        state.theme = patch.theme.unwrap_or(state.theme);
+        state.embed = patch.embed.unwrap_or(state.embed);
+        state.input = patch.input.unwrap_or(state.input);
+        if let Some(origin) = &patch.parent_origin {
+            state.parent_origin = Some(origin.clone());
+        }
+        let mut notices: Vec<Notice> = patch
+            .refused
+            .iter()
+            .map(|(key, value, reason)| Notice::new(key, value, &state.value_text(key), *reason))
+            .collect();
+        // One line per key: a value already refused (not a number, ...) keeps its line and its
+        // reason, with the value finally used.
+        let (spec, corrections) = state.spec.corrected(&state.input.limits());
+        for c in corrections {
+            if let Some(n) = notices.iter_mut().find(|n| n.param == c.param) {
+                n.to = c.to;
+                continue;
+            }
+            let from = patch
+                .given
+                .iter()
+                .find(|(p, _)| *p == c.param)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(c.from);
+            notices.push(Notice::new(
+                c.param,
+                &from,
+                &c.to,
+                NoticeReason::Corrected(c.reason),
+            ));
+        }
+        state.spec = spec;
+        state.tour = None;
+        state.notices = notices;
+        state
+    }
+
+    /// The value a URL key has in this state, as a notice shows it (`—` for none).
+    fn value_text(&self, key: &str) -> String {
+        let flag = |on: bool| if on { "1" } else { "0" }.to_string();
+        if let Some(param) = Param::from_name(key) {
+            return match param {
+                Param::Padding => self.spec.padding.to_string(),
+                Param::Bias => flag(self.spec.bias),
+                _ => self.spec.get(param).to_string(),
+            };
+        }
+        match key {
+            "layer" => self.spec.layer.name().to_string(),
+            "lang" => self.lang.code().to_string(),
+            "theme" => self.theme.code().to_string(),
+            "embed" => flag(self.embed),
+            "input" => self.input.code().to_string(),
+            _ => "—".to_string(),
+        }
+    }
+
     /// The state after `action`. Controls can only reach valid layers: after every change the
     /// spec is corrected to the nearest valid one (a slider that makes groups invalid moves
     /// groups to the nearest valid value, and so on).
@@ -369,14 +374,12 @@ impl AppState {
                 next.image = Some(img);
             }
             Action::ClearImage => next.image = None,
-            Action::ApplyPairs(pairs) => {
+            Action::ApplyMessage(mut patch) => {
                 // A host may not change whom the page listens to.
-                let pairs: Vec<_> = pairs
-                    .into_iter()
-                    .filter(|(k, _)| k != "parent_origin")
-                    .collect();
+                patch.parent_origin = None;
+                patch.refused.retain(|(key, ..)| key != "parent_origin");
                 let before = next.spec.clone();
-                next = crate::url::apply_pairs(&pairs, &next);
+                next = next.with_patch(&patch);
                 if next.spec != before {
                     next.anim = Anim {
                         speed: self.anim.speed,
@@ -513,7 +516,6 @@ mod tests {
 
     #[test]
     fn pinning_holds_the_trace_against_hover() {
-        use crate::trace::CellRef;
         let a = CellRef {
             stage: 0,
             channel: 0,

@@ -1,20 +1,11 @@
 //! What to highlight and write out for an animation step or a traced cell: the cells of every
 //! stage involved, the kernel in use, and the weighted sum written as text. Pure: computed from a
-//! [`Scene`] and tested natively.
+//! scene's [`Forward`] pass and tested natively.
 
-use conv_core::{Cell, Step};
-use serde::{Deserialize, Serialize};
+use conv_core::{Cell, Forward, Step};
 
-use crate::scene::Scene;
-
-/// A cell a reader points at: stage, channel, row, column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CellRef {
-    pub stage: usize,
-    pub channel: usize,
-    pub y: usize,
-    pub x: usize,
-}
+/// A cell a reader points at (defined beside [`Forward`], re-exported here for the figure).
+pub use conv_core::CellRef;
 
 /// How a cell is highlighted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,8 +72,7 @@ fn sum_text(terms: &[(f32, f32)], bias: Option<f32>, value: f32) -> String {
     format!("{} = {}", parts.join(" + "), format_value(value))
 }
 
-fn backward(scene: &Scene, conv: usize, channel: usize, y: usize, x: usize) -> Trace {
-    let fwd = &scene.forward;
+fn backward(fwd: &Forward, conv: usize, channel: usize, y: usize, x: usize) -> Trace {
     let Some(view) = fwd.convs.get(conv) else {
         return Trace::default();
     };
@@ -152,14 +142,13 @@ fn backward(scene: &Scene, conv: usize, channel: usize, y: usize, x: usize) -> T
 }
 
 fn scatter(
-    scene: &Scene,
+    fwd: &Forward,
     conv: usize,
     channel: usize,
     out_channel: usize,
     y: usize,
     x: usize,
 ) -> Trace {
-    let fwd = &scene.forward;
     let Some(view) = fwd.convs.get(conv) else {
         return Trace::default();
     };
@@ -201,12 +190,11 @@ fn scatter(
 }
 
 /// Highlights of animation step `step`; `channel` is the output channel followed.
-pub fn for_step(scene: &Scene, step: &Step, channel: usize) -> Trace {
-    let fwd = &scene.forward;
+pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
     match *step {
         Step::Conv { conv, y, x } => {
             let oc = fwd.stages[fwd.convs[conv].output_stage].shape()[0];
-            backward(scene, conv, channel.min(oc - 1), y, x)
+            backward(fwd, conv, channel.min(oc - 1), y, x)
         }
         Step::Scatter { conv, y, x } => {
             let view = &fwd.convs[conv];
@@ -216,7 +204,7 @@ pub fn for_step(scene: &Scene, step: &Step, channel: usize) -> Trace {
             // The input channel that feeds this output channel's group first.
             let per_group = ic / view.groups.max(1);
             let group = co / (oc / view.groups.max(1)).max(1);
-            scatter(scene, conv, group * per_group, co, y, x)
+            scatter(fwd, conv, group * per_group, co, y, x)
         }
         Step::Copy { stage, y, x } => {
             let up = &fwd.stages[stage];
@@ -266,8 +254,7 @@ pub fn for_step(scene: &Scene, step: &Step, channel: usize) -> Trace {
 /// Highlights of a cell the reader points at: for an output of a convolution, the cells and
 /// weights that made it; for an input, every output cell it feeds (for a transposed convolution's
 /// input, its stamps).
-pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
-    let fwd = &scene.forward;
+pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
     let Some(stage) = fwd.stages.get(at.stage) else {
         return Trace::default();
     };
@@ -276,7 +263,7 @@ pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
         return Trace::default();
     }
     if let Some(conv) = fwd.convs.iter().position(|v| v.output_stage == at.stage) {
-        return backward(scene, conv, at.channel, at.y, at.x);
+        return backward(fwd, conv, at.channel, at.y, at.x);
     }
     // An input: the first convolution that reads this stage or a later one.
     let Some((conv, view)) = fwd
@@ -292,7 +279,7 @@ pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
         let opg = oc / view.groups.max(1);
         let ipg = c / view.groups.max(1);
         return scatter(
-            scene,
+            fwd,
             conv,
             at.channel,
             (at.channel / ipg.max(1)) * opg,
@@ -308,9 +295,7 @@ pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
         let [_, ih, iw] = input.shape();
         (0..ih)
             .flat_map(|y| (0..iw).map(move |x| (y, x)))
-            .find(|&(y, x)| {
-                trace_back(scene, view.input_stage, y, x, at.stage) == Some((at.y, at.x))
-            })
+            .find(|&(y, x)| trace_back(fwd, view.input_stage, y, x, at.stage) == Some((at.y, at.x)))
     };
     let mut marks = vec![(at, Role::Focus)];
     if let Some((y, x)) = target {
@@ -345,10 +330,10 @@ pub fn for_cell(scene: &Scene, at: CellRef, scatter_view: bool) -> Trace {
 }
 
 /// Follows cell `(y, x)` of stage `from` back to stage `to`, through padding / insertion stages.
-fn trace_back(scene: &Scene, from: usize, y: usize, x: usize, to: usize) -> Option<(usize, usize)> {
+fn trace_back(fwd: &Forward, from: usize, y: usize, x: usize, to: usize) -> Option<(usize, usize)> {
     let mut at = (from, y, x);
     while at.0 > to {
-        match scene.forward.stages[at.0].cells[[at.1, at.2]] {
+        match fwd.stages[at.0].cells[[at.1, at.2]] {
             Cell::Data { y, x } => at = (at.0 - 1, y, x),
             _ => return None,
         }
@@ -359,7 +344,7 @@ fn trace_back(scene: &Scene, from: usize, y: usize, x: usize, to: usize) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scene::SceneKey;
+    use crate::scene::{Scene, SceneKey};
     use crate::state::{Action, AppState};
     use conv_core::LayerKind;
 
@@ -388,7 +373,7 @@ mod tests {
         for kind in LayerKind::ALL {
             let sc = scene(kind);
             for step in sc.forward.steps(false).iter().step_by(5) {
-                let t = for_step(&sc, step, 0);
+                let t = for_step(&sc.forward, step, 0);
                 if let Step::Conv { .. } = step {
                     let (sum, value) = eval(t.text.as_deref().unwrap());
                     assert!(
@@ -405,7 +390,7 @@ mod tests {
     fn tracing_a_transposed_input_marks_its_stamps() {
         let sc = scene(LayerKind::Transposed);
         let t = for_cell(
-            &sc,
+            &sc.forward,
             CellRef {
                 stage: 0,
                 channel: 0,
@@ -438,7 +423,7 @@ mod tests {
         let sc = scene(LayerKind::Standard);
         // Corner input pixel of a 3×3 valid convolution feeds only output (0, 0) of each channel.
         let t = for_cell(
-            &sc,
+            &sc.forward,
             CellRef {
                 stage: 0,
                 channel: 1,
@@ -456,7 +441,7 @@ mod tests {
     fn grouped_steps_mark_only_the_active_group() {
         let sc = scene(LayerKind::Grouped);
         let t = for_step(
-            &sc,
+            &sc.forward,
             &Step::Conv {
                 conv: 0,
                 y: 0,

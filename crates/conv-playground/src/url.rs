@@ -1,12 +1,13 @@
 //! [`AppState`] to and from the query string (the public embedding API of DESIGN.md). Anything
-//! that arrives is validated: unknown keys are ignored, bad values corrected to the nearest valid
-//! one, and every change is reported as a [`Notice`].
+//! that arrives is validated: it is parsed into a [`Patch`] (unknown keys and bad values
+//! refused), which the state applies, correcting the layer to the nearest valid one and reporting
+//! every change as a notice.
 
-use conv_core::{LayerKind, LayerSpec, PaddingMode, Param};
+use conv_core::{LayerKind, PaddingMode, Param};
 
 use crate::i18n::Lang;
-use crate::notice::NoticeReason;
-use crate::state::{AppState, InputMode, Notice, Theme};
+use crate::state::{AppState, Patch};
+use crate::types::{InputMode, NoticeReason, Theme};
 
 /// Keys that are understood besides the layer parameters.
 const OTHER_KEYS: [&str; 7] = [
@@ -21,170 +22,100 @@ const OTHER_KEYS: [&str; 7] = [
 
 /// Parse a query string (with or without the leading `?`) on top of `base`.
 pub fn parse_query(query: &str, base: &AppState) -> AppState {
+    base.with_patch(&patch_from_query(query))
+}
+
+/// The values of a query string (with or without the leading `?`).
+pub fn patch_from_query(query: &str) -> Patch {
     let query = query.strip_prefix('?').unwrap_or(query);
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    apply_pairs(&pairs, base)
+    parse_pairs(&pairs)
 }
 
-/// Apply `key = value` pairs (from a URL or a message) to `base`. The first occurrence of a key
-/// wins, as `URLSearchParams.get` has it. The result always holds a valid spec.
-pub fn apply_pairs(pairs: &[(String, String)], base: &AppState) -> AppState {
-    let mut state = base.clone();
-    state.notices.clear();
-    let mut notices = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut raw: Vec<(&'static str, String)> = Vec::new();
-    let note =
-        |notices: &mut Vec<Notice>, key: &str, value: &str, to: &str, reason: NoticeReason| {
-            notices.push(Notice::new(key, value, to, reason));
-        };
+/// The values of `key = value` pairs (from a URL or a message), each checked and typed; what cannot
+/// be used is refused with its reason. The first occurrence of a key wins, as
+/// `URLSearchParams.get` has it.
+pub fn parse_pairs(pairs: &[(String, String)]) -> Patch {
+    let mut patch = Patch::default();
     // The layer first: the other values apply to it.
     if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "layer") {
         match LayerKind::from_name(v.trim()) {
-            Some(kind) => {
-                if kind != state.spec.layer {
-                    state.spec = LayerSpec::preset(kind);
-                }
-            }
-            None => note(
-                &mut notices,
-                "layer",
-                v,
-                state.spec.layer.name(),
-                NoticeReason::Invalid,
-            ),
+            Some(kind) => patch.layer = Some(kind),
+            None => patch.refuse("layer", v, NoticeReason::Invalid),
         }
     }
+    let mut seen: Vec<&str> = Vec::new();
     for (key, value) in pairs {
         if seen.contains(&key.as_str()) {
             continue;
         }
         seen.push(key.as_str());
-        let v = value.trim();
-        if let Some(param) = Param::from_name(key) {
-            if param == Param::Padding {
-                match v {
-                    "same" => state.spec.padding = PaddingMode::Same,
-                    "valid" => state.spec.padding = PaddingMode::Valid,
-                    _ => match parse_count(v) {
-                        Some(n) => {
-                            state.spec.padding = PaddingMode::Explicit(n);
-                            raw.push((param.name(), v.to_string()));
-                        }
-                        None => note(
-                            &mut notices,
-                            key,
-                            value,
-                            &state.spec.padding.to_string(),
-                            NoticeReason::NotANumber,
-                        ),
-                    },
-                }
-                continue;
-            }
-            if param == Param::Bias {
-                match v {
-                    "1" | "true" => state.spec.bias = true,
-                    "0" | "false" => state.spec.bias = false,
-                    _ => note(
-                        &mut notices,
-                        key,
-                        value,
-                        if state.spec.bias { "1" } else { "0" },
-                        NoticeReason::Invalid,
-                    ),
-                }
-                continue;
-            }
-            let Some(n) = parse_count(v) else {
-                let current = state.spec.get(param).to_string();
-                note(&mut notices, key, value, &current, NoticeReason::NotANumber);
-                continue;
-            };
-            raw.push((param.name(), v.to_string()));
-            state.spec.set(param, n);
-            continue;
-        }
-        match key.as_str() {
-            // The end-to-end tests' trigger of the panic boundary (see `app::start`).
-            "layer" | "test_panic" => {}
-            "parent_origin" => match valid_origin(v) {
-                Some(o) => state.parent_origin = Some(o),
-                None => note(&mut notices, key, value, "—", NoticeReason::Invalid),
-            },
-            "lang" => match Lang::from_code(v) {
-                Some(l) => state.lang = l,
-                None => note(
-                    &mut notices,
-                    key,
-                    value,
-                    state.lang.code(),
-                    NoticeReason::Invalid,
-                ),
-            },
-            "theme" => match v {
-                "light" => state.theme = Theme::Light,
-                "dark" => state.theme = Theme::Dark,
-                "auto" => state.theme = Theme::Auto,
-                _ => note(
-                    &mut notices,
-                    key,
-                    value,
-                    state.theme.code(),
-                    NoticeReason::Invalid,
-                ),
-            },
-            "embed" => match v {
-                "1" | "true" => state.embed = true,
-                "0" | "false" => state.embed = false,
-                _ => note(
-                    &mut notices,
-                    key,
-                    value,
-                    if state.embed { "1" } else { "0" },
-                    NoticeReason::Invalid,
-                ),
-            },
-            "input" => match v {
-                "grid" => state.input = InputMode::Grid,
-                "image" => state.input = InputMode::Image,
-                _ => note(
-                    &mut notices,
-                    key,
-                    value,
-                    state.input.code(),
-                    NoticeReason::Invalid,
-                ),
-            },
-            _ => note(&mut notices, key, value, "—", NoticeReason::UnknownKey),
+        match Param::from_name(key) {
+            Some(param) => parse_param(&mut patch, param, key, value),
+            None => parse_option(&mut patch, key, value),
         }
     }
-    // One line per key: a value already refused above (not a number, ...) keeps its line and
-    // its reason, with the value finally used.
-    let (spec, corrections) = state.spec.corrected(&state.input.limits());
-    for c in corrections {
-        if let Some(n) = notices.iter_mut().find(|n| n.param == c.param) {
-            n.to = c.to;
-            continue;
-        }
-        let from = raw
-            .iter()
-            .find(|(p, _)| *p == c.param)
-            .map(|(_, v)| v.clone())
-            .unwrap_or(c.from);
-        notices.push(Notice::new(
-            c.param,
-            &from,
-            &c.to,
-            NoticeReason::Corrected(c.reason),
-        ));
+    patch
+}
+
+/// A layer parameter: a count, or for `padding` also `same` / `valid`, for `bias` a flag.
+fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
+    let v = value.trim();
+    match (param, v) {
+        (Param::Padding, "same") => patch.padding = Some(PaddingMode::Same),
+        (Param::Padding, "valid") => patch.padding = Some(PaddingMode::Valid),
+        (Param::Bias, _) => match parse_flag(v) {
+            Some(on) => patch.bias = Some(on),
+            None => patch.refuse(key, value, NoticeReason::Invalid),
+        },
+        _ => match parse_count(v) {
+            Some(n) => {
+                if param == Param::Padding {
+                    patch.padding = Some(PaddingMode::Explicit(n));
+                } else {
+                    patch.params.push((param, n));
+                }
+                patch.given.push((param.name(), v.to_string()));
+            }
+            None => patch.refuse(key, value, NoticeReason::NotANumber),
+        },
     }
-    state.spec = spec;
-    state.tour = None;
-    state.notices = notices;
-    state
+}
+
+/// A page option (language, theme, embedding, input, parent origin); any other key is unknown.
+fn parse_option(patch: &mut Patch, key: &str, value: &str) {
+    let v = value.trim();
+    let understood = match key {
+        // The end-to-end tests' trigger of the panic boundary (see `app::start`).
+        "layer" | "test_panic" => true,
+        "parent_origin" => valid_origin(v)
+            .map(|o| patch.parent_origin = Some(o))
+            .is_some(),
+        "lang" => Lang::from_code(v).map(|l| patch.lang = Some(l)).is_some(),
+        "theme" => Theme::from_code(v).map(|t| patch.theme = Some(t)).is_some(),
+        "embed" => parse_flag(v).map(|on| patch.embed = Some(on)).is_some(),
+        "input" => InputMode::from_code(v)
+            .map(|m| patch.input = Some(m))
+            .is_some(),
+        _ => {
+            patch.refuse(key, value, NoticeReason::UnknownKey);
+            return;
+        }
+    };
+    if !understood {
+        patch.refuse(key, value, NoticeReason::Invalid);
+    }
+}
+
+/// `1` / `true` or `0` / `false`.
+fn parse_flag(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// A non-negative integer; negative numbers become 0 and numbers too large for `usize` become
@@ -407,11 +338,11 @@ mod tests {
     #[test]
     fn messages_cannot_change_the_parent_origin() {
         let s = parse("parent_origin=https%3A%2F%2Fa.example");
-        let s = s.reduce(crate::state::Action::ApplyPairs(vec![
+        let s = s.reduce(crate::state::Action::ApplyMessage(parse_pairs(&[
             ("parent_origin".into(), "https://evil.example".into()),
             ("layer".into(), "grouped".into()),
             ("groups".into(), "3".into()),
-        ]));
+        ])));
         assert_eq!(s.parent_origin.as_deref(), Some("https://a.example"));
         assert_eq!(s.spec.layer, LayerKind::Grouped);
         assert!(s.notices.iter().any(|n| n.param == "groups"));

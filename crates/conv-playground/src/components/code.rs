@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::dom;
 use crate::i18n::tr;
 use crate::snippets::snippets;

@@ -5,7 +5,8 @@ use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingMode, Param};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{use_app, Slider};
+use super::Slider;
+use crate::context::use_app;
 use crate::dom;
 use crate::i18n::tr;
 use crate::state::{Action, ImageInput, InputMode};

@@ -6,7 +6,7 @@ use conv_core::{Cell, Forward, StageKind};
 use ndarray::Array3;
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::dom;
 use crate::draw::{self, GridLayout, LabelBox, Palette, DARK, LIGHT};
 use crate::i18n::{tr, trf, Lang};

@@ -5,7 +5,7 @@ use conv_core::{Evenness, LayerKind, LayerSpec};
 use ndarray::Array2;
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::dom;
 use crate::draw::{self, DARK, LIGHT};
 use crate::i18n::{tr, trf};

@@ -1,4 +1,4 @@
-//! The page's components. Each reads the [`crate::app::AppContext`] and stays small.
+//! The page's components. Each reads the [`crate::context::AppContext`] and stays small.
 
 mod code;
 mod controls;
@@ -21,14 +21,3 @@ pub use share::ShareBar;
 pub use slider::Slider;
 pub use stats::{Comparison, Formulas, Stats};
 pub use tour::TourBar;
-
-use yew::prelude::*;
-
-use crate::app::AppContext;
-
-/// The app context; components live inside the provider, so a missing one is a programming error
-/// that shows as an empty default rather than a panic.
-#[hook]
-pub(crate) fn use_app() -> Option<AppContext> {
-    use_context::<AppContext>()
-}

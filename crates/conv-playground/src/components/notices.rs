@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::i18n::tr;
 use crate::notice::notice_line;
 use crate::state::Action;

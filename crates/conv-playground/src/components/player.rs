@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-use super::{use_app, Slider};
+use super::Slider;
+use crate::context::use_app;
 use crate::i18n::tr;
 use crate::state::Action;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::dom;
 use crate::export::{self, GifExport};
 use crate::i18n::{tr, trf};

@@ -5,7 +5,7 @@
 use conv_core::LayerKind;
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::i18n::{group_digits, tr, trf, Lang};
 
 /// "25.0 % of the alternative", "1.50× the alternative", "the same as the alternative".

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::use_app;
+use crate::context::use_app;
 use crate::i18n::{tr, trf};
 use crate::state::Action;
 use crate::tour::{stops, ARTICLE_FIGURES};
