@@ -108,9 +108,10 @@ fn cell_range(embed: bool, narrow: bool) -> CellRange {
             min: 7.0,
             scroll: 7.0,
         },
+        // A phone scrolls anyway: rather a longer figure than cells too small to touch.
         (false, true) => CellRange {
             max: 28.0,
-            min: 8.0,
+            min: 12.0,
             scroll: 14.0,
         },
         (false, false) => CellRange {
