@@ -4,56 +4,27 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::named_enum;
 use crate::shape::kernel_field;
 use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
 
-/// The eight layer types of the playground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum LayerKind {
-    #[default]
-    Standard,
-    Depthwise,
-    Pointwise,
-    Separable,
-    Transposed,
-    Upsample,
-    Dilated,
-    Grouped,
+named_enum! {
+    /// The eight layer types of the playground.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum LayerKind {
+        #[default]
+        Standard => "standard",
+        Depthwise => "depthwise",
+        Pointwise => "pointwise",
+        Separable => "separable",
+        Transposed => "transposed",
+        Upsample => "upsample",
+        Dilated => "dilated",
+        Grouped => "grouped",
+    }
 }
 
 impl LayerKind {
-    /// All eight, in the order the playground lists them.
-    pub const ALL: [LayerKind; 8] = [
-        LayerKind::Standard,
-        LayerKind::Depthwise,
-        LayerKind::Pointwise,
-        LayerKind::Separable,
-        LayerKind::Transposed,
-        LayerKind::Upsample,
-        LayerKind::Dilated,
-        LayerKind::Grouped,
-    ];
-
-    /// The name used in URLs and messages (`layer=separable`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            LayerKind::Standard => "standard",
-            LayerKind::Depthwise => "depthwise",
-            LayerKind::Pointwise => "pointwise",
-            LayerKind::Separable => "separable",
-            LayerKind::Transposed => "transposed",
-            LayerKind::Upsample => "upsample",
-            LayerKind::Dilated => "dilated",
-            LayerKind::Grouped => "grouped",
-        }
-    }
-
-    /// The layer type of a URL name, `None` if there is none of that name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        LayerKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
     /// The parameters that matter for this layer type, in the order the controls show them.
     pub fn params(self) -> &'static [Param] {
         // Long: a table, one list of parameters per layer type.
@@ -144,65 +115,24 @@ impl LayerKind {
     }
 }
 
-/// One adjustable parameter; its name is the URL parameter's (after `torch.nn.Conv2d`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Param {
-    Height,
-    Width,
-    InChannels,
-    OutChannels,
-    KernelSize,
-    Stride,
-    Padding,
-    Dilation,
-    Groups,
-    OutputPadding,
-    ScaleFactor,
-    DepthMultiplier,
-    Bias,
-}
-
-impl Param {
-    /// Every parameter, in URL order.
-    pub const ALL: [Param; 13] = [
-        Param::Height,
-        Param::Width,
-        Param::InChannels,
-        Param::OutChannels,
-        Param::KernelSize,
-        Param::Stride,
-        Param::Padding,
-        Param::Dilation,
-        Param::Groups,
-        Param::OutputPadding,
-        Param::ScaleFactor,
-        Param::DepthMultiplier,
-        Param::Bias,
-    ];
-
-    /// URL / message name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Param::Height => "height",
-            Param::Width => "width",
-            Param::InChannels => "in_channels",
-            Param::OutChannels => "out_channels",
-            Param::KernelSize => "kernel_size",
-            Param::Stride => "stride",
-            Param::Padding => "padding",
-            Param::Dilation => "dilation",
-            Param::Groups => "groups",
-            Param::OutputPadding => "output_padding",
-            Param::ScaleFactor => "scale_factor",
-            Param::DepthMultiplier => "depth_multiplier",
-            Param::Bias => "bias",
-        }
-    }
-
-    /// The parameter of a URL name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Param::ALL.into_iter().find(|p| p.name() == name)
+named_enum! {
+    /// One adjustable parameter; its name is the URL parameter's (after `torch.nn.Conv2d`).
+    /// `ALL` is in URL order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Param {
+        Height => "height",
+        Width => "width",
+        InChannels => "in_channels",
+        OutChannels => "out_channels",
+        KernelSize => "kernel_size",
+        Stride => "stride",
+        Padding => "padding",
+        Dilation => "dilation",
+        Groups => "groups",
+        OutputPadding => "output_padding",
+        ScaleFactor => "scale_factor",
+        DepthMultiplier => "depth_multiplier",
+        Bias => "bias",
     }
 }
 
