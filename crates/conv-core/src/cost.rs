@@ -117,14 +117,41 @@ impl LayerSpec {
     pub fn formulas(&self, budget: &Budget) -> Result<Vec<Formula>, ConvError> {
         let costs = self.costs(budget)?;
         let e = self.effective();
-        let (c_in, c_out, k, s, d) = (
-            e.in_channels,
-            e.out_channels,
-            e.kernel_size,
-            e.stride,
-            e.dilation,
-        );
-        let b = e.bias;
+        let [_, h_out, w_out] = costs.output_shape;
+        let mut f = self.size_formulas(&e, h_out);
+        let terms = CostTerms::of(&e, h_out, w_out);
+        f.push(Formula::new(
+            "params",
+            format!("params = {}", terms.params_sym),
+            terms.params_num,
+            costs.params.to_string(),
+        ));
+        f.push(Formula::new(
+            "macs",
+            format!("MACs = {}", terms.macs_sym),
+            terms.macs_num,
+            costs.macs.to_string(),
+        ));
+        f.push(Formula::new(
+            "flops",
+            "FLOPs = 2 · MACs",
+            format!("2 · {}", costs.macs),
+            costs.flops.to_string(),
+        ));
+        let (k, d) = (e.kernel_size, e.dilation);
+        f.push(Formula::new(
+            "receptive-field",
+            "k_eff = (k − 1)·d + 1",
+            format!("({k} − 1)·{d} + 1"),
+            costs.receptive_field[0].to_string(),
+        ));
+        Ok(f)
+    }
+
+    /// The upsampled size (upsampling layers only) and the output height, `e` being the
+    /// effective spec.
+    fn size_formulas(&self, e: &LayerSpec, h_out: usize) -> Vec<Formula> {
+        let (k, s, d) = (e.kernel_size, e.stride, e.dilation);
         let mut f = Vec::new();
         let (map_h, map_w, map_sym) = if e.layer == LayerKind::Upsample {
             let sf = e.scale_factor;
@@ -139,7 +166,6 @@ impl LayerSpec {
             (e.height, e.width, "H")
         };
         let pads = self.padding_sides([map_h, map_w]);
-        let [_, h_out, w_out] = costs.output_shape;
         if e.layer == LayerKind::Transposed {
             f.push(Formula::new(
                 "output-height",
@@ -165,6 +191,22 @@ impl LayerSpec {
                 h_out.to_string(),
             ));
         }
+        f
+    }
+}
+
+/// The right-hand sides of the parameter and MAC formulas, in symbols and in numbers.
+struct CostTerms {
+    params_sym: String,
+    params_num: String,
+    macs_sym: String,
+    macs_num: String,
+}
+
+impl CostTerms {
+    /// The terms of the effective spec `e` with an output of `h_out × w_out`.
+    fn of(e: &LayerSpec, h_out: usize, w_out: usize) -> CostTerms {
+        let (c_in, c_out, k, b) = (e.in_channels, e.out_channels, e.kernel_size, e.bias);
         let bias_term = |c: usize| if b { format!(" + {c}") } else { String::new() };
         let bias_sym = |sym: &str| {
             if b {
@@ -173,36 +215,36 @@ impl LayerSpec {
                 String::new()
             }
         };
-        let (p_sym, p_num, m_sym, m_num) = match e.layer {
+        match e.layer {
             LayerKind::Separable => {
                 let m = e.depth_multiplier;
                 let mid = c_in * m;
-                (
-                    format!(
+                CostTerms {
+                    params_sym: format!(
                         "C_in·m·k·k{} + C_out·C_in·m{}",
                         bias_sym("C_in·m"),
                         bias_sym("C_out")
                     ),
-                    format!(
+                    params_num: format!(
                         "{c_in}·{m}·{k}·{k}{} + {c_out}·{c_in}·{m}{}",
                         bias_term(mid),
                         bias_term(c_out)
                     ),
-                    "H_out·W_out·C_in·m·k·k + H_out·W_out·C_out·C_in·m".to_string(),
-                    format!(
+                    macs_sym: "H_out·W_out·C_in·m·k·k + H_out·W_out·C_out·C_in·m".to_string(),
+                    macs_num: format!(
                         "{h_out}·{w_out}·{c_in}·{m}·{k}·{k} + {h_out}·{w_out}·{c_out}·{c_in}·{m}"
                     ),
-                )
+                }
             }
-            LayerKind::Transposed => (
-                format!("C_in·(C_out/g)·k·k{}", bias_sym("C_out")),
-                format!("{c_in}·({c_out}/{})·{k}·{k}{}", e.groups, bias_term(c_out)),
-                "H·W·C_in·(C_out/g)·k·k".to_string(),
-                format!(
+            LayerKind::Transposed => CostTerms {
+                params_sym: format!("C_in·(C_out/g)·k·k{}", bias_sym("C_out")),
+                params_num: format!("{c_in}·({c_out}/{})·{k}·{k}{}", e.groups, bias_term(c_out)),
+                macs_sym: "H·W·C_in·(C_out/g)·k·k".to_string(),
+                macs_num: format!(
                     "{}·{}·{c_in}·({c_out}/{})·{k}·{k}",
                     e.height, e.width, e.groups
                 ),
-            ),
+            },
             _ => {
                 let g = e.groups;
                 let kk = if e.layer == LayerKind::Pointwise {
@@ -210,40 +252,14 @@ impl LayerSpec {
                 } else {
                     k
                 };
-                (
-                    format!("C_out·(C_in/g)·k·k{}", bias_sym("C_out")),
-                    format!("{c_out}·({c_in}/{g})·{kk}·{kk}{}", bias_term(c_out)),
-                    "H_out·W_out·C_out·(C_in/g)·k·k".to_string(),
-                    format!("{h_out}·{w_out}·{c_out}·({c_in}/{g})·{kk}·{kk}"),
-                )
+                CostTerms {
+                    params_sym: format!("C_out·(C_in/g)·k·k{}", bias_sym("C_out")),
+                    params_num: format!("{c_out}·({c_in}/{g})·{kk}·{kk}{}", bias_term(c_out)),
+                    macs_sym: "H_out·W_out·C_out·(C_in/g)·k·k".to_string(),
+                    macs_num: format!("{h_out}·{w_out}·{c_out}·({c_in}/{g})·{kk}·{kk}"),
+                }
             }
-        };
-        f.push(Formula::new(
-            "params",
-            format!("params = {p_sym}"),
-            p_num,
-            costs.params.to_string(),
-        ));
-        f.push(Formula::new(
-            "macs",
-            format!("MACs = {m_sym}"),
-            m_num,
-            costs.macs.to_string(),
-        ));
-        f.push(Formula::new(
-            "flops",
-            "FLOPs = 2 · MACs",
-            format!("2 · {}", costs.macs),
-            costs.flops.to_string(),
-        ));
-        let ext = costs.receptive_field[0];
-        f.push(Formula::new(
-            "receptive-field",
-            "k_eff = (k − 1)·d + 1",
-            format!("({k} − 1)·{d} + 1"),
-            ext.to_string(),
-        ));
-        Ok(f)
+        }
     }
 }
 

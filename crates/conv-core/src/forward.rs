@@ -247,197 +247,270 @@ impl LayerSpec {
             });
         }
         let ops = self.ops();
-        let first_groups = ops
-            .iter()
-            .find_map(|op| match op {
-                Op::Conv { options, .. } => Some(options.groups),
-                Op::ConvTranspose { options, .. } => Some(options.groups),
-                _ => None,
-            })
-            .unwrap_or(1);
-        let mut stages = vec![Stage {
-            kind: StageKind::Input,
-            data: input.to_owned(),
-            cells: data_cells(e.height, e.width),
-            channel_groups: groups_of(e.in_channels, first_groups),
-        }];
-        let mut convs = Vec::new();
+        let mut pass = Pass {
+            stages: vec![Stage {
+                kind: StageKind::Input,
+                data: input.to_owned(),
+                cells: data_cells(e.height, e.width),
+                channel_groups: groups_of(e.in_channels, first_groups(&ops)),
+            }],
+            convs: Vec::new(),
+            budget,
+        };
         let mut weight_iter = weights.convs.iter().enumerate();
         let n_ops = ops.len();
-        for (op_index, op) in ops.into_iter().enumerate() {
-            let last = op_index + 1 == n_ops;
-            let out_kind = if last {
+        for (op, spec) in ops.into_iter().enumerate() {
+            let out_kind = if op + 1 == n_ops {
                 StageKind::Output
             } else {
                 StageKind::Intermediate
             };
-            let prev = stages.len() - 1;
-            match op {
-                Op::Upsample { scale, mode } => {
-                    let src = &stages[prev];
-                    let data = match mode {
-                        UpsampleMode::Nearest => {
-                            crate::upsample_nearest(src.data.view(), [scale, scale])?
-                        }
-                        UpsampleMode::Bilinear => {
-                            crate::upsample_bilinear(src.data.view(), [scale, scale])?
-                        }
-                    };
-                    let (_, h, w) = data.dim();
-                    let cells = Array2::from_shape_fn((h, w), |(y, x)| {
-                        let (sy, sx) = (y / scale, x / scale);
-                        if y % scale == 0 && x % scale == 0 {
-                            Cell::Data { y: sy, x: sx }
-                        } else {
-                            Cell::Copied { y: sy, x: sx }
-                        }
-                    });
-                    let channel_groups = src.channel_groups.clone();
-                    stages.push(Stage {
-                        kind: StageKind::Upsampled,
-                        data,
-                        cells,
-                        channel_groups,
-                    });
-                }
+            let mut slot = || {
+                let (weights, conv) = weight_iter
+                    .next()
+                    .ok_or(ConvError::ZeroSize { name: "weights" })?;
+                Ok::<_, ConvError>(Slot {
+                    op,
+                    out_kind,
+                    weights,
+                    conv,
+                })
+            };
+            match spec {
+                Op::Upsample { scale, mode } => pass.push_upsample(scale, mode)?,
                 Op::Conv {
                     role,
                     out_channels,
                     options,
                     ..
-                } => {
-                    let (wi, cw) = weight_iter
-                        .next()
-                        .ok_or(ConvError::ZeroSize { name: "weights" })?;
-                    let src = &stages[prev];
-                    let out = crate::ops::conv2d_with_budget(
-                        src.data.view(),
-                        cw.weight.view(),
-                        cw.bias.as_ref().map(|b| b.view()),
-                        &options,
-                        budget,
-                    )?;
-                    let input_stage = if options.padding == crate::Padding::default() {
-                        prev
-                    } else {
-                        let p = options.padding;
-                        let (_, h, w) = src.data.dim();
-                        let padded = embed(
-                            src,
-                            StageKind::Padded,
-                            p.top as isize,
-                            p.left as isize,
-                            h + p.top + p.bottom,
-                            w + p.left + p.right,
-                        );
-                        stages.push(padded);
-                        stages.len() - 1
-                    };
-                    let (_, h, w) = out.dim();
-                    stages.push(Stage {
-                        kind: out_kind,
-                        data: out,
-                        cells: data_cells(h, w),
-                        channel_groups: groups_of(out_channels, options.groups),
-                    });
-                    convs.push(ConvView {
-                        role,
-                        transposed: false,
-                        input_stage,
-                        output_stage: stages.len() - 1,
-                        op: op_index,
-                        weights: wi,
-                        weight: cw.weight.clone(),
-                        bias: cw.bias.clone(),
-                        stride: options.stride[0],
-                        dilation: options.dilation[0],
-                        groups: options.groups,
-                        transposed_options: None,
-                    });
-                }
+                } => pass.push_conv(slot()?, role, out_channels, options)?,
                 Op::ConvTranspose {
                     out_channels,
                     kernel,
                     options,
                     ..
-                } => {
-                    let (wi, cw) = weight_iter
-                        .next()
-                        .ok_or(ConvError::ZeroSize { name: "weights" })?;
-                    let src = &stages[prev];
-                    let out = crate::ops::conv_transpose2d_with_budget(
-                        src.data.view(),
-                        cw.weight.view(),
-                        cw.bias.as_ref().map(|b| b.view()),
-                        &options,
-                        budget,
-                    )?;
-                    let s = options.stride[0];
-                    let (c, h, w) = src.data.dim();
-                    let (zh, zw) = ((h - 1) * s + 1, (w - 1) * s + 1);
-                    let inserted = Stage {
-                        kind: StageKind::ZeroInserted,
-                        data: Array3::from_shape_fn((c, zh, zw), |(ci, y, x)| {
-                            if y % s == 0 && x % s == 0 {
-                                src.data[[ci, y / s, x / s]]
-                            } else {
-                                0.0
-                            }
-                        }),
-                        cells: Array2::from_shape_fn((zh, zw), |(y, x)| {
-                            if y % s == 0 && x % s == 0 {
-                                Cell::Data { y: y / s, x: x / s }
-                            } else {
-                                Cell::Inserted
-                            }
-                        }),
-                        channel_groups: src.channel_groups.clone(),
-                    };
-                    let ext = (kernel - 1) * options.dilation[0] + 1;
-                    let (_, oh, ow) = out.dim();
-                    let p = options.padding;
-                    let top = ext as isize - 1 - p.top as isize;
-                    let left = ext as isize - 1 - p.left as isize;
-                    let ph = oh + ext - 1;
-                    let pw = ow + ext - 1;
-                    let padded = embed(&inserted, StageKind::Padded, top, left, ph, pw);
-                    stages.push(inserted);
-                    stages.push(padded);
-                    let input_stage = stages.len() - 1;
-                    stages.push(Stage {
-                        kind: out_kind,
-                        data: out,
-                        cells: data_cells(oh, ow),
-                        channel_groups: groups_of(out_channels, options.groups),
-                    });
-                    // The equivalent convolution: kernel flipped, in/out swapped per group.
-                    let (ci_total, opg, k, _) = cw.weight.dim();
-                    let ipg = ci_total / options.groups;
-                    let flipped =
-                        Array4::from_shape_fn((out_channels, ipg, k, k), |(co, cl, ky, kx)| {
-                            let group = co / opg;
-                            cw.weight[[group * ipg + cl, co % opg, k - 1 - ky, k - 1 - kx]]
-                        });
-                    convs.push(ConvView {
-                        role: ConvRole::Main,
-                        transposed: true,
-                        input_stage,
-                        output_stage: stages.len() - 1,
-                        op: op_index,
-                        weights: wi,
-                        weight: flipped,
-                        bias: cw.bias.clone(),
-                        stride: 1,
-                        dilation: options.dilation[0],
-                        groups: options.groups,
-                        transposed_options: Some(options),
-                    });
-                }
+                } => pass.push_conv_transpose(slot()?, out_channels, kernel, options)?,
             }
         }
-        debug_assert_eq!(stages.last().map(|s| s.shape()), shapes.last().copied());
-        Ok(Forward { stages, convs })
+        debug_assert_eq!(
+            pass.stages.last().map(|s| s.shape()),
+            shapes.last().copied()
+        );
+        Ok(Forward {
+            stages: pass.stages,
+            convs: pass.convs,
+        })
     }
+}
+
+/// The groups of the first convolution (1 without one): how the input's channels are coloured.
+fn first_groups(ops: &[Op]) -> usize {
+    ops.iter()
+        .find_map(|op| match op {
+            Op::Conv { options, .. } => Some(options.groups),
+            Op::ConvTranspose { options, .. } => Some(options.groups),
+            _ => None,
+        })
+        .unwrap_or(1)
+}
+
+/// A forward pass being built, one op after the other.
+struct Pass<'a> {
+    stages: Vec<Stage>,
+    convs: Vec<ConvView>,
+    budget: &'a Budget,
+}
+
+/// Where a convolution op sits: its index among the ops, the kind of stage it writes, and its
+/// weights with their index.
+struct Slot<'w> {
+    op: usize,
+    out_kind: StageKind,
+    weights: usize,
+    conv: &'w ConvWeights,
+}
+
+impl Pass<'_> {
+    fn last(&self) -> (usize, &Stage) {
+        let prev = self.stages.len() - 1;
+        (prev, &self.stages[prev])
+    }
+
+    /// The upsampled stage: every pixel copied into a `scale × scale` block.
+    fn push_upsample(&mut self, scale: usize, mode: UpsampleMode) -> Result<(), ConvError> {
+        let (_, src) = self.last();
+        let data = match mode {
+            UpsampleMode::Nearest => crate::upsample_nearest(src.data.view(), [scale, scale])?,
+            UpsampleMode::Bilinear => crate::upsample_bilinear(src.data.view(), [scale, scale])?,
+        };
+        let (_, h, w) = data.dim();
+        let cells = Array2::from_shape_fn((h, w), |(y, x)| {
+            let (sy, sx) = (y / scale, x / scale);
+            if y % scale == 0 && x % scale == 0 {
+                Cell::Data { y: sy, x: sx }
+            } else {
+                Cell::Copied { y: sy, x: sx }
+            }
+        });
+        let channel_groups = src.channel_groups.clone();
+        self.stages.push(Stage {
+            kind: StageKind::Upsampled,
+            data,
+            cells,
+            channel_groups,
+        });
+        Ok(())
+    }
+
+    /// A convolution: its padded input (when it pads), its output, and its view.
+    fn push_conv(
+        &mut self,
+        slot: Slot,
+        role: ConvRole,
+        out_channels: usize,
+        options: Conv2dOptions,
+    ) -> Result<(), ConvError> {
+        let (prev, src) = self.last();
+        let cw = slot.conv;
+        let out = crate::ops::conv2d_with_budget(
+            src.data.view(),
+            cw.weight.view(),
+            cw.bias.as_ref().map(|b| b.view()),
+            &options,
+            self.budget,
+        )?;
+        let input_stage = if options.padding == crate::Padding::default() {
+            prev
+        } else {
+            let p = options.padding;
+            let (_, h, w) = src.data.dim();
+            let padded = embed(
+                src,
+                StageKind::Padded,
+                p.top as isize,
+                p.left as isize,
+                h + p.top + p.bottom,
+                w + p.left + p.right,
+            );
+            self.stages.push(padded);
+            self.stages.len() - 1
+        };
+        let (_, h, w) = out.dim();
+        self.stages.push(Stage {
+            kind: slot.out_kind,
+            data: out,
+            cells: data_cells(h, w),
+            channel_groups: groups_of(out_channels, options.groups),
+        });
+        self.convs.push(ConvView {
+            role,
+            transposed: false,
+            input_stage,
+            output_stage: self.stages.len() - 1,
+            op: slot.op,
+            weights: slot.weights,
+            weight: cw.weight.clone(),
+            bias: cw.bias.clone(),
+            stride: options.stride[0],
+            dilation: options.dilation[0],
+            groups: options.groups,
+            transposed_options: None,
+        });
+        Ok(())
+    }
+
+    /// A transposed convolution: the zero-inserted input, its padding, the output, and the view
+    /// of it as a convolution with the flipped kernel.
+    fn push_conv_transpose(
+        &mut self,
+        slot: Slot,
+        out_channels: usize,
+        kernel: usize,
+        options: ConvTranspose2dOptions,
+    ) -> Result<(), ConvError> {
+        let (_, src) = self.last();
+        let cw = slot.conv;
+        let out = crate::ops::conv_transpose2d_with_budget(
+            src.data.view(),
+            cw.weight.view(),
+            cw.bias.as_ref().map(|b| b.view()),
+            &options,
+            self.budget,
+        )?;
+        let inserted = zero_inserted(src, options.stride[0]);
+        let ext = (kernel - 1) * options.dilation[0] + 1;
+        let (_, oh, ow) = out.dim();
+        let p = options.padding;
+        let top = ext as isize - 1 - p.top as isize;
+        let left = ext as isize - 1 - p.left as isize;
+        let padded = embed(
+            &inserted,
+            StageKind::Padded,
+            top,
+            left,
+            oh + ext - 1,
+            ow + ext - 1,
+        );
+        self.stages.push(inserted);
+        self.stages.push(padded);
+        let input_stage = self.stages.len() - 1;
+        self.stages.push(Stage {
+            kind: slot.out_kind,
+            data: out,
+            cells: data_cells(oh, ow),
+            channel_groups: groups_of(out_channels, options.groups),
+        });
+        self.convs.push(ConvView {
+            role: ConvRole::Main,
+            transposed: true,
+            input_stage,
+            output_stage: self.stages.len() - 1,
+            op: slot.op,
+            weights: slot.weights,
+            weight: flipped_kernel(&cw.weight, out_channels, options.groups),
+            bias: cw.bias.clone(),
+            stride: 1,
+            dilation: options.dilation[0],
+            groups: options.groups,
+            transposed_options: Some(options),
+        });
+        Ok(())
+    }
+}
+
+/// `src` with `s - 1` zeros inserted between its pixels.
+fn zero_inserted(src: &Stage, s: usize) -> Stage {
+    let (c, h, w) = src.data.dim();
+    let (zh, zw) = ((h - 1) * s + 1, (w - 1) * s + 1);
+    Stage {
+        kind: StageKind::ZeroInserted,
+        data: Array3::from_shape_fn((c, zh, zw), |(ci, y, x)| {
+            if y % s == 0 && x % s == 0 {
+                src.data[[ci, y / s, x / s]]
+            } else {
+                0.0
+            }
+        }),
+        cells: Array2::from_shape_fn((zh, zw), |(y, x)| {
+            if y % s == 0 && x % s == 0 {
+                Cell::Data { y: y / s, x: x / s }
+            } else {
+                Cell::Inserted
+            }
+        }),
+        channel_groups: src.channel_groups.clone(),
+    }
+}
+
+/// The convolution equivalent to a transposed convolution's `weight` (PyTorch layout
+/// `(C_in, C_out / groups, k, k)`): the kernel flipped, in and out swapped per group.
+fn flipped_kernel(weight: &Array4<f32>, out_channels: usize, groups: usize) -> Array4<f32> {
+    let (ci_total, opg, k, _) = weight.dim();
+    let ipg = ci_total / groups;
+    Array4::from_shape_fn((out_channels, ipg, k, k), |(co, cl, ky, kx)| {
+        let group = co / opg;
+        weight[[group * ipg + cl, co % opg, k - 1 - ky, k - 1 - kx]]
+    })
 }
 
 impl Forward {

@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, Array3, Array4};
 use serde::{Deserialize, Serialize};
 
 use crate::forward::{ConvWeights, LayerWeights};
+use crate::names::named_enum;
 use crate::spec::{ConvRole, LayerSpec, Op};
 use crate::ConvError;
 
@@ -39,40 +40,6 @@ impl SeededRng {
     pub fn half_step(&mut self) -> f32 {
         (self.below(5) as f32 - 2.0) * 0.5
     }
-}
-
-/// A fieldless enum whose variants each have one name, written once next to the variant: the
-/// enum (serde uses the names too), `ALL` in declaration order, `name` and `from_name`.
-macro_rules! named_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $ty:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => $name:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        $vis enum $ty {
-            $( $(#[$vmeta])* #[serde(rename = $name)] $variant, )+
-        }
-
-        impl $ty {
-            /// Every variant, in the order the playground lists them.
-            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
-
-            /// The identifier (`box-blur`, `sobel-x`): the option value and the serde name; the
-            /// text a reader sees comes from the front end's translations.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $name,)+
-                }
-            }
-
-            /// The variant called `name`, `None` if there is none.
-            pub fn from_name(name: &str) -> Option<Self> {
-                Self::ALL.into_iter().find(|v| v.name() == name)
-            }
-        }
-    };
 }
 
 named_enum! {

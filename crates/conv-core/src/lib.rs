@@ -13,6 +13,7 @@ mod error;
 mod forward;
 pub mod geometry;
 mod init;
+mod names;
 mod ops;
 mod options;
 pub mod reference;

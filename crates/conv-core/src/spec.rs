@@ -4,58 +4,30 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::named_enum;
 use crate::shape::kernel_field;
 use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
 
-/// The eight layer types of the playground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum LayerKind {
-    #[default]
-    Standard,
-    Depthwise,
-    Pointwise,
-    Separable,
-    Transposed,
-    Upsample,
-    Dilated,
-    Grouped,
+named_enum! {
+    /// The eight layer types of the playground.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum LayerKind {
+        #[default]
+        Standard => "standard",
+        Depthwise => "depthwise",
+        Pointwise => "pointwise",
+        Separable => "separable",
+        Transposed => "transposed",
+        Upsample => "upsample",
+        Dilated => "dilated",
+        Grouped => "grouped",
+    }
 }
 
 impl LayerKind {
-    /// All eight, in the order the playground lists them.
-    pub const ALL: [LayerKind; 8] = [
-        LayerKind::Standard,
-        LayerKind::Depthwise,
-        LayerKind::Pointwise,
-        LayerKind::Separable,
-        LayerKind::Transposed,
-        LayerKind::Upsample,
-        LayerKind::Dilated,
-        LayerKind::Grouped,
-    ];
-
-    /// The name used in URLs and messages (`layer=separable`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            LayerKind::Standard => "standard",
-            LayerKind::Depthwise => "depthwise",
-            LayerKind::Pointwise => "pointwise",
-            LayerKind::Separable => "separable",
-            LayerKind::Transposed => "transposed",
-            LayerKind::Upsample => "upsample",
-            LayerKind::Dilated => "dilated",
-            LayerKind::Grouped => "grouped",
-        }
-    }
-
-    /// The layer type of a URL name, `None` if there is none of that name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        LayerKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
     /// The parameters that matter for this layer type, in the order the controls show them.
     pub fn params(self) -> &'static [Param] {
+        // Long: a table, one list of parameters per layer type.
         use Param::*;
         match self {
             LayerKind::Standard => &[
@@ -143,65 +115,24 @@ impl LayerKind {
     }
 }
 
-/// One adjustable parameter; its name is the URL parameter's (after `torch.nn.Conv2d`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Param {
-    Height,
-    Width,
-    InChannels,
-    OutChannels,
-    KernelSize,
-    Stride,
-    Padding,
-    Dilation,
-    Groups,
-    OutputPadding,
-    ScaleFactor,
-    DepthMultiplier,
-    Bias,
-}
-
-impl Param {
-    /// Every parameter, in URL order.
-    pub const ALL: [Param; 13] = [
-        Param::Height,
-        Param::Width,
-        Param::InChannels,
-        Param::OutChannels,
-        Param::KernelSize,
-        Param::Stride,
-        Param::Padding,
-        Param::Dilation,
-        Param::Groups,
-        Param::OutputPadding,
-        Param::ScaleFactor,
-        Param::DepthMultiplier,
-        Param::Bias,
-    ];
-
-    /// URL / message name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Param::Height => "height",
-            Param::Width => "width",
-            Param::InChannels => "in_channels",
-            Param::OutChannels => "out_channels",
-            Param::KernelSize => "kernel_size",
-            Param::Stride => "stride",
-            Param::Padding => "padding",
-            Param::Dilation => "dilation",
-            Param::Groups => "groups",
-            Param::OutputPadding => "output_padding",
-            Param::ScaleFactor => "scale_factor",
-            Param::DepthMultiplier => "depth_multiplier",
-            Param::Bias => "bias",
-        }
-    }
-
-    /// The parameter of a URL name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Param::ALL.into_iter().find(|p| p.name() == name)
+named_enum! {
+    /// One adjustable parameter; its name is the URL parameter's (after `torch.nn.Conv2d`).
+    /// `ALL` is in URL order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Param {
+        Height => "height",
+        Width => "width",
+        InChannels => "in_channels",
+        OutChannels => "out_channels",
+        KernelSize => "kernel_size",
+        Stride => "stride",
+        Padding => "padding",
+        Dilation => "dilation",
+        Groups => "groups",
+        OutputPadding => "output_padding",
+        ScaleFactor => "scale_factor",
+        DepthMultiplier => "depth_multiplier",
+        Bias => "bias",
     }
 }
 
@@ -593,6 +524,7 @@ impl LayerSpec {
 
     /// The operations the layer runs, in order.
     pub fn ops(&self) -> Vec<Op> {
+        // Long: one arm per layer type, side by side so they can be compared.
         let e = self.effective();
         let conv = |role, c_in, c_out, k, input: [usize; 2], stride, dilation, groups| Op::Conv {
             role,
@@ -965,196 +897,16 @@ impl LayerSpec {
 
     /// [`LayerSpec::corrected`] with every step of the repair, in order.
     fn correction_steps(&self, limits: &Limits) -> (LayerSpec, Vec<Correction>) {
-        let mut s = self.clone();
-        let mut notes = Vec::new();
-        let mut set = |param: Param, field: &mut usize, value: usize, reason: CorrectionReason| {
-            if *field != value {
-                notes.push(Correction {
-                    param: param.name(),
-                    from: field.to_string(),
-                    to: value.to_string(),
-                    reason,
-                });
-                *field = value;
-            }
+        let mut repair = Repair {
+            spec: self.clone(),
+            notes: Vec::new(),
+            limits,
         };
-        macro_rules! clamp {
-            ($param:expr, $field:ident) => {{
-                let (lo, hi) = s.static_range($param, limits);
-                let v = s.$field.clamp(lo, hi);
-                set(
-                    $param,
-                    &mut s.$field,
-                    v,
-                    CorrectionReason::OutOfRange { min: lo, max: hi },
-                );
-            }};
-        }
-        clamp!(Param::Height, height);
-        clamp!(Param::Width, width);
-        clamp!(Param::InChannels, in_channels);
-        clamp!(Param::KernelSize, kernel_size);
-        clamp!(Param::Stride, stride);
-        clamp!(Param::Dilation, dilation);
-        clamp!(Param::ScaleFactor, scale_factor);
-        clamp!(Param::DepthMultiplier, depth_multiplier);
-        if s.layer == LayerKind::Depthwise {
-            let c = s.in_channels;
-            let (lo, hi) = s.static_range(Param::OutChannels, limits);
-            // hi is a multiple of c: clamp first, then round up within it.
-            let rounded = (s.out_channels.clamp(lo, hi).div_ceil(c) * c).min(hi);
-            set(
-                Param::OutChannels,
-                &mut s.out_channels,
-                rounded,
-                CorrectionReason::NotMultipleOf {
-                    param: Param::InChannels,
-                    of: c,
-                },
-            );
-        } else {
-            clamp!(Param::OutChannels, out_channels);
-        }
-        if s.layer.uses(Param::Groups) {
-            let nearest = s.nearest_valid_groups();
-            set(
-                Param::Groups,
-                &mut s.groups,
-                nearest,
-                CorrectionReason::GroupsMustDivide {
-                    in_channels: s.in_channels,
-                    out_channels: s.out_channels,
-                },
-            );
-        }
-        if s.layer.uses(Param::OutputPadding) {
-            clamp!(Param::OutputPadding, output_padding);
-        }
-        if let PaddingMode::Explicit(p) = s.padding {
-            let max = limits.max_padding;
-            if p > max {
-                notes.push(Correction {
-                    param: Param::Padding.name(),
-                    from: p.to_string(),
-                    to: max.to_string(),
-                    reason: CorrectionReason::OutOfRange { min: 0, max },
-                });
-                s.padding = PaddingMode::Explicit(max);
-            }
-        } else if s.layer == LayerKind::Transposed {
-            let to = PaddingMode::Explicit(0);
-            notes.push(Correction {
-                param: Param::Padding.name(),
-                from: s.padding.to_string(),
-                to: to.to_string(),
-                reason: CorrectionReason::TransposedPaddingInteger,
-            });
-            s.padding = to;
-        }
-        // Combinations: shrink what makes the layer impossible until it is valid.
-        for _ in 0..64 {
-            let Err(err) = s.shapes(&limits.budget) else {
-                break;
-            };
-            let reason = CorrectionReason::of_error(&err, &limits.budget);
-            let mut fix = |param: Param, field: &mut usize, value: usize| {
-                notes.push(Correction {
-                    param: param.name(),
-                    from: field.to_string(),
-                    to: value.to_string(),
-                    reason,
-                });
-                *field = value;
-            };
-            match err {
-                ConvError::KernelLargerThanInput { .. } | ConvError::EmptyOutput { .. } => {
-                    if s.effective().dilation > 1 {
-                        let d = s.dilation - 1;
-                        fix(Param::Dilation, &mut s.dilation, d);
-                    } else if s.effective().kernel_size > 1 {
-                        let k = s.kernel_size - 1;
-                        fix(Param::KernelSize, &mut s.kernel_size, k);
-                    } else if let PaddingMode::Explicit(p @ 1..) = s.padding {
-                        notes.push(Correction {
-                            param: Param::Padding.name(),
-                            from: p.to_string(),
-                            to: (p - 1).to_string(),
-                            reason,
-                        });
-                        s.padding = PaddingMode::Explicit(p - 1);
-                    } else {
-                        break;
-                    }
-                }
-                ConvError::OutputPadding { .. } => {
-                    let v = s.range(Param::OutputPadding, limits).1;
-                    fix(Param::OutputPadding, &mut s.output_padding, v);
-                }
-                _ => {
-                    // Over budget (or anything else): halve the largest of the sizes.
-                    let e = s.effective();
-                    let candidates = [
-                        (Param::Height, e.height),
-                        (Param::Width, e.width),
-                        (Param::OutChannels, e.out_channels),
-                        (Param::InChannels, e.in_channels),
-                    ];
-                    let (param, _) = candidates
-                        .into_iter()
-                        .max_by_key(|&(_, v)| v)
-                        .expect("four candidates");
-                    match param {
-                        Param::Height => fix(param, &mut s.height, (e.height / 2).max(1)),
-                        Param::Width => fix(param, &mut s.width, (e.width / 2).max(1)),
-                        Param::OutChannels if s.layer != LayerKind::Depthwise => {
-                            fix(param, &mut s.out_channels, (e.out_channels / 2).max(1));
-                        }
-                        _ => {
-                            // Halve the input channels; a depthwise layer keeps its multiplier.
-                            let mult = (s.out_channels / s.in_channels.max(1)).max(1);
-                            let c = (e.in_channels / 2).max(1);
-                            fix(Param::InChannels, &mut s.in_channels, c);
-                            if s.layer == LayerKind::Depthwise {
-                                fix(Param::OutChannels, &mut s.out_channels, c * mult);
-                            }
-                        }
-                    }
-                    // Channel counts changed: keep groups at the nearest value that divides both.
-                    if s.layer.uses(Param::Groups) {
-                        let nearest = s.nearest_valid_groups();
-                        if nearest != s.groups {
-                            notes.push(Correction {
-                                param: Param::Groups.name(),
-                                from: s.groups.to_string(),
-                                to: nearest.to_string(),
-                                reason: CorrectionReason::GroupsMustDivide {
-                                    in_channels: s.in_channels,
-                                    out_channels: s.out_channels,
-                                },
-                            });
-                            s.groups = nearest;
-                        }
-                    }
-                }
-            }
-        }
-        if s.shapes(&limits.budget).is_err() {
-            // Nothing above repaired it: fall back to the layer's preset, which is always valid.
-            let preset = LayerSpec::preset(s.layer);
-            for &param in s.layer.params() {
-                let (from, to) = (s.value_text(param), preset.value_text(param));
-                if from != to {
-                    notes.push(Correction {
-                        param: param.name(),
-                        from,
-                        to,
-                        reason: CorrectionReason::ResetToPreset,
-                    });
-                }
-            }
-            s = preset;
-        }
-        (s, notes)
+        repair.clamp_to_ranges();
+        repair.repair_relations();
+        repair.shrink_to_fit();
+        repair.reset_if_invalid();
+        (repair.spec, repair.notes)
     }
 
     /// A parameter's value as a URL writes it (`same` for a padding mode).
@@ -1163,6 +915,208 @@ impl LayerSpec {
             Param::Padding => self.padding.to_string(),
             _ => self.get(param).to_string(),
         }
+    }
+}
+
+/// A spec being corrected, and the corrections made so far in the order they are made.
+struct Repair<'a> {
+    spec: LayerSpec,
+    notes: Vec<Correction>,
+    limits: &'a Limits,
+}
+
+impl Repair<'_> {
+    fn note(&mut self, param: Param, from: String, to: String, reason: CorrectionReason) {
+        self.notes.push(Correction {
+            param: param.name(),
+            from,
+            to,
+            reason,
+        });
+    }
+
+    /// Sets a numeric parameter (`Padding`: an explicit padding) and notes the change.
+    fn fix(&mut self, param: Param, value: usize, reason: CorrectionReason) {
+        let from = self.spec.get(param);
+        self.note(param, from.to_string(), value.to_string(), reason);
+        self.spec.set(param, value);
+    }
+
+    /// Like [`Repair::fix`], when the value changes.
+    fn set(&mut self, param: Param, value: usize, reason: CorrectionReason) {
+        if self.spec.get(param) != value {
+            self.fix(param, value, reason);
+        }
+    }
+
+    /// A parameter within the range `limits` and the channel relations give it.
+    fn clamp(&mut self, param: Param) {
+        let (lo, hi) = self.spec.static_range(param, self.limits);
+        let value = self.spec.get(param).clamp(lo, hi);
+        self.set(
+            param,
+            value,
+            CorrectionReason::OutOfRange { min: lo, max: hi },
+        );
+    }
+
+    /// Phase 1: every size within its range; a depthwise layer's output channels a multiple of
+    /// its input channels.
+    fn clamp_to_ranges(&mut self) {
+        for param in [
+            Param::Height,
+            Param::Width,
+            Param::InChannels,
+            Param::KernelSize,
+            Param::Stride,
+            Param::Dilation,
+            Param::ScaleFactor,
+            Param::DepthMultiplier,
+        ] {
+            self.clamp(param);
+        }
+        if self.spec.layer == LayerKind::Depthwise {
+            let c = self.spec.in_channels;
+            let (lo, hi) = self.spec.static_range(Param::OutChannels, self.limits);
+            // hi is a multiple of c: clamp first, then round up within it.
+            let rounded = (self.spec.out_channels.clamp(lo, hi).div_ceil(c) * c).min(hi);
+            let reason = CorrectionReason::NotMultipleOf {
+                param: Param::InChannels,
+                of: c,
+            };
+            self.set(Param::OutChannels, rounded, reason);
+        } else {
+            self.clamp(Param::OutChannels);
+        }
+    }
+
+    /// Phase 2: the values that depend on others: groups divide both channel counts, the output
+    /// padding stays below the stride or dilation, the padding within its limit (and a number for
+    /// a transposed layer).
+    fn repair_relations(&mut self) {
+        if self.spec.layer.uses(Param::Groups) {
+            self.regroup();
+        }
+        if self.spec.layer.uses(Param::OutputPadding) {
+            self.clamp(Param::OutputPadding);
+        }
+        match self.spec.padding {
+            PaddingMode::Explicit(p) => {
+                let max = self.limits.max_padding;
+                if p > max {
+                    self.fix(
+                        Param::Padding,
+                        max,
+                        CorrectionReason::OutOfRange { min: 0, max },
+                    );
+                }
+            }
+            mode if self.spec.layer == LayerKind::Transposed => {
+                let to = PaddingMode::Explicit(0);
+                let reason = CorrectionReason::TransposedPaddingInteger;
+                self.note(Param::Padding, mode.to_string(), to.to_string(), reason);
+                self.spec.padding = to;
+            }
+            _ => {}
+        }
+    }
+
+    /// Groups at the nearest value that divides both channel counts.
+    fn regroup(&mut self) {
+        let nearest = self.spec.nearest_valid_groups();
+        let reason = CorrectionReason::GroupsMustDivide {
+            in_channels: self.spec.in_channels,
+            out_channels: self.spec.out_channels,
+        };
+        self.set(Param::Groups, nearest, reason);
+    }
+
+    /// Phase 3, combinations: shrink what makes the layer impossible until it is valid.
+    fn shrink_to_fit(&mut self) {
+        for _ in 0..64 {
+            let Err(err) = self.spec.shapes(&self.limits.budget) else {
+                return;
+            };
+            let reason = CorrectionReason::of_error(&err, &self.limits.budget);
+            match err {
+                ConvError::KernelLargerThanInput { .. } | ConvError::EmptyOutput { .. } => {
+                    if !self.shrink_window(reason) {
+                        return;
+                    }
+                }
+                ConvError::OutputPadding { .. } => {
+                    let v = self.spec.range(Param::OutputPadding, self.limits).1;
+                    self.fix(Param::OutputPadding, v, reason);
+                }
+                // Over budget (or anything else).
+                _ => self.halve_largest(reason),
+            }
+        }
+    }
+
+    /// One step smaller: the dilation, else the kernel, else the padding; false if none can be.
+    fn shrink_window(&mut self, reason: CorrectionReason) -> bool {
+        let e = self.spec.effective();
+        if e.dilation > 1 {
+            self.fix(Param::Dilation, self.spec.dilation - 1, reason);
+        } else if e.kernel_size > 1 {
+            self.fix(Param::KernelSize, self.spec.kernel_size - 1, reason);
+        } else if let PaddingMode::Explicit(p @ 1..) = self.spec.padding {
+            self.fix(Param::Padding, p - 1, reason);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Halves the largest of the sizes; groups follow the channel counts.
+    fn halve_largest(&mut self, reason: CorrectionReason) {
+        let e = self.spec.effective();
+        let candidates = [
+            (Param::Height, e.height),
+            (Param::Width, e.width),
+            (Param::OutChannels, e.out_channels),
+            (Param::InChannels, e.in_channels),
+        ];
+        let (param, _) = candidates
+            .into_iter()
+            .max_by_key(|&(_, v)| v)
+            .expect("four candidates");
+        match param {
+            Param::Height => self.fix(param, (e.height / 2).max(1), reason),
+            Param::Width => self.fix(param, (e.width / 2).max(1), reason),
+            Param::OutChannels if self.spec.layer != LayerKind::Depthwise => {
+                self.fix(param, (e.out_channels / 2).max(1), reason);
+            }
+            _ => {
+                // Halve the input channels; a depthwise layer keeps its multiplier.
+                let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
+                let c = (e.in_channels / 2).max(1);
+                self.fix(Param::InChannels, c, reason);
+                if self.spec.layer == LayerKind::Depthwise {
+                    self.fix(Param::OutChannels, c * mult, reason);
+                }
+            }
+        }
+        // Channel counts changed: keep groups at the nearest value that divides both.
+        if self.spec.layer.uses(Param::Groups) {
+            self.regroup();
+        }
+    }
+
+    /// Phase 4: if nothing above repaired it, the layer's preset, which is always valid.
+    fn reset_if_invalid(&mut self) {
+        if self.spec.shapes(&self.limits.budget).is_ok() {
+            return;
+        }
+        let preset = LayerSpec::preset(self.spec.layer);
+        for &param in self.spec.layer.params() {
+            let (from, to) = (self.spec.value_text(param), preset.value_text(param));
+            if from != to {
+                self.note(param, from, to, CorrectionReason::ResetToPreset);
+            }
+        }
+        self.spec = preset;
     }
 }
 
@@ -1239,6 +1193,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_repair_has_its_typed_reason() {
+        // Long: a table of one case per kind of repair, read top to bottom.
         let cases = [
             (
                 LayerSpec {

@@ -1,7 +1,7 @@
 //! Every kernel preset at k = 1, 3 and 5, and the input patterns that are defined exactly,
 //! against matrices written out by hand.
 
-use conv_core::{InputPattern, KernelPreset};
+use conv_core::{InputPattern, KernelPreset, LayerKind, Param};
 use ndarray::{Array2, Array3};
 
 /// A matrix of integers divided by `divisor`, so `1/16 · [1 2 1; …]` reads as it is written.
@@ -317,4 +317,56 @@ fn names_round_trip_and_are_the_serde_names() {
     assert_eq!(InputPattern::from_name(""), None);
     assert_eq!(KernelPreset::default(), KernelPreset::Random);
     assert_eq!(InputPattern::default(), InputPattern::Random);
+}
+
+#[test]
+fn layer_and_parameter_names_are_the_url_and_serde_names() {
+    let layers: Vec<&str> = LayerKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(
+        layers,
+        [
+            "standard",
+            "depthwise",
+            "pointwise",
+            "separable",
+            "transposed",
+            "upsample",
+            "dilated",
+            "grouped"
+        ]
+    );
+    let params: Vec<&str> = Param::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(
+        params,
+        [
+            "height",
+            "width",
+            "in_channels",
+            "out_channels",
+            "kernel_size",
+            "stride",
+            "padding",
+            "dilation",
+            "groups",
+            "output_padding",
+            "scale_factor",
+            "depth_multiplier",
+            "bias"
+        ]
+    );
+    for k in LayerKind::ALL {
+        assert_eq!(LayerKind::from_name(k.name()), Some(k));
+        let json = format!("\"{}\"", k.name());
+        assert_eq!(serde_json::to_string(&k).unwrap(), json);
+        assert_eq!(serde_json::from_str::<LayerKind>(&json).unwrap(), k);
+    }
+    for p in Param::ALL {
+        assert_eq!(Param::from_name(p.name()), Some(p));
+        let json = format!("\"{}\"", p.name());
+        assert_eq!(serde_json::to_string(&p).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Param>(&json).unwrap(), p);
+    }
+    assert_eq!(LayerKind::from_name("Standard"), None);
+    assert_eq!(Param::from_name("kernelSize"), None);
+    assert_eq!(LayerKind::default(), LayerKind::Standard);
 }

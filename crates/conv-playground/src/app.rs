@@ -142,7 +142,7 @@ fn page() -> Html {
     use_resize_report(&ctx);
     use_player_timer(&ctx);
     use_keyboard(&ctx);
-    let state = ctx.state.clone();
+    let state = &ctx.state;
     let lang = state.lang;
     let class = classes!(
         "app",
@@ -153,6 +153,31 @@ fn page() -> Html {
         },
         state.embed.then_some("embed")
     );
+    let error = match &*ctx.scene.0 {
+        Err(e) => Some(e.clone()),
+        Ok(_) => None,
+    };
+    html! {
+        <div {class} lang={if lang == Lang::Zh { "zh-CN" } else { "en" }} data-ready="true">
+            if !state.embed {
+                { header(&ctx) }
+            }
+            <Notices />
+            if let Some(e) = error {
+                <div class="error" role="alert">{ e }</div>
+            }
+            { main_layout(state.embed, lang) }
+            <TourBar />
+            if !state.embed {
+                <footer>{ tr(lang, "footer") }</footer>
+            }
+        </div>
+    }
+}
+
+/// The title and the language and theme switches.
+fn header(ctx: &AppContext) -> Html {
+    let lang = ctx.lang();
     let on_lang = {
         let d = ctx.dispatch.clone();
         Callback::from(move |l: Lang| d.emit(Action::SetLang(l)))
@@ -161,75 +186,66 @@ fn page() -> Html {
         let d = ctx.dispatch.clone();
         Callback::from(move |t: Theme| d.emit(Action::SetTheme(t)))
     };
-    let error = match &*ctx.scene.0 {
-        Err(e) => Some(e.clone()),
-        Ok(_) => None,
-    };
     html! {
-        <div {class} lang={if lang == Lang::Zh { "zh-CN" } else { "en" }} data-ready="true">
-            if !state.embed {
-                <header class="top">
-                    <div>
-                        <h1>{ tr(lang, "title") }</h1>
-                        <p class="subtitle">{ tr(lang, "subtitle") }</p>
-                    </div>
-                    <div class="switches">
-                        <LangSwitch {lang} on_change={on_lang} />
-                        <ThemeSwitch theme={state.theme} {lang} on_change={on_theme} />
-                    </div>
-                </header>
+        <header class="top">
+            <div>
+                <h1>{ tr(lang, "title") }</h1>
+                <p class="subtitle">{ tr(lang, "subtitle") }</p>
+            </div>
+            <div class="switches">
+                <LangSwitch {lang} on_change={on_lang} />
+                <ThemeSwitch theme={ctx.state.theme} {lang} on_change={on_theme} />
+            </div>
+        </header>
+    }
+}
+
+/// The controls beside the results: the figure panel first; embedded, the controls and the rest
+/// folded away.
+fn main_layout(embed: bool, lang: Lang) -> Html {
+    html! {
+        <main class="layout">
+            if embed {
+                <details class="controls-toggle">
+                    <summary>{ tr(lang, "controls") }</summary>
+                    <LayerPicker />
+                    <Controls />
+                </details>
+            } else {
+                <div class="side">
+                    <LayerPicker />
+                    <ParamDrawer />
+                </div>
             }
-            <Notices />
-            if let Some(e) = error {
-                <div class="error" role="alert">{ e }</div>
-            }
-            <main class="layout">
-                if state.embed {
-                    <details class="controls-toggle">
-                        <summary>{ tr(lang, "controls") }</summary>
-                        <LayerPicker />
-                        <Controls />
-                    </details>
-                } else {
-                    <div class="side">
-                        <LayerPicker />
-                        <ParamDrawer />
+            <div class="results">
+                <section class="figure-panel" aria-label={tr(lang, "figure")}>
+                    <Stats />
+                    <div class="toolbar">
+                        <Player />
+                        if !embed {
+                            <Legend />
+                        }
                     </div>
-                }
-                <div class="results">
-                    <section class="figure-panel" aria-label={tr(lang, "figure")}>
-                        <Stats />
-                        <div class="toolbar">
-                            <Player />
-                            if !state.embed {
-                                <Legend />
-                            }
-                        </div>
-                        <Figure />
-                        <TraceLine />
-                    </section>
-                    <Insights />
-                    if state.embed {
-                        <details class="more">
-                            <summary>{ tr(lang, "more") }</summary>
-                            <Comparison />
-                            <Formulas />
-                            <CodePanel />
-                            <ShareBar />
-                        </details>
-                    } else {
+                    <Figure />
+                    <TraceLine />
+                </section>
+                <Insights />
+                if embed {
+                    <details class="more">
+                        <summary>{ tr(lang, "more") }</summary>
                         <Comparison />
                         <Formulas />
                         <CodePanel />
                         <ShareBar />
-                    }
-                </div>
-            </main>
-            <TourBar />
-            if !state.embed {
-                <footer>{ tr(lang, "footer") }</footer>
-            }
-        </div>
+                    </details>
+                } else {
+                    <Comparison />
+                    <Formulas />
+                    <CodePanel />
+                    <ShareBar />
+                }
+            </div>
+        </main>
     }
 }
 

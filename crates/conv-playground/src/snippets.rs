@@ -308,6 +308,7 @@ fn keras_transposed(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
 /// groups, depth multipliers, upsampling modes and bias on and off, on small non-square maps.
 /// Each is corrected as the page would correct it, and listed once.
 pub fn sweep() -> Vec<LayerSpec> {
+    // Long: one table of settings per layer type, kept in one place; its order fixes each case.
     use conv_core::Limits;
     let pads = [
         PaddingMode::Explicit(1),

@@ -243,166 +243,29 @@ impl AppState {
     /// spec is corrected to the nearest valid one (a slider that makes groups invalid moves
     /// groups to the nearest valid value, and so on).
     pub fn reduce(&self, action: Action) -> AppState {
+        let changes_layer = action.changes_layer();
         let mut next = self.clone();
-        let changes_layer = matches!(
-            action,
-            Action::SetLayer(_)
-                | Action::SetParam(..)
-                | Action::SetPadding(_)
-                | Action::Load(_)
-                | Action::Tour(_)
-                | Action::ResetLayer
-                | Action::SetPattern(_)
-                | Action::SetKernel(_)
-                | Action::Reseed
-                | Action::SetInputMode(_)
-                | Action::SetImage(_)
-                | Action::ClearImage
-        );
         match action {
-            Action::SetLayer(kind) => {
-                if kind != next.spec.layer {
-                    next.spec = LayerSpec::preset(kind);
-                }
-                next.tour = None;
-            }
-            Action::SetParam(param, value) => {
-                let s = &mut next.spec;
-                // A slider only offers values that keep the layer valid: clamp to that range
-                // first, so a value arriving out of it (a fast drag, a stale event) moves only
-                // this parameter and never a neighbour.
-                let value = if param == Param::Bias {
-                    value
-                } else {
-                    let (lo, hi) = s.range(param, &self.input.limits());
-                    value.clamp(lo, hi)
-                };
-                s.set(param, value);
-                if param == Param::InChannels && s.layer == LayerKind::Depthwise {
-                    // Keep the multiplier when the channel count changes.
-                    let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
-                    s.out_channels = value.saturating_mul(mult);
-                }
-                next.tour = None;
-            }
-            Action::SetPadding(mode) => {
-                next.spec.padding = mode;
-                next.tour = None;
-            }
-            Action::SetLang(lang) => next.lang = lang,
-            Action::SetTheme(theme) => next.theme = theme,
-            Action::SetKernel(k) => next.kernel = k,
-            Action::SetPattern(p) => next.pattern = p,
-            Action::Reseed => {
-                next.seed = next
-                    .seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407)
-                    % 1_000_000
-            }
             Action::Load(state) => return *state,
-            Action::DismissNotices => next.notices.clear(),
-            Action::Tour(stop) => {
-                next.tour = stop;
-                if let Some(stop) = stop.and_then(|i| crate::tour::stops().into_iter().nth(i)) {
-                    next.spec = stop.spec;
-                } else {
-                    next.tour = None;
-                }
-            }
-            Action::ResetLayer => {
-                next.spec = LayerSpec::preset(next.spec.layer);
-                next.tour = None;
-            }
-            Action::Play => {
-                next.anim.playing = true;
-                next.trace = None;
-                next.pinned = false;
-            }
-            Action::Pause => next.anim.playing = false,
-            Action::StepBy { delta, n } => {
-                if n > 0 {
-                    let current = next.anim.step.map_or(-1, |s| s as isize);
-                    next.anim.step = Some((current + delta).rem_euclid(n as isize) as usize);
-                }
-            }
-            Action::StepTo { index, n } => {
-                next.anim.step = (n > 0).then(|| index.min(n - 1));
-            }
-            Action::SetSpeed(v) => next.anim.speed = v.clamp(1, 20),
-            Action::SetScatter(on) => {
-                next.anim.scatter = on;
-                next.anim.step = None;
-            }
-            Action::FollowChannel(c) => next.anim.channel = c,
-            Action::Hover(cell) => {
-                if !next.pinned {
-                    next.trace = cell;
-                }
-            }
-            Action::SetInputMode(mode) => {
-                if mode != next.input {
-                    next.input = mode;
-                    // A picture wants more pixels than the grid of numbers, and its colours.
-                    let (size, channels) = match mode {
-                        InputMode::Image => (64, 3),
-                        InputMode::Grid => (
-                            LayerSpec::preset(next.spec.layer).height,
-                            LayerSpec::preset(next.spec.layer).in_channels,
-                        ),
-                    };
-                    next.spec.height = size;
-                    next.spec.width = size;
-                    if next.spec.layer != LayerKind::Grouped {
-                        next.spec.in_channels = channels;
-                    }
-                }
-            }
-            Action::SetImage(img) => {
-                next.notices.retain(|n| n.param != "file");
-                if next.input != InputMode::Image {
-                    next = next.reduce(Action::SetInputMode(InputMode::Image));
-                }
-                // A picture needs some pixels: at least 64 rows unless the reader chose 16 or more.
-                if next.spec.height < 16 {
-                    next.spec.height = 64;
-                }
-                // Keep the picture's proportions within the current height.
-                let h = next.spec.height.max(1);
-                next.spec.width = (img.width * h / img.height.max(1))
-                    .clamp(1, InputMode::Image.limits().max_size);
-                next.image = Some(img);
-            }
-            Action::ClearImage => next.image = None,
-            Action::ApplyMessage(mut patch) => {
-                // A host may not change whom the page listens to.
-                patch.parent_origin = None;
-                patch.refused.retain(|(key, ..)| key != "parent_origin");
-                let before = next.spec.clone();
-                next = next.with_patch(&patch);
-                if next.spec != before {
-                    next.anim = Anim {
-                        speed: self.anim.speed,
-                        ..Anim::default()
-                    };
-                    next.trace = None;
-                    next.pinned = false;
-                }
-            }
-            Action::RejectFile { name, reason } => {
-                next.notices.retain(|n| n.param != "file");
-                next.notices
-                    .push(Notice::new("file", &name, "—", NoticeReason::File(reason)));
-            }
-            Action::Pin(cell) => {
-                if next.pinned && next.trace == Some(cell) {
-                    next.pinned = false;
-                    next.trace = None;
-                } else {
-                    next.pinned = true;
-                    next.trace = Some(cell);
-                }
-            }
+            a @ (Action::SetLayer(_)
+            | Action::SetParam(..)
+            | Action::SetPadding(_)
+            | Action::Tour(_)
+            | Action::ResetLayer) => next.reduce_layer(a),
+            a @ (Action::Play
+            | Action::Pause
+            | Action::StepBy { .. }
+            | Action::StepTo { .. }
+            | Action::SetSpeed(_)
+            | Action::SetScatter(_)
+            | Action::FollowChannel(_)
+            | Action::Hover(_)
+            | Action::Pin(_)) => next.reduce_animation(a),
+            a @ (Action::SetInputMode(_)
+            | Action::SetImage(_)
+            | Action::ClearImage
+            | Action::RejectFile { .. }) => next.reduce_input(a),
+            a => next.reduce_page(a),
         }
         if changes_layer {
             next.anim = Anim {
@@ -416,6 +279,193 @@ impl AppState {
         // Grouped layers: when the channel counts change, keep the nearest valid groups.
         next.spec = next.spec.corrected(&next.input.limits()).0;
         next
+    }
+
+    /// The layer's type, parameters, padding, a tour stop, a reset. Leaving the tour's figure
+    /// leaves the tour.
+    fn reduce_layer(&mut self, action: Action) {
+        match action {
+            Action::SetLayer(kind) => {
+                if kind != self.spec.layer {
+                    self.spec = LayerSpec::preset(kind);
+                }
+            }
+            Action::SetParam(param, value) => self.set_param(param, value),
+            Action::SetPadding(mode) => self.spec.padding = mode,
+            Action::Tour(stop) => {
+                let stop_spec = stop.and_then(|i| crate::tour::stops().into_iter().nth(i));
+                if let Some(stop_spec) = stop_spec {
+                    self.spec = stop_spec.spec;
+                    self.tour = stop;
+                } else {
+                    self.tour = None;
+                }
+                return;
+            }
+            Action::ResetLayer => self.spec = LayerSpec::preset(self.spec.layer),
+            _ => return,
+        }
+        self.tour = None;
+    }
+
+    fn set_param(&mut self, param: Param, value: usize) {
+        // A slider only offers values that keep the layer valid: clamp to that range first, so a
+        // value arriving out of it (a fast drag, a stale event) moves only this parameter and
+        // never a neighbour.
+        let value = if param == Param::Bias {
+            value
+        } else {
+            let (lo, hi) = self.spec.range(param, &self.input.limits());
+            value.clamp(lo, hi)
+        };
+        // A depthwise layer keeps its multiplier when the channel count changes.
+        let mult = (self.spec.out_channels / self.spec.in_channels.max(1)).max(1);
+        self.spec.set(param, value);
+        if param == Param::InChannels && self.spec.layer == LayerKind::Depthwise {
+            self.spec.out_channels = value.saturating_mul(mult);
+        }
+    }
+
+    /// Playing, stepping, speed, the scatter view, the channel followed, and the traced cell.
+    fn reduce_animation(&mut self, action: Action) {
+        let anim = &mut self.anim;
+        match action {
+            Action::Play => {
+                anim.playing = true;
+                self.trace = None;
+                self.pinned = false;
+            }
+            Action::Pause => anim.playing = false,
+            Action::StepBy { delta, n } if n > 0 => {
+                let current = anim.step.map_or(-1, |s| s as isize);
+                anim.step = Some((current + delta).rem_euclid(n as isize) as usize);
+            }
+            Action::StepTo { index, n } => anim.step = (n > 0).then(|| index.min(n - 1)),
+            Action::SetSpeed(v) => anim.speed = v.clamp(1, 20),
+            Action::SetScatter(on) => {
+                anim.scatter = on;
+                anim.step = None;
+            }
+            Action::FollowChannel(c) => anim.channel = c,
+            Action::Hover(cell) if !self.pinned => self.trace = cell,
+            Action::Pin(cell) => {
+                if self.pinned && self.trace == Some(cell) {
+                    self.pinned = false;
+                    self.trace = None;
+                } else {
+                    self.pinned = true;
+                    self.trace = Some(cell);
+                }
+            }
+            // Stepping among no steps, hovering while pinned: nothing changes.
+            _ => {}
+        }
+    }
+
+    /// The input: grid or picture, the reader's picture, a refused file.
+    fn reduce_input(&mut self, action: Action) {
+        match action {
+            Action::SetInputMode(mode) => self.set_input_mode(mode),
+            Action::SetImage(img) => {
+                self.notices.retain(|n| n.param != "file");
+                if self.input != InputMode::Image {
+                    *self = self.reduce(Action::SetInputMode(InputMode::Image));
+                }
+                // A picture needs some pixels: at least 64 rows unless the reader chose 16 or more.
+                if self.spec.height < 16 {
+                    self.spec.height = 64;
+                }
+                // Keep the picture's proportions within the current height.
+                let h = self.spec.height.max(1);
+                self.spec.width = (img.width * h / img.height.max(1))
+                    .clamp(1, InputMode::Image.limits().max_size);
+                self.image = Some(img);
+            }
+            Action::ClearImage => self.image = None,
+            Action::RejectFile { name, reason } => {
+                self.notices.retain(|n| n.param != "file");
+                self.notices
+                    .push(Notice::new("file", &name, "—", NoticeReason::File(reason)));
+            }
+            _ => {}
+        }
+    }
+
+    fn set_input_mode(&mut self, mode: InputMode) {
+        if mode == self.input {
+            return;
+        }
+        self.input = mode;
+        // A picture wants more pixels than the grid of numbers, and its colours.
+        let (size, channels) = match mode {
+            InputMode::Image => (64, 3),
+            InputMode::Grid => (
+                LayerSpec::preset(self.spec.layer).height,
+                LayerSpec::preset(self.spec.layer).in_channels,
+            ),
+        };
+        self.spec.height = size;
+        self.spec.width = size;
+        if self.spec.layer != LayerKind::Grouped {
+            self.spec.in_channels = channels;
+        }
+    }
+
+    /// The page's options, the generated input and weights, notices, a host page's message.
+    fn reduce_page(&mut self, action: Action) {
+        match action {
+            Action::SetLang(lang) => self.lang = lang,
+            Action::SetTheme(theme) => self.theme = theme,
+            Action::SetKernel(k) => self.kernel = k,
+            Action::SetPattern(p) => self.pattern = p,
+            Action::Reseed => {
+                self.seed = self
+                    .seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407)
+                    % 1_000_000
+            }
+            Action::DismissNotices => self.notices.clear(),
+            Action::ApplyMessage(mut patch) => {
+                // A host may not change whom the page listens to.
+                patch.parent_origin = None;
+                patch.refused.retain(|(key, ..)| key != "parent_origin");
+                let before = self.spec.clone();
+                let speed = self.anim.speed;
+                *self = self.with_patch(&patch);
+                if self.spec != before {
+                    self.anim = Anim {
+                        speed,
+                        ..Anim::default()
+                    };
+                    self.trace = None;
+                    self.pinned = false;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Action {
+    /// Whether the action may change the layer or its input: the animation and the trace start
+    /// over.
+    fn changes_layer(&self) -> bool {
+        matches!(
+            self,
+            Action::SetLayer(_)
+                | Action::SetParam(..)
+                | Action::SetPadding(_)
+                | Action::Load(_)
+                | Action::Tour(_)
+                | Action::ResetLayer
+                | Action::SetPattern(_)
+                | Action::SetKernel(_)
+                | Action::Reseed
+                | Action::SetInputMode(_)
+                | Action::SetImage(_)
+                | Action::ClearImage
+        )
     }
 }
 

@@ -14,6 +14,7 @@ use crate::tour;
 
 #[function_component(Controls)]
 pub fn controls() -> Html {
+    // Long: mostly markup, the drawer's controls in the order the page shows them.
     let Some(ctx) = use_app() else {
         return html! {};
     };
@@ -177,6 +178,7 @@ pub fn param_drawer() -> Html {
 /// Numbers or a picture: the pattern of the grid, or the reader's own image.
 #[function_component(InputPicker)]
 fn input_picker() -> Html {
+    // Long: mostly markup, the two input modes and their options side by side.
     let Some(ctx) = use_app() else {
         return html! {};
     };

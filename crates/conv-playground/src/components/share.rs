@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use yew::prelude::*;
 
-use crate::context::use_app;
+use crate::context::{use_app, AppContext};
 use crate::dom;
 use crate::export::{self, GifExport};
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr, trf, Lang};
 
 /// The `<iframe>` snippet for the current state.
 fn embed_snippet(url: &str, title: &str) -> String {
@@ -31,6 +31,9 @@ fn embed_url() -> String {
     }
 }
 
+/// A message under the buttons (copied, or why an export failed).
+type Status = UseStateHandle<Option<String>>;
+
 #[function_component(ShareBar)]
 pub fn share_bar() -> Html {
     let status = use_state(|| None::<String>);
@@ -40,133 +43,22 @@ pub fn share_bar() -> Html {
         return html! {};
     };
     let lang = ctx.lang();
+    let layer = ctx.state.spec.layer.name();
     let layer_title = format!(
         "{} · {}",
         tr(lang, "title"),
-        tr(lang, &format!("layer.{}", ctx.state.spec.layer.name()))
+        tr(lang, &format!("layer.{layer}"))
     );
-
-    let share = {
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| {
-            let status = status.clone();
-            let url = dom::window()
-                .ok()
-                .and_then(|w| w.location().href().ok())
-                .unwrap_or_default();
-            yew::platform::spawn_local(async move {
-                let msg = match dom::copy_text(&url).await {
-                    Ok(()) => tr(lang, "share.copied").to_string(),
-                    Err(_) => url,
-                };
-                status.set(Some(msg));
-            });
-        })
-    };
+    let share = share_link(lang, status.clone());
     let toggle_embed = {
         let show = show_embed.clone();
         Callback::from(move |_: MouseEvent| show.set(!*show))
     };
     let snippet = embed_snippet(&embed_url(), &layer_title);
-    let copy_snippet = {
-        let status = status.clone();
-        let snippet = snippet.clone();
-        Callback::from(move |_: MouseEvent| {
-            let status = status.clone();
-            let snippet = snippet.clone();
-            yew::platform::spawn_local(async move {
-                let ok = dom::copy_text(&snippet).await.is_ok();
-                status.set(Some(
-                    tr(
-                        lang,
-                        if ok {
-                            "share.copied"
-                        } else {
-                            "share.copy-failed"
-                        },
-                    )
-                    .to_string(),
-                ));
-            });
-        })
-    };
-    let layer = ctx.state.spec.layer.name();
-    let png = {
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| {
-            let status = status.clone();
-            yew::platform::spawn_local(async move {
-                let result = match dom::figure_png().await {
-                    Ok(bytes) => dom::download(&bytes, "image/png", &format!("conv-{layer}.png")),
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = result {
-                    status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
-                }
-            });
-        })
-    };
-    let svg = {
-        let status = status.clone();
-        let scene = ctx.scene.clone();
-        Callback::from(move |_: MouseEvent| {
-            let Ok(sc) = &*scene.0 else { return };
-            let titles: Vec<String> = sc
-                .forward
-                .stages
-                .iter()
-                .map(|s| tr(lang, super::figure::stage_key(s.kind)).to_string())
-                .collect();
-            let text = export::svg(sc, &titles);
-            if let Err(e) = dom::download(
-                text.as_bytes(),
-                "image/svg+xml",
-                &format!("conv-{layer}.svg"),
-            ) {
-                status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
-            }
-        })
-    };
-    let gif = {
-        let status = status.clone();
-        let progress = gif_progress.clone();
-        let scene = ctx.scene.clone();
-        let scatter = ctx.state.anim.scatter;
-        let channel = ctx.state.anim.channel;
-        let speed = ctx.state.anim.speed;
-        Callback::from(move |_: MouseEvent| {
-            if progress.is_some() {
-                return;
-            }
-            let status = status.clone();
-            let progress = progress.clone();
-            let rc = scene.0.clone();
-            yew::platform::spawn_local(async move {
-                let Ok(sc) = &*rc else { return };
-                let steps = sc.forward.steps(scatter);
-                let delay = (100 / speed.clamp(1, 20)).max(2) as u16;
-                let result = async {
-                    let mut g = GifExport::new(sc, &steps, channel, delay)?;
-                    let n = g.frames();
-                    progress.set(Some((0, n)));
-                    while g.step()? {
-                        if g.done() % 8 == 0 {
-                            progress.set(Some((g.done(), n)));
-                            // Let the page paint the progress.
-                            yew::platform::time::sleep(Duration::from_millis(0)).await;
-                        }
-                    }
-                    let bytes = g.finish()?;
-                    dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"))
-                }
-                .await;
-                progress.set(None);
-                if let Err(e) = result {
-                    status.set(Some(trf(lang, "export.failed", &[("detail", e)])));
-                }
-            });
-        })
-    };
+    let copy_snippet = copy_embed_snippet(lang, status.clone(), snippet.clone());
+    let png = export_png(lang, layer, status.clone());
+    let svg = export_svg(&ctx, layer, status.clone());
+    let gif = export_gif(&ctx, layer, status.clone(), gif_progress.clone());
     let progress_view = gif_progress.map(|(i, n)| {
         html! {
             <span class="progress" role="status">
@@ -199,4 +91,135 @@ pub fn share_bar() -> Html {
             }
         </section>
     }
+}
+
+/// Copies the page's address; shows it when the clipboard refuses.
+fn share_link(lang: Lang, status: Status) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let status = status.clone();
+        let url = dom::window()
+            .ok()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        yew::platform::spawn_local(async move {
+            let msg = match dom::copy_text(&url).await {
+                Ok(()) => tr(lang, "share.copied").to_string(),
+                Err(_) => url,
+            };
+            status.set(Some(msg));
+        });
+    })
+}
+
+/// Copies the `<iframe>` snippet.
+fn copy_embed_snippet(lang: Lang, status: Status, snippet: String) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let status = status.clone();
+        let snippet = snippet.clone();
+        yew::platform::spawn_local(async move {
+            let ok = dom::copy_text(&snippet).await.is_ok();
+            status.set(Some(
+                tr(
+                    lang,
+                    if ok {
+                        "share.copied"
+                    } else {
+                        "share.copy-failed"
+                    },
+                )
+                .to_string(),
+            ));
+        });
+    })
+}
+
+/// Downloads the figure as drawn, `conv-<layer>.png`.
+fn export_png(lang: Lang, layer: &'static str, status: Status) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let status = status.clone();
+        yew::platform::spawn_local(async move {
+            let result = match dom::figure_png().await {
+                Ok(bytes) => dom::download(&bytes, "image/png", &format!("conv-{layer}.png")),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                status.set(Some(failed(lang, e)));
+            }
+        });
+    })
+}
+
+/// Downloads the figure as SVG, `conv-<layer>.svg`, its stages titled in the page's language.
+fn export_svg(ctx: &AppContext, layer: &'static str, status: Status) -> Callback<MouseEvent> {
+    let lang = ctx.lang();
+    let scene = ctx.scene.clone();
+    Callback::from(move |_: MouseEvent| {
+        let Ok(sc) = &*scene.0 else { return };
+        let titles: Vec<String> = sc
+            .forward
+            .stages
+            .iter()
+            .map(|s| tr(lang, super::figure::stage_key(s.kind)).to_string())
+            .collect();
+        let text = export::svg(sc, &titles);
+        if let Err(e) = dom::download(
+            text.as_bytes(),
+            "image/svg+xml",
+            &format!("conv-{layer}.svg"),
+        ) {
+            status.set(Some(failed(lang, e)));
+        }
+    })
+}
+
+/// Encodes the animation as a GIF, frame by frame with its progress shown, and downloads it as
+/// `conv-<layer>.gif`; a second click while it runs does nothing.
+/// An export that failed, worded in the page's language (the detail is the browser's).
+fn failed(lang: Lang, detail: String) -> String {
+    trf(lang, "export.failed", &[("detail", detail)])
+}
+
+fn export_gif(
+    ctx: &AppContext,
+    layer: &'static str,
+    status: Status,
+    progress: UseStateHandle<Option<(usize, usize)>>,
+) -> Callback<MouseEvent> {
+    let scene = ctx.scene.clone();
+    let lang = ctx.lang();
+    let scatter = ctx.state.anim.scatter;
+    let channel = ctx.state.anim.channel;
+    let speed = ctx.state.anim.speed;
+    Callback::from(move |_: MouseEvent| {
+        if progress.is_some() {
+            return;
+        }
+        let status = status.clone();
+        let progress = progress.clone();
+        let rc = scene.0.clone();
+        yew::platform::spawn_local(async move {
+            let Ok(sc) = &*rc else { return };
+            let steps = sc.forward.steps(scatter);
+            let delay = (100 / speed.clamp(1, 20)).max(2) as u16;
+            let result = async {
+                let mut g = GifExport::new(sc, &steps, channel, delay)?;
+                let n = g.frames();
+                progress.set(Some((0, n)));
+                while g.step()? {
+                    if g.done() % 8 == 0 {
+                        progress.set(Some((g.done(), n)));
+                        // Let the page paint the progress.
+                        yew::platform::time::sleep(Duration::from_millis(0)).await;
+                    }
+                }
+                let bytes = g.finish()?;
+                dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"))
+            }
+            .await;
+            progress.set(None);
+            if let Err(e) = result {
+                status.set(Some(failed(lang, e)));
+            }
+        });
+    })
 }
