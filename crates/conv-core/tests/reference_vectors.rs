@@ -51,14 +51,31 @@ fn assert_close(name: &str, got: &Array3<f32>, want: &Array3<f32>) {
     }
 }
 
+/// How many cases of each operation `vectors/onnxruntime.json` holds (36 in all): 15 from the
+/// first set, 21 added for depthwise (multiplier 1 and 2), grouped + dilated, per-axis kernels,
+/// strides and dilations, asymmetric padding, nearest x4 and 2x3, and bilinear with an axis of
+/// length 1, x3 and 2x3. A file that loses cases, or a loop that skips them, fails here.
+const ONNXRUNTIME_CASES: [(&str, usize); 4] = [
+    ("conv2d", 16),
+    ("conv_transpose2d", 10),
+    ("upsample_bilinear", 6),
+    ("upsample_nearest", 4),
+];
+
 #[test]
 fn onnxruntime_vectors() {
     let text = include_str!("vectors/onnxruntime.json");
     let doc: Value = serde_json::from_str(text).unwrap();
+    assert!(
+        doc["source"].as_str().unwrap().starts_with("onnxruntime "),
+        "source"
+    );
     let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 15);
+    let mut names = std::collections::BTreeSet::new();
+    let mut ran = std::collections::BTreeMap::<&str, usize>::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
+        assert!(names.insert(name), "{name}: duplicate name");
         let input = array3(&case["input"]);
         let expected = array3(&case["expected"]);
         let bias = (!case["bias"].is_null()).then(|| Array1::from(nested(&case["bias"]).1));
@@ -71,7 +88,8 @@ fn onnxruntime_vectors() {
         };
         let groups = case["groups"].as_u64().unwrap() as usize;
         let bias_view = bias.as_ref().map(|b| b.view());
-        match case["op"].as_str().unwrap() {
+        let op = case["op"].as_str().unwrap();
+        match op {
             "conv2d" => {
                 let weight = array4(&case["weight"]);
                 let options = Conv2dOptions {
@@ -113,7 +131,13 @@ fn onnxruntime_vectors() {
             }
             other => panic!("unknown op {other}"),
         }
+        *ran.entry(op).or_default() += 1;
     }
+    assert_eq!(
+        ran.into_iter().collect::<Vec<_>>(),
+        ONNXRUNTIME_CASES,
+        "cases run per operation"
+    );
 }
 
 /// By hand: a 3×3 box of ones over 0..16 in a 4×4 grid, no padding. The top-left window holds

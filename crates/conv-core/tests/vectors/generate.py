@@ -3,10 +3,13 @@ conv-core whose Conv, ConvTranspose and Resize operators follow the same definit
 conv2d, conv_transpose2d and Upsample: pads [top, left, bottom, right], strides, dilations, group,
 output_padding; nearest = floor(dst / scale); linear with half_pixel = align_corners=False).
 
-    python3 -m venv env && env/bin/pip install numpy onnx onnxruntime
+    python3 -m venv env && env/bin/pip install numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0
     env/bin/python generate.py > onnxruntime.json
 
-Versions used for the committed file: onnxruntime 1.32.0, onnx 1.23.2, numpy 2.4.6.
+Versions used for the committed file: onnxruntime 1.32.0, onnx 1.23.2, numpy 2.4.6 (protobuf 7.36.2,
+Python 3.11.7); with them the script reproduces the file byte for byte. New cases go at the end of
+`cases`, so the earlier ones keep their values and order; reference_vectors.rs counts the cases of
+each operation and must be told of new ones.
 """
 import json
 
@@ -58,8 +61,9 @@ def conv_case(name, c_in, h, w, c_out, k, stride, pads, dilation, groups, bias):
 
 
 def transpose_case(name, c_in, h, w, c_out, k, stride, pads, dilation, groups, output_padding, bias):
+    k = (k, k) if isinstance(k, int) else k
     x = values((1, c_in, h, w), 4)
-    wt = values((c_in, c_out // groups, k, k), 5)
+    wt = values((c_in, c_out // groups, k[0], k[1]), 5)
     b = values((c_out,), 6) if bias else None
     inputs = {"x": x, "w": wt}
     names = ["x", "w"]
@@ -68,7 +72,7 @@ def transpose_case(name, c_in, h, w, c_out, k, stride, pads, dilation, groups, o
         names.append("b")
     node = helper.make_node(
         "ConvTranspose", names, ["y"], strides=stride, pads=pads, dilations=dilation, group=groups,
-        output_padding=output_padding, kernel_shape=[k, k],
+        output_padding=output_padding, kernel_shape=list(k),
     )
     y = run(node, inputs)
     return {
@@ -80,8 +84,9 @@ def transpose_case(name, c_in, h, w, c_out, k, stride, pads, dilation, groups, o
 
 
 def resize_case(name, mode, c, h, w, scale):
+    scale = [scale, scale] if isinstance(scale, int) else scale
     x = values((1, c, h, w), 7)
-    scales = np.array([1, 1, scale, scale], dtype=np.float32)
+    scales = np.array([1, 1, scale[0], scale[1]], dtype=np.float32)
     attrs = {"mode": mode}
     if mode == "nearest":
         attrs.update(coordinate_transformation_mode="asymmetric", nearest_mode="floor")
@@ -92,7 +97,7 @@ def resize_case(name, mode, c, h, w, scale):
     return {
         "name": name, "op": "upsample_" + ("nearest" if mode == "nearest" else "bilinear"),
         "input": x[0].tolist(), "weight": None, "bias": None, "stride": [1, 1], "padding": [0, 0, 0, 0],
-        "dilation": [1, 1], "groups": 1, "output_padding": [0, 0], "scale": [scale, scale],
+        "dilation": [1, 1], "groups": 1, "output_padding": [0, 0], "scale": scale,
         "expected": y[0].tolist(),
     }
 
@@ -113,5 +118,91 @@ cases = [
     resize_case("nearest_x3", "nearest", 1, 3, 2, 3),
     resize_case("bilinear_x2", "linear", 2, 3, 3, 2),
     resize_case("bilinear_x3", "linear", 1, 2, 4, 3),
+    # Depthwise, multiplier 1 (groups = C_in = C_out): conv-core's direct loop, not im2col + GEMM,
+    # with stride 1 along the width (its contiguous-row branch), padding 1 and a bias.
+    conv_case("depthwise_3_to_3_pad1_bias", 3, 5, 6, 3, (3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 3, True),
+    # The direct depthwise loop's strided branch (stride 2 along the width), with a 3x2 kernel,
+    # dilation 2 along the height only and padding top 1, left 0, bottom 2, right 1.
+    conv_case(
+        "depthwise_4_to_4_k3x2_stride_1_2_dilation_2_1_pad_1_0_2_1",
+        4, 6, 7, 4, (3, 2), [1, 2], [1, 0, 2, 1], [2, 1], 4, False,
+    ),
+    # Depthwise, multiplier 2 (groups = C_in, C_out = 2 C_in): output channels 2c and 2c+1 both
+    # read input channel c only (conv-core takes im2col + GEMM here: its direct loop is for
+    # multiplier 1). A 2x3 kernel, stride 1 down and 2 across, bias.
+    conv_case(
+        "depthwise_2_to_4_k2x3_stride_1_2_pad_0_1_1_1_bias",
+        2, 5, 7, 4, (2, 3), [1, 2], [0, 1, 1, 1], [1, 1], 2, True,
+    ),
+    # Grouped and dilated: 2 groups of 2 -> 3 channels, dilation 2 on both axes, padding 2.
+    conv_case(
+        "grouped_4_to_6_groups2_dilation2_pad2_bias",
+        4, 6, 7, 6, (3, 3), [1, 1], [2, 2, 2, 2], [2, 2], 2, True,
+    ),
+    # Grouped and dilated per axis: 3 groups of 2 -> 1 channel, 2x3 kernel, stride 2 down,
+    # dilation 2 across only.
+    conv_case(
+        "grouped_6_to_3_groups3_k2x3_stride_2_1_dilation_1_2",
+        6, 7, 8, 3, (2, 3), [2, 1], [0, 0, 0, 0], [1, 2], 3, False,
+    ),
+    # A wide 2x4 kernel with stride 1 down and 3 across (windows that do not overlap across),
+    # padding top 0, left 1, bottom 1, right 0, bias.
+    conv_case("rect_kernel_2x4_stride_1_3_pad_0_1_1_0", 2, 5, 11, 3, (2, 4), [1, 3], [0, 1, 1, 0], [1, 1], 1, True),
+    # A tall 4x2 kernel with stride 3 down and 2 across, dilation 1 down and 2 across.
+    conv_case("rect_kernel_4x2_stride_3_2_dilation_1_2", 2, 10, 8, 2, (4, 2), [3, 2], [0, 0, 0, 0], [1, 2], 1, False),
+    # Dilation 3 down and 1 across with a square kernel, padding 3 / 1 so the output keeps the
+    # input's size: pins which axis each dilation applies to.
+    conv_case("dilation_3_1_k3_same", 1, 9, 5, 2, (3, 3), [1, 1], [3, 1, 3, 1], [3, 1], 1, False),
+    # Padding top 2, left 0, bottom 0, right 3: the right padding equals the kernel width, so the
+    # last output column sees only zeros (bias alone); the top rows see the top padding only.
+    conv_case("asymmetric_pad_2_0_0_3_bias", 2, 4, 5, 2, (3, 3), [1, 1], [2, 0, 0, 3], [1, 1], 1, True),
+    # Transposed, grouped and dilated: 2 groups of 2 -> 3 channels, stride 2, dilation 2,
+    # padding 1, output_padding 1, bias.
+    transpose_case(
+        "transposed_grouped_4_to_6_dilation2_s2_p1_op1_bias",
+        4, 3, 3, 6, 3, [2, 2], [1, 1, 1, 1], [2, 2], 2, [1, 1], True,
+    ),
+    # Transposed depthwise (3 groups of 1 -> 1) with a 2x3 kernel, stride 1 down and 2 across,
+    # dilation 3 down and 2 across, output_padding 0 / 1 (below max(stride, dilation) per axis).
+    transpose_case(
+        "transposed_groups3_k2x3_stride_1_2_dilation_3_2_op_0_1",
+        3, 3, 3, 3, (2, 3), [1, 2], [0, 0, 0, 0], [3, 2], 3, [0, 1], False,
+    ),
+    # Transposed with a 2x3 kernel, stride 1 down and 2 across, padding top 0, left 1, bottom 1,
+    # right 0, output_padding 0 / 1, bias.
+    transpose_case(
+        "transposed_rect_kernel_2x3_stride_1_2_pad_0_1_1_0_op_0_1",
+        2, 3, 4, 3, (2, 3), [1, 2], [0, 1, 1, 0], [1, 1], 1, [0, 1], True,
+    ),
+    # Transposed with a 3x1 kernel, stride 2 down and 3 across: across, each input column stamps
+    # one column and leaves two zero columns; output_padding 1 / 2 adds a row and two columns.
+    transpose_case(
+        "transposed_rect_kernel_3x1_stride_2_3_op_1_2",
+        1, 3, 3, 2, (3, 1), [2, 3], [0, 0, 0, 0], [1, 1], 1, [1, 2], False,
+    ),
+    # Transposed with dilation 1 down and 3 across, a 2x3 kernel, stride 2 down and 1 across,
+    # padding top 1, left 2, bottom 0, right 1 and output_padding 1 / 0.
+    transpose_case(
+        "transposed_k2x3_stride_2_1_dilation_1_3_pad_1_2_0_1_op_1_0",
+        2, 3, 4, 2, (2, 3), [2, 1], [1, 2, 0, 1], [1, 3], 1, [1, 0], True,
+    ),
+    # Transposed with padding top 2, left 0, bottom 1, right 3: crops two rows above, one below,
+    # three columns on the right and none on the left.
+    transpose_case(
+        "transposed_asymmetric_pad_2_0_1_3_s2_op1_bias",
+        2, 3, 3, 2, 3, [2, 2], [2, 0, 1, 3], [1, 1], 1, [1, 1], True,
+    ),
+    # Nearest x4: every pixel becomes a 4x4 block.
+    resize_case("nearest_x4", "nearest", 2, 2, 3, 4),
+    # Nearest by 2 down and 3 across: pins which axis each factor applies to.
+    resize_case("nearest_2x3", "nearest", 2, 3, 2, [2, 3]),
+    # Bilinear with a height of 1: the rows are copies, only the width interpolates.
+    resize_case("bilinear_h1_x2", "linear", 2, 1, 4, 2),
+    # Bilinear x3 with a width of 1: the columns are copies, only the height interpolates.
+    resize_case("bilinear_w1_x3", "linear", 1, 3, 1, 3),
+    # Bilinear x3 on 3x3 inputs of two channels: weights 1/3, 2/3 and clamped borders.
+    resize_case("bilinear_x3_3x3", "linear", 2, 3, 3, 3),
+    # Bilinear by 2 down and 3 across: each axis uses its own factor in (o + 1/2) / s - 1/2.
+    resize_case("bilinear_2x3", "linear", 1, 3, 3, [2, 3]),
 ]
 print(json.dumps({"source": "onnxruntime " + ort.__version__, "cases": cases}))
