@@ -1,5 +1,5 @@
 // Every layer type, loaded by URL in several configurations: the live figures must equal
-// DESIGN.md's formulas, computed here independently of conv-core.
+// the formulas of docs/CONVENTIONS.md, computed here independently of conv-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, openPage, stat, statNumber, canvasPainted, canvasDigest, SHOTS } from './helpers.mjs';
@@ -8,7 +8,7 @@ const env = useBrowser();
 
 const convLen = (n, k, s, p, d) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
 
-/** DESIGN.md's shapes and counts for a configuration (numeric symmetric padding). */
+/** docs/CONVENTIONS.md's shapes and counts for a configuration (numeric symmetric padding). */
 function expected(c) {
   const b = c.bias === 0 ? 0 : 1;
   const { layer, h, w, cin, cout } = c;

@@ -83,7 +83,7 @@ impl BenchShape {
         }
     }
 
-    /// Multiply-accumulates of one run (DESIGN.md's convention).
+    /// Multiply-accumulates of one run (docs/CONVENTIONS.md, Counting).
     pub fn macs(&self) -> u64 {
         let (c_in, h, w) = self.input;
         let (c_out, oh, ow) = self.output_shape();

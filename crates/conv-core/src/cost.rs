@@ -1,4 +1,4 @@
-//! Output shape, parameters, MACs and FLOPs of a layer, by the conventions of DESIGN.md, with the
+//! Output shape, parameters, MACs and FLOPs of a layer, by the conventions of docs/CONVENTIONS.md, with the
 //! cost of the plain alternative a reader would otherwise use, and the formulas with the current
 //! numbers filled in.
 

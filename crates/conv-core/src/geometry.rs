@@ -24,7 +24,7 @@ pub struct ConvGeometry {
 }
 
 impl ConvGeometry {
-    /// Multiply-accumulates of the layer as DESIGN.md counts them.
+    /// Multiply-accumulates of the layer as docs/CONVENTIONS.md counts them.
     pub fn macs(&self, transposed: bool) -> u128 {
         if transposed {
             product(&[

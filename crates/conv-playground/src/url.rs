@@ -1,5 +1,5 @@
-//! [`AppState`] to and from the query string (the public embedding API of DESIGN.md). Anything
-//! that arrives is validated: it is parsed into a [`Patch`] (unknown keys and bad values
+//! [`AppState`] to and from the query string (the public embedding API, `docs/CONVENTIONS.md`).
+//! Anything that arrives is validated: it is parsed into a [`Patch`] (unknown keys and bad values
 //! refused), which the state applies, correcting the layer to the nearest valid one and reporting
 //! every change as a notice.
 
