@@ -258,6 +258,46 @@ fn forward_of(spec: &LayerSpec, seed: u64) -> (Forward, LayerWeights, Array3<f32
     (fwd, weights, input)
 }
 
+/// Runs the layer's ops one after the other in the naive reference and returns the
+/// multiplications it performed, the parameters its weights hold (weights and biases), and the
+/// output shape: what `Costs` must report, counted rather than computed from a formula.
+fn counted_by_the_reference(spec: &LayerSpec, seed: u64) -> (u128, u128, [usize; 3]) {
+    let e = spec.effective();
+    let weights = LayerWeights::generate(spec, KernelPreset::Random, seed).expect("valid spec");
+    let mut x = InputPattern::Random.generate(e.in_channels, e.height, e.width, seed);
+    let mut convs = weights.convs.iter();
+    let mut multiplications = 0u128;
+    for op in spec.ops() {
+        x = match op {
+            Op::Conv { options, .. } => {
+                let w = convs.next().expect("one weight per convolution");
+                let bias = w.bias.as_ref().map(|b| b.view());
+                let counted = reference::conv2d(x.view(), w.weight.view(), bias, &options).unwrap();
+                multiplications += counted.multiplications;
+                counted.output
+            }
+            Op::ConvTranspose { options, .. } => {
+                let w = convs.next().expect("one weight per convolution");
+                let bias = w.bias.as_ref().map(|b| b.view());
+                let counted =
+                    reference::conv_transpose2d(x.view(), w.weight.view(), bias, &options).unwrap();
+                multiplications += counted.multiplications;
+                counted.output
+            }
+            // Upsampling copies (or interpolates) pixels: no MACs by the cost conventions.
+            Op::Upsample { scale, .. } => {
+                reference::upsample_nearest(x.view(), [scale, scale]).unwrap()
+            }
+        };
+    }
+    let params = weights
+        .convs
+        .iter()
+        .map(|w| (w.weight.len() + w.bias.as_ref().map_or(0, |b| b.len())) as u128)
+        .sum();
+    (multiplications, params, x.dim().into())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -321,6 +361,21 @@ proptest! {
         let lhs: f64 = cx.iter().zip(y.iter()).map(|(a, b)| (*a as f64) * (*b as f64)).sum();
         let rhs: f64 = x.iter().zip(xt.iter()).map(|(a, b)| (*a as f64) * (*b as f64)).sum();
         prop_assert!((lhs - rhs).abs() < 1e-3 * (1.0 + lhs.abs()), "{} vs {}", lhs, rhs);
+    }
+
+    /// The MACs, FLOPs, parameters and output shape of `Costs` are what the naive reference
+    /// counts when it runs the layer's ops, for every layer type at random sizes.
+    #[test]
+    fn costs_are_what_the_reference_counts(spec in wild_spec(), seed in any::<u64>()) {
+        for layer in LayerKind::ALL {
+            let spec = LayerSpec { layer, ..spec.clone() }.corrected(&Limits::GRID).0;
+            let costs = spec.costs(&Limits::GRID.budget).unwrap();
+            let (macs, params, shape) = counted_by_the_reference(&spec, seed);
+            prop_assert_eq!(costs.macs, macs, "MACs of {:?}", spec);
+            prop_assert_eq!(costs.flops, 2 * macs, "FLOPs of {:?}", spec);
+            prop_assert_eq!(costs.params, params, "params of {:?}", spec);
+            prop_assert_eq!(costs.output_shape, shape, "shape of {:?}", spec);
+        }
     }
 
     #[test]

@@ -26,31 +26,58 @@ fn conv2d_empty_tap_range_with_large_left_padding_regression() {
 }
 
 /// Found by `conv_transpose_is_adjoint_of_conv`: the adjoint only holds when output_padding is
-/// smaller than the stride (a larger one makes the forward convolution see one more row); the
-/// property now builds its problems that way. Pinned with the shrunk case.
+/// smaller than the stride. An output_padding below the dilation is accepted too (PyTorch's
+/// rule), but with stride 1 the extra column has no counterpart in the convolution's input: the
+/// transposed output comes out one column wider than `x`, so the property now builds its problems
+/// with output_padding < stride. Pinned with the shrunk case (a 2×3 input, a 2×1 kernel,
+/// dilation [1, 2], output_padding [0, 1] at stride 1) and with the same output padding at
+/// stride [1, 2], where it is what gives the input's shape back.
 #[test]
 fn adjoint_needs_output_padding_below_stride_regression() {
-    let x = Array3::from_shape_fn((1, 2, 3), |(_, y, x)| (y * 3 + x) as f32);
     let w = Array4::from_elem((1, 1, 2, 1), 0.5);
-    let options = Conv2dOptions {
+    let transposed = |y: &Array3<f32>, stride: [usize; 2], output_padding: [usize; 2]| {
+        let options = ConvTranspose2dOptions {
+            stride,
+            output_padding,
+            dilation: [1, 2],
+            ..Default::default()
+        };
+        conv_transpose2d(y.view(), w.view(), None, &options).unwrap()
+    };
+    // Stride 1: output_padding 1 is allowed (below the dilation) but adds a column x never had.
+    let x = Array3::from_shape_fn((1, 2, 3), |(_, y, x)| (y * 3 + x) as f32);
+    let conv = Conv2dOptions {
         dilation: [1, 2],
         ..Default::default()
     };
-    let y = conv2d(x.view(), w.view(), None, &options).unwrap();
-    let back = conv_transpose2d(
-        y.view(),
-        w.view(),
-        None,
-        &ConvTranspose2dOptions {
-            dilation: [1, 2],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let y = conv2d(x.view(), w.view(), None, &conv).unwrap();
+    assert_eq!(transposed(&y, [1, 1], [0, 0]).dim(), x.dim());
+    assert_eq!(
+        transposed(&y, [1, 1], [0, 1]).dim(),
+        (1, 2, 4),
+        "one column too many"
+    );
+    // Stride 2 on a 4-wide input: the convolution drops the last column's position, and
+    // output_padding 1 (below the stride) gives it back; then ⟨conv(x), v⟩ = ⟨x, convᵀ(v)⟩.
+    let x = Array3::from_shape_fn((1, 2, 4), |(_, y, x)| (y * 4 + x) as f32 - 3.0);
+    let conv = Conv2dOptions {
+        stride: [1, 2],
+        dilation: [1, 2],
+        ..Default::default()
+    };
+    let cx = conv2d(x.view(), w.view(), None, &conv).unwrap();
+    assert_eq!(cx.dim(), (1, 1, 2));
+    assert_eq!(
+        transposed(&cx, [1, 2], [0, 0]).dim(),
+        (1, 2, 3),
+        "one column short"
+    );
+    let v = Array3::from_shape_vec((1, 1, 2), vec![1.5, -2.0]).unwrap();
+    let back = transposed(&v, [1, 2], [0, 1]);
     assert_eq!(back.dim(), x.dim());
-    let lhs: f32 = y.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
+    let lhs: f32 = cx.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
     let rhs: f32 = x.iter().zip(back.iter()).map(|(a, b)| a * b).sum();
-    assert!((lhs - rhs).abs() < 1e-4);
+    assert!((lhs - rhs).abs() < 1e-4, "{lhs} vs {rhs}");
 }
 
 /// Found by the fuzz target: a depthwise spec with an enormous `out_channels` was rounded up to a

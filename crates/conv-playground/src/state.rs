@@ -614,4 +614,155 @@ mod tests {
         let n = Notice::new("x", &"<script>".repeat(20), "1", NoticeReason::Invalid);
         assert!(n.from.chars().count() <= 41);
     }
+
+    /// A state in the middle of an animation, on a cell trace: what a change must reset or keep.
+    fn mid_animation() -> AppState {
+        AppState::default()
+            .reduce(Action::SetSpeed(7))
+            .reduce(Action::StepTo { index: 3, n: 9 })
+            .reduce(Action::FollowChannel(2))
+            .reduce(Action::Play)
+            .reduce(Action::Hover(Some(CellRef {
+                stage: 0,
+                channel: 0,
+                y: 1,
+                x: 1,
+            })))
+    }
+
+    #[test]
+    fn kernel_and_pattern_are_set_and_the_animation_starts_over() {
+        let before = mid_animation();
+        let s = before.reduce(Action::SetKernel(KernelPreset::SobelX));
+        assert_eq!(s.kernel, KernelPreset::SobelX);
+        let s = s.reduce(Action::SetPattern(InputPattern::Checkerboard));
+        assert_eq!(s.pattern, InputPattern::Checkerboard);
+        assert_eq!(s.spec, before.spec, "the layer stays");
+        assert_eq!((s.anim.step, s.anim.playing, s.trace), (None, false, None));
+        assert_eq!(s.anim.speed, 7, "the reader's speed stays");
+    }
+
+    #[test]
+    fn reseeding_draws_another_seed_the_same_way_every_time() {
+        let a = AppState::default().reduce(Action::Reseed);
+        assert_eq!(a.seed, 756_412);
+        assert_eq!(AppState::default().reduce(Action::Reseed).seed, a.seed);
+        let b = a.reduce(Action::Reseed);
+        assert!(b.seed != a.seed && b.seed < 1_000_000);
+        assert_eq!(mid_animation().reduce(Action::Reseed).anim.step, None);
+    }
+
+    #[test]
+    fn the_theme_changes_nothing_else() {
+        let before = mid_animation();
+        let s = before.reduce(Action::SetTheme(Theme::Dark));
+        assert_eq!(
+            s,
+            AppState {
+                theme: Theme::Dark,
+                ..before.clone()
+            }
+        );
+        assert_eq!(s.reduce(Action::SetTheme(Theme::Auto)).theme, Theme::Auto);
+    }
+
+    #[test]
+    fn the_speed_stays_between_1_and_20_and_survives_a_layer_change() {
+        let speed = |v| AppState::default().reduce(Action::SetSpeed(v)).anim.speed;
+        assert_eq!(
+            (speed(0), speed(1), speed(13), speed(20), speed(99)),
+            (1, 1, 13, 20, 20)
+        );
+        let s = AppState::default()
+            .reduce(Action::SetSpeed(13))
+            .reduce(Action::SetLayer(LayerKind::Dilated));
+        assert_eq!(s.anim.speed, 13);
+    }
+
+    #[test]
+    fn following_a_channel_keeps_the_step_until_the_layer_changes() {
+        let s = mid_animation().reduce(Action::FollowChannel(5));
+        assert_eq!((s.anim.channel, s.anim.step), (5, Some(3)));
+        let s = s.reduce(Action::SetParam(Param::KernelSize, 5));
+        assert_eq!(s.anim.channel, 0);
+    }
+
+    #[test]
+    fn pause_and_the_scatter_view() {
+        let s = mid_animation().reduce(Action::Pause);
+        assert_eq!((s.anim.playing, s.anim.step), (false, Some(3)));
+        let s = s.reduce(Action::SetScatter(true));
+        assert_eq!((s.anim.scatter, s.anim.step), (true, None));
+    }
+
+    #[test]
+    fn reset_layer_restores_the_preset_of_the_same_type_and_leaves_the_tour() {
+        let s = AppState::default()
+            .reduce(Action::SetLayer(LayerKind::Grouped))
+            .reduce(Action::SetParam(Param::KernelSize, 5))
+            .reduce(Action::SetParam(Param::Stride, 2))
+            .reduce(Action::ResetLayer);
+        assert_eq!(s.spec, LayerSpec::preset(LayerKind::Grouped));
+        let s = AppState::default()
+            .reduce(Action::Tour(Some(9)))
+            .reduce(Action::ResetLayer);
+        assert_eq!(s.tour, None);
+        assert_eq!(s.spec, LayerSpec::preset(s.spec.layer));
+    }
+
+    #[test]
+    fn dismissing_clears_every_notice_and_nothing_else() {
+        let s = AppState::default()
+            .reduce(Action::RejectFile {
+                name: "a.txt".into(),
+                reason: FileRefusal::Empty,
+            })
+            .reduce(Action::StepTo { index: 2, n: 9 });
+        assert_eq!(s.notices.len(), 1);
+        let d = s.reduce(Action::DismissNotices);
+        assert_eq!(
+            d,
+            AppState {
+                notices: Vec::new(),
+                ..s
+            }
+        );
+    }
+
+    #[test]
+    fn clearing_the_picture_keeps_the_image_input_with_the_sample() {
+        let img = ImageInput {
+            id: 3,
+            name: "dog.png".into(),
+            width: 64,
+            height: 64,
+            rgba: std::rc::Rc::new(vec![0; 64 * 64 * 4]),
+        };
+        let s = AppState::default()
+            .reduce(Action::SetImage(img))
+            .reduce(Action::StepTo { index: 2, n: 9 })
+            .reduce(Action::ClearImage);
+        assert_eq!(
+            (s.image.as_ref().map(|i| i.id), s.input),
+            (None, InputMode::Image)
+        );
+        assert_eq!(
+            s.anim.step, None,
+            "another picture: the animation starts over"
+        );
+    }
+
+    #[test]
+    fn load_replaces_the_whole_state_as_given() {
+        let loaded = AppState {
+            lang: Lang::Zh,
+            seed: 42,
+            kernel: KernelPreset::Gaussian,
+            notices: vec![Notice::new("x", "1", "—", NoticeReason::UnknownKey)],
+            ..mid_animation()
+        };
+        let s = AppState::default().reduce(Action::Load(Box::new(loaded.clone())));
+        assert_eq!(s, loaded);
+        assert!(s.anim.playing && s.trace.is_some(), "nothing is reset");
+    }
 }
