@@ -150,10 +150,16 @@ pub fn figure() -> Html {
     let host = use_node_ref();
     let ctx = use_app();
     let measured = use_state(|| None::<(f64, f64)>);
+    // The measurement before the current one, and the window width it was taken at: a plan
+    // that changes the page so that the next measurement returns to it (a scrollbar coming and
+    // going) would otherwise never settle. A resized window starts afresh.
+    let before = use_mut_ref(|| (None::<(f64, f64)>, 0.0f64));
     {
         let host = host.clone();
         let measured = measured.clone();
+        let before = before.clone();
         let embed = ctx.as_ref().is_some_and(|c| c.state.embed);
+        let window_w = ctx.as_ref().map_or(0.0, |c| c.width);
         // Measured after every render (cheap); a change re-plans the figure. In a frame the
         // height only grows: the host sizes the frame to the reported content, and planning for
         // that smaller frame again would shrink the figure step by step.
@@ -164,9 +170,13 @@ pub fn figure() -> Html {
                         Some((_, old)) if embed => h.max(old),
                         _ => h,
                     };
-                    let changed = (*measured)
-                        .is_none_or(|(ow, oh)| (w - ow).abs() >= 1.0 || (h - oh).abs() >= 1.0);
-                    if changed {
+                    let near = |a: Option<(f64, f64)>| {
+                        a.is_some_and(|(ow, oh)| (w - ow).abs() < 1.0 && (h - oh).abs() < 1.0)
+                    };
+                    let (prev, at) = *before.borrow();
+                    let flip_back = near(prev) && at == window_w;
+                    if !near(*measured) && !flip_back {
+                        *before.borrow_mut() = (*measured, window_w);
                         measured.set(Some((w, h)));
                     }
                 }
