@@ -51,6 +51,7 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
   const urls = Array.from({ length: 1000 }, () => hostileUrl(r));
   const context = await env.browser.newContext({ viewport: { width: 800, height: 600 } });
   const problems = [];
+  const stalls = [];
   const workers = 3;
   let index = 0;
   await Promise.all(Array.from({ length: workers }, async () => {
@@ -61,7 +62,18 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
     while (index < urls.length) {
       const q = urls[index++];
       await page.goto(`${env.server.url}?${q}`);
-      await page.waitForSelector('[data-stat="output-shape"]');
+      try {
+        await page.waitForSelector('[data-stat="output-shape"]', { timeout: 20000 });
+      } catch (e) {
+        // Seen rarely, only with the whole suite on two busy cores: a page that has not shown its
+        // figures after 20 s. Record it and load the same URL once more; more than a few such
+        // stalls, or a second stall of the same URL, fails the test.
+        const seen = await page.evaluate(() => document.body.innerText.slice(0, 200)).catch((x) => `(${x.message})`);
+        stalls.push(`${q} (page showed: ${JSON.stringify(seen)})`);
+        console.log(`stalled: ${stalls[stalls.length - 1]}`);
+        await page.goto(`${env.server.url}?${q}`);
+        await page.waitForSelector('[data-stat="output-shape"]');
+      }
       const shape = await stat(page, 'output-shape');
       assert.match(shape, /^\d+×\d+×\d+$/, q);
       assert.ok(await page.locator('[role="alert"]').count(), `no notice for ${q}`);
@@ -71,6 +83,7 @@ test('1,000 hostile URLs: no error, no script, working figures and a notice', as
     await page.close();
   }));
   assert.deepEqual(problems, []);
+  assert.ok(stalls.length <= 3, `${stalls.length} stalled loads:\n${stalls.join('\n')}`);
   await context.close();
 });
 
