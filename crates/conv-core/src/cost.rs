@@ -83,7 +83,7 @@ impl LayerSpec {
                 product(&[h_out, w_out, c_out, c_in, k, k]),
             ),
             LayerKind::Dilated => {
-                let ext = (k - 1) * e.dilation + 1;
+                let ext = crate::shape::kernel_field(k, e.dilation)?;
                 (
                     product(&[c_out, c_in / e.groups, ext, ext]) + bias(c_out),
                     product(&[h_out, w_out, c_out, c_in / e.groups, ext, ext]),
@@ -93,10 +93,11 @@ impl LayerSpec {
                 params,
                 product(&[h_out, w_out, c_out, c_in / e.groups, k, k]),
             ),
+            // Their own alternative (`LayerKind::has_standard_alternative` is false).
             LayerKind::Standard | LayerKind::Pointwise | LayerKind::Upsample => (params, macs),
         };
         let ratio = |a: u128, b: u128| if b == 0 { 1.0 } else { a as f64 / b as f64 };
-        let extent = (k - 1) * e.dilation + 1;
+        let extent = crate::shape::kernel_field(k, e.dilation)?;
         Ok(Costs {
             output_shape,
             params,
@@ -284,6 +285,20 @@ impl Formula {
             symbolic: symbolic.into(),
             substituted: substituted.into(),
             value,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_layers_with_a_standard_alternative_are_the_ones_whose_costs_differ() {
+        for kind in LayerKind::ALL {
+            let c = LayerSpec::preset(kind).costs(&Budget::PLAYGROUND).unwrap();
+            let differs = (c.params, c.macs) != (c.standard_params, c.standard_macs);
+            assert_eq!(kind.has_standard_alternative(), differs, "{kind:?}");
         }
     }
 }

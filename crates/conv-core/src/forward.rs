@@ -438,7 +438,7 @@ impl Pass<'_> {
             self.budget,
         )?;
         let inserted = zero_inserted(src, options.stride[0]);
-        let ext = (kernel - 1) * options.dilation[0] + 1;
+        let ext = crate::shape::kernel_field(kernel, options.dilation[0])?;
         let (_, oh, ow) = out.dim();
         let p = options.padding;
         let top = ext as isize - 1 - p.top as isize;

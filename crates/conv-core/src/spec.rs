@@ -25,6 +25,16 @@ named_enum! {
 }
 
 impl LayerKind {
+    /// Whether the "standard alternative" of [`crate::Costs`] is a different layer. Standard,
+    /// pointwise and upsample + conv are compared with themselves (ratio 1); the page shows no
+    /// comparison for them.
+    pub const fn has_standard_alternative(self) -> bool {
+        !matches!(
+            self,
+            LayerKind::Standard | LayerKind::Pointwise | LayerKind::Upsample
+        )
+    }
+
     /// The parameters that matter for this layer type, in the order the controls show them.
     pub fn params(self) -> &'static [Param] {
         // Long: a table, one list of parameters per layer type.

@@ -58,20 +58,20 @@ pub const DARK: Palette = Palette {
     ],
 };
 
-use crate::layout::{Block, Placed, LABEL_H as LABEL, MAP_GAP as GAP};
+use crate::layout::{Block, Placed, MAP_GAP as GAP};
 
 /// Where a block's maps go on its canvas, from the figure's [`crate::layout::Plan`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridLayout {
     pub cell: f64,
     pub cols: usize,
-    pub rows: usize,
     pub shown: usize,
     pub map_w: f64,
     pub map_h: f64,
     pub width: f64,
     pub height: f64,
-    origin0: (f64, f64),
+    block: Block,
+    placed: Placed,
 }
 
 impl GridLayout {
@@ -80,23 +80,19 @@ impl GridLayout {
         GridLayout {
             cell: placed.cell,
             cols: placed.cols,
-            rows: placed.rows,
             shown: block.maps,
             map_w,
             map_h,
             width: placed.canvas[0],
             height: placed.canvas[1],
-            origin0: placed.origin(block, 0),
+            block: *block,
+            placed: *placed,
         }
     }
 
     /// Top-left corner of map `i`.
     pub fn origin(&self, i: usize) -> (f64, f64) {
-        let (r, c) = (i / self.cols, i % self.cols);
-        (
-            self.origin0.0 + c as f64 * (self.map_w + GAP),
-            self.origin0.1 + r as f64 * (self.map_h + LABEL + GAP),
-        )
+        self.placed.origin(&self.block, i)
     }
 }
 
@@ -447,7 +443,7 @@ pub fn draw_kernels(
     let count = n / depth.max(1);
     let scale = max_abs(kernels);
     let cell = layout.cell;
-    let ext = (k - 1) * dilation + 1;
+    let ext = conv_core::shape::kernel_field(k, dilation).unwrap_or(k);
     let slice_px = ext as f64 * cell;
     let shown_depth = depth.min(KERNEL_SLICES);
     let many_groups = (0..count).any(|i| groups_of(i) > 0);

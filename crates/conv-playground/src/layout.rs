@@ -30,7 +30,7 @@ pub const MAX_MAPS: usize = 16;
 
 /// One block of the pipeline: `maps` maps (already capped at [`MAX_MAPS`]), each
 /// `cells · cell + fixed` CSS pixels wide and high.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Block {
     pub maps: usize,
     /// Width and height of one map in cells.

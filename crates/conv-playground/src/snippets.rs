@@ -279,7 +279,7 @@ fn keras_transposed(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
         ));
         op = 0;
     }
-    if op == 0 && (k.max(1) - 1) * d + 1 < s {
+    if op == 0 && conv_core::shape::kernel_field(k.max(1), d.max(1)).unwrap_or(1) < s {
         notes.push("code.note.keras-output-padding-zero");
     }
     let strides = if s > 1 {

@@ -29,7 +29,7 @@ pub(crate) fn stage_key(kind: StageKind) -> &'static str {
 /// One block of the pipeline and its caption.
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
-    Stage(usize),
+    Stage(usize, StageKind),
     Kernels(usize),
 }
 
@@ -68,12 +68,27 @@ fn kernel_shape(fwd: &Forward, conv: usize) -> Option<(usize, usize, usize, usiz
     } else {
         (a, b)
     };
-    Some((count, depth, k, (k - 1) * view.dilation + 1))
+    let extent = conv_core::shape::kernel_field(k, view.dilation).ok()?;
+    Some((count, depth, k, extent))
+}
+
+/// One block of the pipeline with everything its view shows besides the maps.
+#[derive(Debug, Clone, PartialEq)]
+struct Piece {
+    item: Item,
+    title: String,
+    /// `C×H×W` of a stage, `count × k×k×depth` of kernels.
+    shape: String,
+    /// The canvas's accessible description.
+    summary: String,
+    /// Maps not drawn (beyond [`layout::MAX_MAPS`]).
+    more: usize,
+    block: Block,
 }
 
 /// The pipeline's blocks in reading order: kernels right before the stage their convolution
-/// writes; with each its title, shape line and layout block.
-fn pipeline(scene: &Scene, lang: Lang) -> Vec<(Item, String, String, Block)> {
+/// writes.
+fn pipeline(scene: &Scene, lang: Lang) -> Vec<Piece> {
     let fwd = &scene.forward;
     let mut items = Vec::new();
     let caption = |title: &str, shape: &str| text_width(title, 13.0).max(text_width(shape, 12.0));
@@ -88,14 +103,38 @@ fn pipeline(scene: &Scene, lang: Lang) -> Vec<(Item, String, String, Block)> {
                 let title = kernel_title(lang, fwd, ci);
                 let shape = format!("{count} × {k}×{k}×{depth}");
                 let block = Block::kernels(count, depth, extent, caption(&title, &shape));
-                items.push((Item::Kernels(ci), title, shape, block));
+                items.push(Piece {
+                    item: Item::Kernels(ci),
+                    summary: format!("{title}: {shape}"),
+                    more: count.saturating_sub(block.maps),
+                    title,
+                    shape,
+                    block,
+                });
             }
         }
         let [c, h, w] = stage.shape();
         let title = tr(lang, stage_key(stage.kind)).to_string();
         let shape = format!("{c}×{h}×{w}");
         let block = Block::stage(c, h, w, caption(&title, &shape));
-        items.push((Item::Stage(si), title, shape, block));
+        let summary = trf(
+            lang,
+            "canvas.summary",
+            &[
+                ("stage", title.clone()),
+                ("c", c.to_string()),
+                ("h", h.to_string()),
+                ("w", w.to_string()),
+            ],
+        );
+        items.push(Piece {
+            item: Item::Stage(si, stage.kind),
+            summary,
+            more: c.saturating_sub(block.maps),
+            title,
+            shape,
+            block,
+        });
     }
     items
 }
@@ -198,22 +237,23 @@ pub fn figure() -> Html {
         .and_then(|v| v.as_f64())
         .is_some_and(|w| w < 900.0);
     let range = cell_range(ctx.state.embed, narrow);
-    let blocks: Vec<Block> = items.iter().map(|(_, _, _, b)| b.clone()).collect();
+    let blocks: Vec<Block> = items.iter().map(|p| p.block).collect();
     let plan = use_memo(
         (blocks, space.0.floor(), space.1.floor(), range),
         |(blocks, w, h, range)| layout::plan(blocks, *w, *h, *range),
     );
     let rows = plan.rows.iter().map(|r| {
         let cells = r.clone().map(|i| {
-            let (item, title, shape, block) = items[i].clone();
+            let piece = items[i].clone();
             let placed = plan.blocks[i];
-            let arrow = (i > r.start).then(|| html! { <span class="arrow" aria-hidden="true">{ "→" }</span> });
-            let view = match item {
-                Item::Stage(index) => html! {
-                    <StageView key={format!("s{index}")} {index} title={title} shape={shape} {block} {placed} />
+            let arrow = (i > r.start)
+                .then(|| html! { <span class="arrow" aria-hidden="true">{ "→" }</span> });
+            let view = match piece.item {
+                Item::Stage(index, _) => html! {
+                    <StageView key={format!("s{index}")} {index} {piece} {placed} />
                 },
                 Item::Kernels(conv) => html! {
-                    <KernelView key={format!("k{conv}")} {conv} title={title} shape={shape} {block} {placed} />
+                    <KernelView key={format!("k{conv}")} {conv} {piece} {placed} />
                 },
             };
             html! { <>{ for arrow }{ view }</> }
@@ -232,9 +272,7 @@ pub fn figure() -> Html {
 #[derive(Properties, PartialEq)]
 struct BlockProps {
     index: usize,
-    title: String,
-    shape: String,
-    block: Block,
+    piece: Piece,
     placed: Placed,
 }
 
@@ -288,16 +326,8 @@ fn stage_view(p: &BlockProps) -> Html {
     let Some(ctx) = ctx else { return html! {} };
     let lang = ctx.lang();
     let scene = ctx.scene.clone();
-    let (c, kind) = match &*scene.0 {
-        Ok(s) => s
-            .forward
-            .stages
-            .get(p.index)
-            .map(|st| (st.shape()[0], st.kind))
-            .unwrap_or((0, StageKind::Input)),
-        Err(_) => (0, StageKind::Input),
-    };
-    let layout = GridLayout::from_plan(&p.block, &p.placed);
+    let piece = &p.piece;
+    let layout = GridLayout::from_plan(&piece.block, &p.placed);
     let marks = ctx.trace.marks_on(p.index);
     {
         let canvas = canvas.clone();
@@ -359,36 +389,34 @@ fn stage_view(p: &BlockProps) -> Html {
             }
         })
     };
-    let more = c.saturating_sub(p.block.maps);
-    let [_, h, w] = match &*ctx.scene.0 {
-        Ok(s) => s
-            .forward
-            .stages
-            .get(p.index)
-            .map_or([0; 3], |st| st.shape()),
-        Err(_) => [0; 3],
+    let kind = match piece.item {
+        Item::Stage(_, kind) => kind,
+        Item::Kernels(_) => StageKind::Input,
     };
-    let summary = trf(
-        lang,
-        "canvas.summary",
-        &[
-            ("stage", p.title.clone()),
-            ("c", c.to_string()),
-            ("h", h.to_string()),
-            ("w", w.to_string()),
-        ],
-    );
     let class = stage_kind_class(kind);
     html! {
         <figure class={classes!("stage", format!("stage-{class}"))} data-stage={class}>
-            <figcaption><span class="title">{ p.title.clone() }</span><span class="shape">{ p.shape.clone() }</span></figcaption>
-            <canvas ref={canvas} role="img" aria-label={summary} data-stage-canvas={p.index.to_string()}
+            { caption(piece) }
+            <canvas ref={canvas} role="img" aria-label={piece.summary.clone()} data-stage-canvas={p.index.to_string()}
                 {onmousemove} {onmouseleave} {onclick} />
-            if more > 0 {
-                <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p>
-            }
+            { more_line(lang, piece.more) }
         </figure>
     }
+}
+
+/// A block's caption: its title and its shape, one line each.
+fn caption(piece: &Piece) -> Html {
+    html! {
+        <figcaption><span class="title">{ piece.title.clone() }</span><span class="shape">{ piece.shape.clone() }</span></figcaption>
+    }
+}
+
+/// "+N more channels not drawn", when there are any.
+fn more_line(lang: Lang, more: usize) -> Html {
+    if more == 0 {
+        return html! {};
+    }
+    html! { <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p> }
 }
 
 fn stage_kind_class(kind: StageKind) -> &'static str {
@@ -429,9 +457,7 @@ fn kernel_slices(scene: &Scene, conv: usize) -> Option<(Array3<f32>, usize, Vec<
 #[derive(Properties, PartialEq)]
 struct KernelProps {
     conv: usize,
-    title: String,
-    shape: String,
-    block: Block,
+    piece: Piece,
     placed: Placed,
 }
 
@@ -448,7 +474,7 @@ fn kernel_view(p: &KernelProps) -> Html {
         .kernel
         .filter(|(c, _)| *c == p.conv)
         .map(|(_, k)| k);
-    let layout = GridLayout::from_plan(&p.block, &p.placed);
+    let layout = GridLayout::from_plan(&p.piece.block, &p.placed);
     {
         let canvas = canvas.clone();
         let conv = p.conv;
@@ -481,19 +507,12 @@ fn kernel_view(p: &KernelProps) -> Html {
             },
         );
     }
-    let count = match &*ctx.scene.0 {
-        Ok(s) => kernel_shape(&s.forward, p.conv).map_or(0, |k| k.0),
-        Err(_) => 0,
-    };
-    let more = count.saturating_sub(p.block.maps);
-    let summary = format!("{}: {}", p.title, p.shape);
+    let piece = &p.piece;
     html! {
         <figure class="kernels" data-kernels={p.conv.to_string()}>
-            <figcaption><span class="title">{ p.title.clone() }</span><span class="shape">{ p.shape.clone() }</span></figcaption>
-            <canvas ref={canvas} role="img" aria-label={summary} />
-            if more > 0 {
-                <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p>
-            }
+            { caption(piece) }
+            <canvas ref={canvas} role="img" aria-label={piece.summary.clone()} />
+            { more_line(lang, piece.more) }
         </figure>
     }
 }
@@ -526,14 +545,19 @@ pub fn kinds(fwd: &Forward) -> Kinds {
 /// The colour scale and the cell kinds the current figure contains, as text with swatches.
 #[function_component(Legend)]
 pub fn legend() -> Html {
-    let Some(ctx) = use_app() else {
+    let ctx = use_app();
+    // Every cell of every stage is read: once per scene, not on every hover.
+    let k = use_memo(ctx.as_ref().map(|c| c.scene.clone()), |scene| {
+        scene
+            .as_ref()
+            .and_then(|s| s.0.as_ref().as_ref().ok())
+            .map(|s| kinds(&s.forward))
+            .unwrap_or_default()
+    });
+    let Some(ctx) = ctx else {
         return html! {};
     };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else {
-        return html! {};
-    };
-    let k = kinds(&scene.forward);
     let swatch = |class: &'static str, key: &'static str| {
         html! { <span class="legend-item" data-legend={key}><span class={classes!("swatch", class)} aria-hidden="true"></span>{ tr(lang, key) }</span> }
     };

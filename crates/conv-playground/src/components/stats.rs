@@ -2,7 +2,6 @@
 //! comparison with the standard alternative after it (where the layer has one), and the formulas
 //! with the numbers filled in.
 
-use conv_core::LayerKind;
 use yew::prelude::*;
 
 use crate::context::use_app;
@@ -23,12 +22,21 @@ fn ratio_text(lang: Lang, r: f64) -> String {
     }
 }
 
-/// Whether the layer's "standard alternative" is a different layer (otherwise it is itself).
-pub fn has_alternative(layer: LayerKind) -> bool {
-    !matches!(
-        layer,
-        LayerKind::Standard | LayerKind::Pointwise | LayerKind::Upsample
-    )
+/// One figure of a `<dl>`: its name, its value under the `data-stat` hook, and a remark.
+fn entry(lang: Lang, key: &'static str, value: String, remark: Option<String>) -> Html {
+    html! {
+        <div class="stat">
+            <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
+            <dd><span data-stat={key}>{ value }</span>
+                if let Some(x) = remark { <span class="ratio">{ x }</span> }
+            </dd>
+        </div>
+    }
+}
+
+/// A formula with its numbers filled in: `symbolic = substituted = value`.
+fn filled(f: &conv_core::Formula) -> String {
+    format!("{} = {} = {}", f.symbolic, f.substituted, f.value)
 }
 
 /// Output shape, parameters, MACs, FLOPs and the kernel extent in one line above the figure.
@@ -43,17 +51,14 @@ pub fn stats() -> Html {
     };
     let c = &scene.costs;
     let [co, ho, wo] = c.output_shape;
-    let alt = has_alternative(scene.spec.layer);
-    let stat = |key: &'static str, value: String, ratio: Option<f64>| {
-        let extra = ratio.filter(|_| alt).map(|r| ratio_text(lang, r));
-        html! {
-            <div class="stat">
-                <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
-                <dd><span data-stat={key}>{ value }</span>
-                    if let Some(x) = extra { <span class="ratio">{ x }</span> }
-                </dd>
-            </div>
-        }
+    let alt = scene.spec.layer.has_standard_alternative();
+    let stat = |key, value, ratio: Option<f64>| {
+        entry(
+            lang,
+            key,
+            value,
+            ratio.filter(|_| alt).map(|r| ratio_text(lang, r)),
+        )
     };
     html! {
         <section class="stats" aria-label={tr(lang, "stats")}>
@@ -81,7 +86,7 @@ pub fn comparison() -> Html {
     };
     let c = &scene.costs;
     let layer = scene.spec.layer.name();
-    if !has_alternative(scene.spec.layer) {
+    if !scene.spec.layer.has_standard_alternative() {
         // The comparison would repeat the layer's own numbers: keep the hooks, show the size.
         let sizes = scene
             .formulas
@@ -93,21 +98,15 @@ pub fn comparison() -> Html {
                 <span hidden=true data-stat="standard-macs">{ group_digits(c.standard_macs) }</span>
                 { for sizes.map(|f| html! {
                     <p class="size-formula"><span class="formula-name">{ tr(lang, &format!("formula.{}", f.id)) }{ ": " }</span>
-                        <code>{ format!("{} = {} = {}", f.symbolic, f.substituted, f.value) }</code></p>
+                        <code>{ filled(f) }</code></p>
                 }) }
                 <p class="note">{ tr(lang, "flops.convention") }</p>
             </section>
         };
     }
-    let card = |key: &'static str, value: String, ratio: f64| {
-        html! {
-            <div class="stat">
-                <dt>{ tr(lang, &format!("stat.{key}")) }</dt>
-                <dd><span data-stat={key}>{ value }</span>
-                    <span class="ratio">{ trf(lang, "stat.layer-is", &[("ratio", ratio_text(lang, ratio))]) }</span>
-                </dd>
-            </div>
-        }
+    let card = |key, value, ratio| {
+        let remark = trf(lang, "stat.layer-is", &[("ratio", ratio_text(lang, ratio))]);
+        entry(lang, key, value, Some(remark))
     };
     html! {
         <section class="comparison" aria-label={tr(lang, "comparison")}>
