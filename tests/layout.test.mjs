@@ -282,3 +282,25 @@ test('notices: one line per corrected parameter, final values, reasons in the pa
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone, opening the parameter drawer keeps maps in view above it while a slider redraws them', async () => {
+  for (const layer of ['standard', 'transposed', 'grouped']) {
+    const { context, page, problems } = await open(`layer=${layer}&lang=zh`, { width: 375, height: 667 });
+    await page.locator('.drawer-toggle').click();
+    await page.locator('#slider-kernel_size').waitFor();
+    const drawerTop = (await page.locator('.drawer').boundingBox()).y;
+    const first = (await rects(page, 'figure.stage canvas'))[0];
+    assert.ok(first.top >= 0 && first.top + 20 < drawerTop, `${layer}: first map at ${first.top}, drawer at ${drawerTop}`);
+    // The output map is redrawn (the input's pixels do not change with the kernel size).
+    const output = 'figure.stage-output canvas';
+    const before = await page.locator(output).getAttribute('data-drawn');
+    await page.locator('#slider-kernel_size').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(([sel, b]) => document.querySelector(sel).dataset.drawn !== b, [output, before]);
+    const again = (await rects(page, 'figure.stage canvas'))[0];
+    assert.ok(again.top + 20 < drawerTop, `${layer}: after the change the first map is at ${again.top}`);
+    await page.screenshot({ path: path.join(SHOTS, `layout-phone-drawer-${layer}.png`) });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

@@ -163,7 +163,20 @@ pub fn param_drawer() -> Html {
     let lang = ctx.lang();
     let toggle = {
         let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
+        Callback::from(move |_| {
+            // Opened over the lower part of a phone screen, the drawer would hide the figure:
+            // bring the figure to the top, so the maps redraw in view above the sliders.
+            if !*open {
+                if let Some(el) = dom::window()
+                    .ok()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".figure-panel .stages").ok().flatten())
+                {
+                    el.scroll_into_view_with_bool(true);
+                }
+            }
+            open.set(!*open)
+        })
     };
     html! {
         <aside class={classes!("drawer", open.then_some("open"))} aria-label={tr(lang, "controls")}>
