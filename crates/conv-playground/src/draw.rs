@@ -99,6 +99,17 @@ impl GridLayout {
 /// A label's box on a canvas `[x, y, w, h]` in CSS pixels, reported for the layout tests.
 pub type LabelBox = [f64; 4];
 
+/// A map's label, longest first: `c3 · g1`, `c3`, `3` (the group only where there are groups).
+fn label_choices(prefix: char, i: usize, group: Option<usize>) -> Vec<String> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(g) = group {
+        out.push(format!("{prefix}{i} · g{g}"));
+    }
+    out.push(format!("{prefix}{i}"));
+    out.push(i.to_string());
+    out
+}
+
 /// Write the longest of `choices` that fits `room` pixels at `(x, y)` (baseline), or nothing.
 fn fit_label(
     ctx: &CanvasRenderingContext2d,
@@ -182,15 +193,7 @@ pub fn draw_stage(
         ctx.set_fill_style_str(pal.text);
         ctx.set_font("12px system-ui, sans-serif");
         let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
-        let choices = if many_groups {
-            vec![
-                format!("c{ch} · g{group}"),
-                format!("c{ch}"),
-                format!("{ch}"),
-            ]
-        } else {
-            vec![format!("c{ch}"), format!("{ch}")]
-        };
+        let choices = label_choices('c', ch, many_groups.then_some(group));
         let room = layout.map_w + GAP - 12.0 - 3.0;
         fit_label(ctx, &choices, ox + 12.0, oy - 4.0, room, &mut boxes);
         ctx.set_fill_style_str(gcol);
@@ -320,7 +323,9 @@ fn paint_cell(
         ctx.set_font(&format!("{font:.0}px system-ui, sans-serif"));
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+        // Long values are condensed to the cell rather than running into the next one.
+        let text = format_value(v);
+        let _ = ctx.fill_text_with_max_width(&text, px + cell / 2.0, py + cell / 2.0, cell - 2.0);
         ctx.set_text_align("start");
         ctx.set_text_baseline("alphabetic");
     }
@@ -453,15 +458,7 @@ pub fn draw_kernels(
         let gcol = pal.groups[group % pal.groups.len()];
         ctx.set_fill_style_str(pal.text);
         ctx.set_font("12px system-ui, sans-serif");
-        let choices = if many_groups {
-            vec![
-                format!("k{kernel} · g{group}"),
-                format!("k{kernel}"),
-                format!("{kernel}"),
-            ]
-        } else {
-            vec![format!("k{kernel}"), format!("{kernel}")]
-        };
+        let choices = label_choices('k', kernel, many_groups.then_some(group));
         let room = layout.map_w + GAP - 3.0;
         fit_label(ctx, &choices, ox, oy - 4.0, room, &mut boxes);
         for d in 0..shown_depth {
@@ -479,8 +476,12 @@ pub fn draw_kernels(
                             ctx.set_font("10px system-ui, sans-serif");
                             ctx.set_text_align("center");
                             ctx.set_text_baseline("middle");
-                            let _ =
-                                ctx.fill_text(&format_value(v), px + cell / 2.0, py + cell / 2.0);
+                            let _ = ctx.fill_text_with_max_width(
+                                &format_value(v),
+                                px + cell / 2.0,
+                                py + cell / 2.0,
+                                cell - 2.0,
+                            );
                             ctx.set_text_align("start");
                             ctx.set_text_baseline("alphabetic");
                         }
