@@ -1,5 +1,6 @@
 // Accessibility: axe-core (Deque's WCAG 2.1 A and AA rules, from npm) on every layer type, at a
-// laptop's 1280×800 in light English and a phone's 375×667 in dark Chinese: no serious or
+// laptop's 1280×800 in light English and a phone's 375×667 in dark Chinese (the volume view),
+// and the channel view in dark English: no serious or
 // critical violation. axe is injected through the browser's debugging protocol (the page's own
 // Content-Security-Policy would refuse an injected script).
 import { test } from 'node:test';
@@ -17,7 +18,7 @@ async function violations(query, viewport) {
   const context = await env.browser.newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`${env.server.url}?${query}`);
-  await page.waitForSelector('[data-ready="true"] figure.stage canvas[data-drawn]', { timeout: 15000 });
+  await page.waitForSelector('[data-ready="true"] .figure canvas[data-drawn]', { timeout: 15000 });
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
@@ -34,6 +35,7 @@ test('axe: no serious or critical WCAG 2.1 A/AA violation on any layer, desktop 
     for (const [viewport, q] of [
       [{ width: 1280, height: 800 }, 'theme=light&lang=en'],
       [{ width: 375, height: 667 }, 'theme=dark&lang=zh'],
+      [{ width: 1280, height: 800 }, 'theme=dark&lang=en&view=channels'],
     ]) {
       const r = await violations(`layer=${layer}&${q}`, viewport);
       assert.ok(r.passes > 10, 'axe ran its rules');

@@ -2,23 +2,9 @@
 // holds, the written-out sums add up, and tracing a transposed input shows its stamps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, stat, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, SHOTS, evalTrace } from './helpers.mjs';
 
 const env = useBrowser();
-
-/** Evaluate "a×b + c×d + bias e = v": returns [sum of the terms, v]. */
-function evalTrace(text) {
-  const [lhs, rhs] = text.split(' = ');
-  let sum = 0;
-  for (const term of lhs.split(' + ')) {
-    if (term.startsWith('bias ')) sum += Number(term.slice(5));
-    else {
-      const [a, b] = term.split('×').map(Number);
-      sum += a * b;
-    }
-  }
-  return [sum, Number(rhs)];
-}
 
 /** Page coordinates of cell (y, x) of channel 0 on stage canvas `index`. */
 async function cellPoint(page, index, y, x) {
@@ -75,7 +61,7 @@ test('mid-animation screenshots of every layer; every step sum adds up', async (
   const { page, context, problems } = await openPage(env.browser, env.server.url);
   let sums = 0;
   for (const layer of layers) {
-    await page.goto(`${env.server.url}?layer=${layer}`);
+    await page.goto(`${env.server.url}?layer=${layer}&view=channels`);
     await page.waitForSelector('[data-stat="step"]');
     const n = Number((await stat(page, 'step')).split(' / ')[1]);
     assert.ok(n > 0, layer);
@@ -100,7 +86,7 @@ test('mid-animation screenshots of every layer; every step sum adds up', async (
 test('hovering output cells traces them: sums equal the value for several layers', async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.url);
   for (const layer of ['standard', 'grouped', 'dilated', 'separable', 'upsample', 'transposed', 'depthwise']) {
-    await page.goto(`${env.server.url}?layer=${layer}`);
+    await page.goto(`${env.server.url}?layer=${layer}&view=channels`);
     await page.waitForSelector('figure[data-stage="output"] canvas[data-cell]');
     const outStage = Number(await page.locator('figure[data-stage="output"] canvas').getAttribute('data-stage-canvas'));
     for (const [y, x] of [[0, 0], [1, 2], [2, 1]]) {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { useBrowser, openPage, stat, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, SHOTS, gifFrames } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -19,34 +19,6 @@ async function openDemo() {
   return { context, page, problems };
 }
 
-/** Count the image frames of a GIF by walking its blocks. */
-function gifFrames(buf) {
-  assert.equal(buf.subarray(0, 6).toString('latin1'), 'GIF89a');
-  let i = 13;
-  const flags = buf[10];
-  if (flags & 0x80) i += 3 * (1 << ((flags & 7) + 1));
-  let frames = 0;
-  while (i < buf.length) {
-    const b = buf[i];
-    if (b === 0x3b) break;
-    if (b === 0x21) {
-      i += 2;
-      while (buf[i] !== 0) i += buf[i] + 1;
-      i += 1;
-    } else if (b === 0x2c) {
-      frames += 1;
-      const lflags = buf[i + 9];
-      i += 10;
-      if (lflags & 0x80) i += 3 * (1 << ((lflags & 7) + 1));
-      i += 1;
-      while (buf[i] !== 0) i += buf[i] + 1;
-      i += 1;
-    } else {
-      throw new Error(`bad GIF block ${b} at ${i}`);
-    }
-  }
-  return frames;
-}
 
 test('the demo page shows three working playgrounds', async () => {
   const { context, page, problems } = await openDemo();

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
 
@@ -43,7 +44,13 @@ export function useBrowser() {
 }
 
 /** Open a page; every console error, page error and foreign request is collected in `problems`. */
+/**
+ * A fresh page at `query`. Most suites read the channel view's per-map canvases
+ * (`canvas[data-stage-canvas]`), so a query that names no `view` opens `view=channels`; the
+ * volume view's suites ask for `view=volume` (the page's default) explicitly.
+ */
 export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }) {
+  if (!/(^|&)view=/.test(query)) query = query ? `${query}&view=channels` : 'view=channels';
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
@@ -99,3 +106,46 @@ export async function canvasDigest(page, selector) {
 }
 
 export { serve };
+
+/** The number of frames of a GIF file (its image descriptors), checking the block structure. */
+export function gifFrames(buf) {
+  assert.equal(buf.subarray(0, 6).toString('latin1'), 'GIF89a');
+  let i = 13;
+  const flags = buf[10];
+  if (flags & 0x80) i += 3 * (1 << ((flags & 7) + 1));
+  let frames = 0;
+  while (i < buf.length) {
+    const b = buf[i];
+    if (b === 0x3b) break;
+    if (b === 0x21) {
+      i += 2;
+      while (buf[i] !== 0) i += buf[i] + 1;
+      i += 1;
+    } else if (b === 0x2c) {
+      frames += 1;
+      const lflags = buf[i + 9];
+      i += 10;
+      if (lflags & 0x80) i += 3 * (1 << ((lflags & 7) + 1));
+      i += 1;
+      while (buf[i] !== 0) i += buf[i] + 1;
+      i += 1;
+    } else {
+      throw new Error(`bad GIF block ${b} at ${i}`);
+    }
+  }
+  return frames;
+}
+
+/** Evaluate "a×b + c×d + bias e = v": returns [sum of the terms, v]. */
+export function evalTrace(text) {
+  const [lhs, rhs] = text.split(' = ');
+  let sum = 0;
+  for (const term of lhs.split(' + ')) {
+    if (term.startsWith('bias ')) sum += Number(term.slice(5));
+    else {
+      const [a, b] = term.split('×').map(Number);
+      sum += a * b;
+    }
+  }
+  return [sum, Number(rhs)];
+}

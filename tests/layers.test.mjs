@@ -113,7 +113,7 @@ const CONFIGS = [
 test('every layer type: figures equal the formulas', async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.url);
   for (const c of CONFIGS) {
-    await page.goto(`${env.server.url}?${query(c)}`);
+    await page.goto(`${env.server.url}?${query(c)}&view=channels`);
     await page.waitForSelector('[data-stat="output-shape"]');
     const e = expected(c);
     const label = JSON.stringify(c);
@@ -187,18 +187,19 @@ test('hostile URLs are corrected with a notice and a working page', async () => 
   await context.close();
 });
 
-test('every layer at 375 px has no sideways scroll; screenshots at 375 and 1280', async () => {
+test('every layer at 375 px has no sideways scroll in either view; screenshots at 375 and 1280', async () => {
   const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
   for (const width of [375, 1280]) {
     const { page, context, problems } = await openPage(env.browser, env.server.url, '', { width, height: 800 });
-    for (const layer of layers) {
-      await page.goto(`${env.server.url}?layer=${layer}`);
+    for (const [layer, view] of layers.flatMap((l) => [[l, 'volume'], [l, 'channels']])) {
+      await page.goto(`${env.server.url}?layer=${layer}&view=${view}`);
       await page.waitForSelector('[data-stat="output-shape"]');
       await page.waitForTimeout(30);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      assert.ok(overflow <= 0, `${layer} at ${width}px scrolls sideways by ${overflow}px`);
-      assert.ok(await canvasPainted(page, 'canvas[data-stage-canvas="0"]'), `${layer}: input painted`);
-      await page.screenshot({ path: `${SHOTS}/${layer}-${width}.png`, fullPage: true });
+      assert.ok(overflow <= 0, `${layer} (${view}) at ${width}px scrolls sideways by ${overflow}px`);
+      const canvas = view === 'volume' ? 'canvas[data-volume]' : 'canvas[data-stage-canvas="0"]';
+      assert.ok(await canvasPainted(page, canvas), `${layer} (${view}): painted`);
+      await page.screenshot({ path: `${SHOTS}/${layer}-${view}-${width}.png`, fullPage: true });
     }
     assert.deepEqual(problems, []);
     await context.close();

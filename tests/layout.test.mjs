@@ -11,9 +11,16 @@ import { useBrowser, SHOTS } from './helpers.mjs';
 const env = useBrowser();
 
 const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
-const BLOCKS = 'figure.stage canvas, figure.kernels canvas';
+const CHANNEL_BLOCKS = 'figure.stage canvas, figure.kernels canvas';
+const BLOCKS = CHANNEL_BLOCKS;
+const VOLUME = 'figure[data-view="volume"] canvas[data-volume]';
 
+/**
+ * A page at `query`, settled. The checks below read the channel view's per-block canvases, so
+ * a query naming no view opens `view=channels`; the volume view has its own checks at the end.
+ */
 async function open(query, viewport, deviceScaleFactor = 1) {
+  if (!/(^|&)view=/.test(query)) query += '&view=channels';
   const context = await env.browser.newContext({ viewport, deviceScaleFactor });
   const page = await context.newPage();
   const problems = [];
@@ -22,7 +29,7 @@ async function open(query, viewport, deviceScaleFactor = 1) {
   await page.goto(`${env.server.url}?${query}`);
   await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
   try {
-    await settled(page);
+    await settled(page, /(^|&)view=volume/.test(query) ? VOLUME : CHANNEL_BLOCKS);
   } catch (e) {
     throw new Error(`${query} at ${viewport.width}×${viewport.height}@${deviceScaleFactor}: ${e.message} ${problems.join(' ')}`);
   }
@@ -30,7 +37,7 @@ async function open(query, viewport, deviceScaleFactor = 1) {
 }
 
 /** Wait until every block canvas has been drawn and the figure's plan no longer changes. */
-async function settled(page) {
+async function settled(page, BLOCKS = CHANNEL_BLOCKS) {
   await page.waitForFunction((sel) => {
     const all = [...document.querySelectorAll(sel)];
     return all.length > 0 && all.every((c) => Number(c.dataset.drawn || 0) > 0);
@@ -221,8 +228,8 @@ test('README screenshots: desktop and phone, from this layout', async () => {
   const docs = path.resolve('docs');
   const write = process.env.README_SHOTS === '1';
   for (const [name, q, viewport] of [
-    ['transposed.png', 'layer=transposed&lang=en', { width: 1280, height: 800 }],
-    ['grouped-phone.png', 'layer=grouped&lang=en', { width: 375, height: 667 }],
+    ['transposed.png', 'layer=transposed&lang=en&view=volume', { width: 1280, height: 800 }],
+    ['grouped-phone.png', 'layer=grouped&lang=en&view=volume', { width: 375, height: 667 }],
   ]) {
     const { context, page } = await open(q, viewport);
     if (name === 'transposed.png') {
@@ -304,3 +311,33 @@ test('on a phone, opening the parameter drawer keeps maps in view above it while
     await context.close();
   }
 });
+
+// The volume view (the page's default): one canvas holds the whole computation.
+for (const layer of LAYERS) {
+  test(`${layer}, volumes: the whole computation on a 1280×800 screen, on a phone from the first screen, in a 640×480 frame`, async () => {
+    for (const [viewport, q, whole] of [
+      [{ width: 1280, height: 800 }, 'lang=en', true],
+      [{ width: 375, height: 667 }, 'lang=zh', false],
+      [{ width: 640, height: 480 }, 'lang=zh&embed=1', true],
+    ]) {
+      const { context, page, problems } = await open(`layer=${layer}&${q}&view=volume`, viewport, 2);
+      const what = `${layer} at ${viewport.width}`;
+      const [r] = await rects(page, VOLUME);
+      const c = await page.locator(VOLUME).evaluate((e) => ({ fits: e.dataset.fits, backW: e.width / 2, backH: e.height / 2, cell: Number(e.dataset.cell) }));
+      // Shown at the size it was drawn for, crisp at the device pixel ratio.
+      assert.ok(Math.abs(r.width - c.backW) <= 1 && Math.abs(r.height - c.backH) <= 1, `${what}: ${JSON.stringify([r, c])}`);
+      assert.ok(r.right <= viewport.width + 0.5, `${what}: canvas to ${r.right}`);
+      if (whole) {
+        assert.equal(c.fits, 'true', `${what}: fits`);
+        inside(r, viewport.width, viewport.height, what);
+      } else {
+        assert.ok(r.top >= 0 && r.top < viewport.height - 60, `${what}: figure starts at ${r.top}`);
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= viewport.width, `${what}: sideways scroll`);
+      }
+      assert.ok(c.cell >= 3, `${what}: cells of ${c.cell} px`);
+      await page.screenshot({ path: path.join(SHOTS, `layout-volume-${layer}-${viewport.width}.png`) });
+      assert.deepEqual(problems, []);
+      await context.close();
+    }
+  });
+}

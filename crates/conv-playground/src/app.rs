@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::components::{
     CodePanel, Comparison, Controls, Figure, Formulas, Insights, LayerPicker, Legend, Notices,
-    ParamDrawer, Player, ShareBar, Stats, TourBar, TraceLine,
+    ParamDrawer, Player, ShareBar, Stats, TourBar, TraceLine, ViewSwitch,
 };
 use crate::context::{use_app, AppContext, AppProvider};
 use crate::dom;
@@ -222,9 +222,12 @@ fn main_layout(embed: bool, lang: Lang) -> Html {
                     <Stats />
                     <div class="toolbar">
                         <Player />
-                        if !embed {
-                            <Legend />
-                        }
+                        <div class="legend-row">
+                            <ViewSwitch />
+                            if !embed {
+                                <Legend />
+                            }
+                        </div>
                     </div>
                     <Figure />
                     <TraceLine />

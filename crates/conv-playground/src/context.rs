@@ -13,6 +13,7 @@ use crate::scene::{Scene, SceneKey};
 use crate::state::{Action, AppState};
 use crate::trace::{self, Trace};
 use crate::types::Theme;
+use crate::volume::{self, Active};
 
 /// The reducer's home for [`AppState`].
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,8 @@ pub struct AppContext {
     pub steps: usize,
     pub out_channels: usize,
     pub transposed: bool,
+    /// The current step's box in the volume view.
+    pub active: Option<Active>,
 }
 
 impl AppContext {
@@ -113,6 +116,7 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
             Theme::Auto => *dark_pref,
         },
         trace: Rc::new(current_trace(&scene, state, &steps)),
+        active: current_active(&scene, state, &steps),
         steps: steps.len(),
         out_channels,
         transposed,
@@ -181,4 +185,15 @@ fn current_trace(
     } else {
         Trace::default()
     }
+}
+
+/// The current step's box in the volume view, if a step is shown.
+fn current_active(
+    scene: &Result<Scene, String>,
+    state: &AppState,
+    steps: &[conv_core::Step],
+) -> Option<Active> {
+    let sc = scene.as_ref().ok()?;
+    let step = state.anim.step.and_then(|i| steps.get(i))?;
+    volume::active(&sc.forward, step, state.anim.channel)
 }

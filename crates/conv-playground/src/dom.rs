@@ -292,57 +292,6 @@ pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> 
     Ok(())
 }
 
-/// The figure's canvases stacked into one PNG (white background, 12 px apart).
-pub async fn figure_png() -> Result<Vec<u8>, String> {
-    let doc = window()?.document().ok_or("no document")?;
-    let list = doc
-        .query_selector_all(".figure canvas[data-stage-canvas], .figure .kernels canvas")
-        .map_err(|_| "no figure".to_string())?;
-    let mut canvases = Vec::new();
-    for i in 0..list.length() {
-        if let Some(c) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok())
-        {
-            canvases.push(c);
-        }
-    }
-    // Document order: kernels sit between the stages they join.
-    let width = canvases.iter().map(|c| c.width()).max().unwrap_or(1);
-    let gap = 12;
-    let height: u32 = canvases
-        .iter()
-        .map(|c| c.height() + gap)
-        .sum::<u32>()
-        .max(1);
-    let out: HtmlCanvasElement = doc
-        .create_element("canvas")
-        .map_err(|_| "no canvas".to_string())?
-        .dyn_into()
-        .map_err(|_| "no canvas".to_string())?;
-    out.set_width(width + 2 * gap);
-    out.set_height(height + gap);
-    let ctx = context_2d(&out)?;
-    ctx.set_fill_style_str("#ffffff");
-    ctx.fill_rect(0.0, 0.0, out.width() as f64, out.height() as f64);
-    let mut y = gap;
-    for c in &canvases {
-        let _ = ctx.draw_image_with_html_canvas_element(c, gap as f64, y as f64);
-        y += c.height() + gap;
-    }
-    let data_url = out
-        .to_data_url_with_type("image/png")
-        .map_err(|_| "could not encode".to_string())?;
-    let b64 = data_url
-        .split_once(',')
-        .map(|(_, b)| b)
-        .ok_or("could not encode")?;
-    let binary = window()?
-        .atob(b64)
-        .map_err(|_| "could not encode".to_string())?;
-    Ok(binary.chars().map(|c| c as u32 as u8).collect())
-}
-
 /// Copy `text` to the clipboard; `Err` when the browser refuses.
 pub async fn copy_text(text: &str) -> Result<(), String> {
     let promise = window()?.navigator().clipboard().write_text(text);

@@ -1,113 +1,71 @@
-//! Figures for authors: the current figure as SVG (vector, for print) and the animation as an
-//! animated GIF, both produced in pure Rust from the [`Scene`], so they are exact and testable.
+//! Figures for authors: the figure as SVG (vector, for print) and the animation as an animated
+//! GIF, in either view. Both draw the same [`Display`] as the screen (`channels.rs`,
+//! `volume.rs`) at a fixed export size, so an export shows what the page shows; pure Rust, tested.
 
-use conv_core::{Cell, Stage, Step};
+use conv_core::Step;
 
+use crate::channels;
+use crate::display::{self, Display};
+use crate::layout::CellRange;
+use crate::palette::Palette;
+use crate::pipeline::Piece;
 use crate::scene::Scene;
-use crate::trace::{for_step, format_value, Role};
+use crate::trace::{for_step, Trace};
+use crate::types::View;
+use crate::volume::{self, Active};
 
-/// Diverging colour of `v` on `[-max, max]` (blue negative, red positive), as RGB.
-pub fn diverging(v: f32, max_abs: f32) -> [u8; 3] {
-    let t = if max_abs > 0.0 && v.is_finite() {
-        (v / max_abs).clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let c = colorous::RED_BLUE.eval_continuous(0.5 - 0.5 * t as f64);
-    [c.r, c.g, c.b]
+/// How an export is drawn: which view, which theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub view: View,
+    pub dark: bool,
 }
 
-fn max_abs(stage: &Stage) -> f32 {
-    stage.data.iter().fold(
-        0.0f32,
-        |m, v| if v.is_finite() { m.max(v.abs()) } else { m },
-    )
-}
+/// The space an export is laid out in, in CSS pixels.
+pub const EXPORT_SPACE: [f64; 2] = [960.0, 720.0];
+/// Cell sizes of the channel view in exports (as on a desktop page).
+const EXPORT_CELLS: CellRange = CellRange {
+    max: 34.0,
+    min: 4.0,
+    scroll: 12.0,
+};
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Channels drawn per stage in exports.
-const SVG_CHANNELS: usize = 8;
-
-/// The figure as a standalone SVG document: every stage (up to 8 channels each) with its title,
-/// cells coloured by value, padding hatched, inserted zeros dotted, copies marked, values written
-/// when the grid is small. `titles[i]` names stage `i`.
-pub fn svg(scene: &Scene, titles: &[String]) -> String {
-    let stages = &scene.forward.stages;
-    let max_w = stages.iter().map(|s| s.shape()[2]).max().unwrap_or(1);
-    let cell = (96.0 / max_w as f64).clamp(3.0, 24.0);
-    let gap = 12.0;
-    let mut body = String::new();
-    let mut y = 10.0;
-    let mut width: f64 = 200.0;
-    for (si, stage) in stages.iter().enumerate() {
-        let [c, h, w] = stage.shape();
-        let shown = c.min(SVG_CHANNELS);
-        let scale = max_abs(stage);
-        let title = titles.get(si).cloned().unwrap_or_default();
-        body += &format!(
-            "<text x=\"0\" y=\"{:.1}\" class=\"t\">{} {c}×{h}×{w}</text>\n",
-            y + 14.0,
-            escape(&title)
-        );
-        y += 22.0;
-        for ch in 0..shown {
-            let ox = ch as f64 * (w as f64 * cell + gap);
-            body += &format!("<g transform=\"translate({ox:.1},{y:.1})\">\n");
-            for yy in 0..h {
-                for xx in 0..w {
-                    let (px, py) = (xx as f64 * cell, yy as f64 * cell);
-                    let v = stage.data[[ch, yy, xx]];
-                    let fill = match stage.cells[[yy, xx]] {
-                        Cell::Padding => "url(#hatch)".to_string(),
-                        Cell::Inserted => "#eef1f4".to_string(),
-                        _ => {
-                            let [r, g, b] = diverging(v, scale);
-                            format!("rgb({r},{g},{b})")
-                        }
-                    };
-                    body += &format!(
-                        "<rect x=\"{px:.1}\" y=\"{py:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{fill}\" stroke=\"#d0d7de\" stroke-width=\"0.5\"/>"
-                    );
-                    if let Cell::Copied { .. } = stage.cells[[yy, xx]] {
-                        body += &format!(
-                            "<path d=\"M{:.1} {py:.1} h{:.1} v{:.1} z\" fill=\"#6f42c1\"/>",
-                            px + cell * 0.7,
-                            cell * 0.3,
-                            cell * 0.3
-                        );
-                    }
-                    if cell >= 16.0 && !matches!(stage.cells[[yy, xx]], Cell::Inserted) {
-                        body += &format!(
-                            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"v\">{}</text>",
-                            px + cell / 2.0,
-                            py + cell / 2.0 + 3.5,
-                            format_value(v)
-                        );
-                    }
-                }
-                body.push('\n');
-            }
-            body += "</g>\n";
-            width = width.max(ox + w as f64 * cell);
+/// The figure of `scene` as `look` draws it, with `trace`'s highlights and (volume view)
+/// `active`'s box.
+pub fn figure(
+    scene: &Scene,
+    pieces: &[Piece],
+    look: Look,
+    trace: &Trace,
+    active: Option<Active>,
+) -> Display {
+    match look.view {
+        View::Volume => {
+            volume::figure(
+                scene,
+                pieces,
+                EXPORT_SPACE,
+                EXPORT_CELLS,
+                active,
+                &trace.marks,
+            )
+            .display
         }
-        y += h as f64 * cell + gap * 2.0;
+        View::Channels => channels::compose(scene, pieces, EXPORT_SPACE[0], EXPORT_CELLS, trace),
     }
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0}\" height=\"{:.0}\" viewBox=\"0 0 {:.0} {:.0}\">\n\
-<defs><pattern id=\"hatch\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-<rect width=\"4\" height=\"4\" fill=\"#d0d7de\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#8c959f\" stroke-width=\"1\"/></pattern>\
-<style>.t{{font:600 13px sans-serif;fill:#1b1f24}}.v{{font:9px sans-serif;fill:#1b1f24;text-anchor:middle}}</style></defs>\n\
-<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n{body}</svg>\n",
-        width + 10.0,
-        y,
-        width + 10.0,
-        y
+}
+
+/// The figure as a standalone SVG document: one element per drawn cell (`class="c"`).
+pub fn svg(
+    scene: &Scene,
+    pieces: &[Piece],
+    look: Look,
+    trace: &Trace,
+    active: Option<Active>,
+) -> String {
+    display::svg(
+        &figure(scene, pieces, look, trace, active),
+        Palette::of(look.dark),
     )
 }
 
@@ -115,97 +73,33 @@ pub fn svg(scene: &Scene, titles: &[String]) -> String {
 pub const MAX_FRAMES: usize = 240;
 pub const MAX_GIF_SIDE: usize = 720;
 
-const BG: u8 = 0;
-const GRID: u8 = 1;
-const PADDING: u8 = 2;
-const INSERTED: u8 = 3;
-const FOCUS: u8 = 4;
-const RELATED: u8 = 5;
-const COPIED: u8 = 6;
-const LEVELS: usize = 249;
-
-fn gif_palette() -> Vec<u8> {
-    let mut p = vec![
-        255, 255, 255, 27, 31, 36, 208, 215, 222, 238, 241, 244, 214, 0, 111, 27, 31, 36, 111, 66,
-        193,
-    ];
-    for i in 0..LEVELS {
-        let t = i as f32 / (LEVELS - 1) as f32 * 2.0 - 1.0;
-        p.extend(diverging(t, 1.0));
-    }
-    p
-}
-
-fn level(v: f32, max_abs: f32) -> u8 {
-    let t = if max_abs > 0.0 && v.is_finite() {
-        (v / max_abs).clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    7 + ((t + 1.0) / 2.0 * (LEVELS - 1) as f32).round() as u8
-}
-
-/// An indexed-colour frame being painted.
-struct Canvas {
-    w: usize,
-    h: usize,
-    px: Vec<u8>,
-}
-
-impl Canvas {
-    fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, c: u8) {
-        for yy in y..(y + h).min(self.h) {
-            let row = yy * self.w;
-            for xx in x..(x + w).min(self.w) {
-                self.px[row + xx] = c;
-            }
-        }
-    }
-
-    fn frame(&mut self, x: usize, y: usize, w: usize, h: usize, t: usize, c: u8) {
-        self.rect(x, y, w, t, c);
-        self.rect(x, y + h.saturating_sub(t), w, t, c);
-        self.rect(x, y, t, h, c);
-        self.rect(x + w.saturating_sub(t), y, t, h, c);
-    }
-}
-
-/// The stages a step shows: its convolution's input and output (or the copy's two stages).
-fn step_stages(scene: &Scene, step: &Step) -> (usize, usize) {
-    match *step {
-        Step::Conv { conv, .. } | Step::Scatter { conv, .. } => {
-            let v = &scene.forward.convs[conv];
-            let input = if matches!(step, Step::Scatter { .. }) {
-                v.input_stage - 2
-            } else {
-                v.input_stage
-            };
-            (input, v.output_stage)
-        }
-        Step::Copy { stage, .. } => (stage - 1, stage),
-    }
-}
-
 /// An animated GIF of `steps`, encoded one frame at a time so that a page can show progress
-/// between frames: for each step, the stage the window slides over (up to 4 channels) beside the
-/// stage being written, with the window and the written cell framed. At most [`MAX_FRAMES`]
-/// frames (steps are sampled evenly beyond that) and [`MAX_GIF_SIDE`] pixels a side.
+/// between frames: each frame is the figure at that step, as on the page (text left out). At
+/// most [`MAX_FRAMES`] frames (steps are sampled evenly beyond that) and [`MAX_GIF_SIDE`] pixels
+/// a side.
 pub struct GifExport<'a> {
     scene: &'a Scene,
+    pieces: &'a [Piece],
+    look: Look,
     picked: Vec<Step>,
     channel: usize,
     delay_cs: u16,
-    cell: usize,
+    /// Scale from CSS pixels to GIF pixels, and the frame size.
+    scale: f64,
     width: u16,
     height: u16,
     next: usize,
     encoder: gif::Encoder<Vec<u8>>,
+    /// The previous frame: a frame stores only the rectangle that changed.
+    previous: Option<Vec<u8>>,
 }
 
 impl<'a> GifExport<'a> {
     /// **Errors** if there are no steps or the encoder fails.
     pub fn new(
         scene: &'a Scene,
+        pieces: &'a [Piece],
+        look: Look,
         steps: &[Step],
         channel: usize,
         delay_cs: u16,
@@ -220,38 +114,31 @@ impl<'a> GifExport<'a> {
         } else {
             steps.to_vec()
         };
-        let stages = &scene.forward.stages;
-        // One layout for all frames: the largest input and output any step shows.
-        let (mut in_w, mut in_h, mut out_w, mut out_h) = (1, 1, 1, 1);
-        for s in &picked {
-            let (a, b) = step_stages(scene, s);
-            let [ac, ah, aw] = stages[a].shape();
-            let [_, bh, bw] = stages[b].shape();
-            in_w = in_w.max(aw * ac.min(4));
-            in_h = in_h.max(ah);
-            out_w = out_w.max(bw);
-            out_h = out_h.max(bh);
-        }
-        let cell = ((MAX_GIF_SIDE - 80) / (in_w + out_w).max(1))
-            .min((MAX_GIF_SIDE - 20) / in_h.max(out_h).max(1))
-            .clamp(1, 24);
-        let width = ((in_w + out_w) * cell + 80).min(MAX_GIF_SIDE) as u16;
-        let height = (in_h.max(out_h) * cell + 20).min(MAX_GIF_SIDE) as u16;
-        let mut encoder = gif::Encoder::new(Vec::new(), width, height, &gif_palette())
-            .map_err(|e| e.to_string())?;
+        // One size for all frames: the first frame's figure (every step draws the same blocks).
+        let first = frame_display(scene, pieces, look, &picked[0], channel);
+        let side = first.width.max(first.height).max(1.0);
+        let scale = (MAX_GIF_SIDE as f64 / side).min(1.0);
+        let width = ((first.width * scale).ceil() as usize).clamp(1, MAX_GIF_SIDE) as u16;
+        let height = ((first.height * scale).ceil() as usize).clamp(1, MAX_GIF_SIDE) as u16;
+        let table = Palette::of(look.dark).gif_table();
+        let mut encoder =
+            gif::Encoder::new(Vec::new(), width, height, &table).map_err(|e| e.to_string())?;
         encoder
             .set_repeat(gif::Repeat::Infinite)
             .map_err(|e| e.to_string())?;
         Ok(GifExport {
             scene,
+            pieces,
+            look,
             picked,
             channel,
             delay_cs,
-            cell,
+            scale,
             width,
             height,
             next: 0,
             encoder,
+            previous: None,
         })
     }
 
@@ -272,65 +159,28 @@ impl<'a> GifExport<'a> {
         let Some(step) = self.picked.get(self.next).copied() else {
             return Ok(false);
         };
-        let (scene, cell, channel) = (self.scene, self.cell, self.channel);
-        let stages = &scene.forward.stages;
-        let mut c = Canvas {
-            w: self.width as usize,
-            h: self.height as usize,
-            px: vec![BG; self.width as usize * self.height as usize],
-        };
-        let trace = for_step(&scene.forward, &step, channel);
-        let (a, b) = step_stages(scene, &step);
-        let mut x0 = 10;
-        for (si, followed) in [(a, None), (b, Some(channel))] {
-            let st = &stages[si];
-            let [sc, sh, sw] = st.shape();
-            let scale = max_abs(st);
-            let list: Vec<usize> = match followed {
-                Some(ch) => vec![ch.min(sc - 1)],
-                None => (0..sc.min(4)).collect(),
-            };
-            for &ch in &list {
-                for y in 0..sh {
-                    for x in 0..sw {
-                        let colour = match st.cells[[y, x]] {
-                            Cell::Padding => PADDING,
-                            Cell::Inserted => INSERTED,
-                            _ => level(st.data[[ch, y, x]], scale),
-                        };
-                        let (px, py) = (x0 + x * cell, 10 + y * cell);
-                        c.rect(px, py, cell, cell, colour);
-                        if matches!(st.cells[[y, x]], Cell::Copied { .. }) && cell >= 6 {
-                            c.rect(px + cell - cell / 3, py, cell / 3, cell / 3, COPIED);
-                        }
-                        if cell >= 6 {
-                            c.rect(px, py, cell, 1, GRID);
-                            c.rect(px, py, 1, cell, GRID);
-                        }
-                    }
-                }
-                for (r, role) in &trace.marks {
-                    if r.stage == si && r.channel == ch && r.y < sh && r.x < sw {
-                        let (col, t) = match role {
-                            Role::Focus => (FOCUS, 3),
-                            Role::Related => (RELATED, 2),
-                        };
-                        c.frame(
-                            x0 + r.x * cell,
-                            10 + r.y * cell,
-                            cell,
-                            cell,
-                            t.min(cell / 2).max(1),
-                            col,
-                        );
-                    }
-                }
-                x0 += sw * cell + 8;
-            }
-            x0 += 24;
+        let d = frame_display(self.scene, self.pieces, self.look, &step, self.channel);
+        let f = display::raster(&d, self.scale);
+        // Every frame the same size: crop or pad to the first one's.
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut px = vec![0u8; w * h];
+        for y in 0..h.min(f.height) {
+            let n = w.min(f.width);
+            px[y * w..y * w + n].copy_from_slice(&f.pixels[y * f.width..y * f.width + n]);
         }
-        let mut frame = gif::Frame::from_indexed_pixels(self.width, self.height, c.px, None);
+        let [x, y, cw, ch] = match &self.previous {
+            Some(prev) => changed(prev, &px, w, h),
+            None => [0, 0, w, h],
+        };
+        let part: Vec<u8> = (y..y + ch)
+            .flat_map(|row| px[row * w + x..row * w + x + cw].iter().copied())
+            .collect();
+        let mut frame = gif::Frame::from_indexed_pixels(cw as u16, ch as u16, part, None);
+        frame.left = x as u16;
+        frame.top = y as u16;
+        frame.dispose = gif::DisposalMethod::Keep;
         frame.delay = self.delay_cs;
+        self.previous = Some(px);
         self.encoder
             .write_frame(&frame)
             .map_err(|e| e.to_string())?;
@@ -346,17 +196,56 @@ impl<'a> GifExport<'a> {
     }
 }
 
+/// `[x, y, w, h]` around the pixels of `next` that differ from `prev` (one pixel if none do).
+fn changed(prev: &[u8], next: &[u8], w: usize, h: usize) -> [usize; 4] {
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for y in 0..h {
+        let (a, b) = (&prev[y * w..(y + 1) * w], &next[y * w..(y + 1) * w]);
+        if a == b {
+            continue;
+        }
+        let first = a.iter().zip(b).position(|(p, q)| p != q).unwrap_or(0);
+        let last = w
+            - 1
+            - a.iter()
+                .rev()
+                .zip(b.iter().rev())
+                .position(|(p, q)| p != q)
+                .unwrap_or(0);
+        (x0, x1, y0, y1) = (x0.min(first), x1.max(last), y0.min(y), y1.max(y));
+    }
+    if x0 > x1 || y0 > y1 {
+        return [0, 0, 1, 1];
+    }
+    [x0, y0, x1 - x0 + 1, y1 - y0 + 1]
+}
+
+/// The figure at animation step `step`, the output channel `channel` followed.
+fn frame_display(
+    scene: &Scene,
+    pieces: &[Piece],
+    look: Look,
+    step: &Step,
+    channel: usize,
+) -> Display {
+    let trace = for_step(&scene.forward, step, channel);
+    let active = volume::active(&scene.forward, step, channel);
+    figure(scene, pieces, look, &trace, active)
+}
+
 /// [`GifExport`] in one go; `on_frame(i, n)` reports progress.
 ///
 /// **Errors** as [`GifExport`].
 pub fn gif(
     scene: &Scene,
+    pieces: &[Piece],
+    look: Look,
     steps: &[Step],
     channel: usize,
     delay_cs: u16,
     on_frame: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    let mut export = GifExport::new(scene, steps, channel, delay_cs)?;
+    let mut export = GifExport::new(scene, pieces, look, steps, channel, delay_cs)?;
     let n = export.frames();
     while export.step()? {
         on_frame(export.done(), n);
@@ -367,6 +256,8 @@ pub fn gif(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use crate::pipeline::pipeline;
     use crate::scene::SceneKey;
     use crate::state::{Action, AppState};
     use conv_core::LayerKind;
@@ -378,46 +269,105 @@ mod tests {
         .unwrap()
     }
 
+    const VOLUME: Look = Look {
+        view: View::Volume,
+        dark: false,
+    };
+    const CHANNELS: Look = Look {
+        view: View::Channels,
+        dark: false,
+    };
+
+    /// Every frame as the full picture (frames after the first store what changed).
+    fn frames_of(bytes: &[u8]) -> Vec<Vec<u8>> {
+        let mut opts = gif::DecodeOptions::new();
+        opts.set_color_output(gif::ColorOutput::Indexed);
+        let mut dec = opts.read_info(bytes).unwrap();
+        let (w, h) = (dec.width() as usize, dec.height() as usize);
+        let mut screen = vec![0u8; w * h];
+        let mut out = Vec::new();
+        while let Some(f) = dec.read_next_frame().unwrap() {
+            let (l, t, fw) = (f.left as usize, f.top as usize, f.width as usize);
+            for (i, row) in f.buffer.chunks(fw).enumerate() {
+                screen[(t + i) * w + l..(t + i) * w + l + fw].copy_from_slice(row);
+            }
+            out.push(screen.clone());
+        }
+        out
+    }
+
     #[test]
-    fn svg_has_a_rect_per_drawn_cell_and_escapes_titles() {
+    fn the_svg_holds_one_element_per_drawn_cell_in_either_view() {
         let sc = scene(LayerKind::Transposed);
-        let titles: Vec<String> = (0..sc.forward.stages.len())
-            .map(|i| format!("<stage {i}>"))
-            .collect();
-        let s = svg(&sc, &titles);
-        assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        assert!(s.trim_end().ends_with("</svg>"));
+        let pieces = pipeline(&sc, Lang::En);
+        for look in [VOLUME, CHANNELS] {
+            let d = figure(&sc, &pieces, look, &Trace::default(), None);
+            let s = svg(&sc, &pieces, look, &Trace::default(), None);
+            assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+            assert!(s.trim_end().ends_with("</svg>"));
+            assert!(d.cell_count() > 100);
+            assert_eq!(s.matches("class=\"c\"").count(), d.cell_count(), "{look:?}");
+            assert!(s.contains("url(#hatch)"), "padding is hatched");
+            assert!(s.contains(&pieces[0].title), "captions are in the file");
+        }
+        let channels = figure(&sc, &pieces, CHANNELS, &Trace::default(), None);
         let cells: usize = sc
             .forward
             .stages
             .iter()
             .map(|st| {
                 let [c, h, w] = st.shape();
-                c.min(SVG_CHANNELS) * h * w
+                c.min(crate::layout::MAX_MAPS) * h * w
             })
             .sum();
-        // One background rect, one in the hatch pattern, and one per cell.
-        assert_eq!(s.matches("<rect").count(), cells + 2);
-        assert!(s.contains("&lt;stage 0&gt;"));
-        assert!(s.contains("url(#hatch)"), "padding is hatched");
+        let kernel_cells: usize = (0..sc.forward.convs.len())
+            .filter_map(|c| sc.kernel_set(c))
+            .map(|k| k.count().min(crate::layout::MAX_MAPS) * k.depth.min(4) * k.extent().pow(2))
+            .sum();
+        assert_eq!(channels.cell_count(), cells + kernel_cells);
     }
 
     #[test]
     fn gif_has_a_frame_per_step_and_decodes() {
         let sc = scene(LayerKind::Standard);
+        let pieces = pipeline(&sc, Lang::En);
         let steps = sc.forward.steps(false);
-        let mut progress = Vec::new();
-        let bytes = gif(&sc, &steps, 0, 25, &mut |i, n| progress.push((i, n))).unwrap();
-        assert_eq!(&bytes[..6], b"GIF89a");
-        let mut opts = gif::DecodeOptions::new();
-        opts.set_color_output(gif::ColorOutput::Indexed);
-        let mut dec = opts.read_info(bytes.as_slice()).unwrap();
-        let mut frames = 0;
-        while dec.read_next_frame().unwrap().is_some() {
-            frames += 1;
+        for look in [VOLUME, CHANNELS] {
+            let mut progress = Vec::new();
+            let bytes = gif(&sc, &pieces, look, &steps, 0, 25, &mut |i, n| {
+                progress.push((i, n))
+            })
+            .unwrap();
+            assert_eq!(&bytes[..6], b"GIF89a");
+            let frames = frames_of(&bytes);
+            assert_eq!(frames.len(), steps.len());
+            assert_ne!(frames[0], frames[1], "the box moves");
+            assert_eq!(progress.last(), Some(&(steps.len(), steps.len())));
         }
-        assert_eq!(frames, steps.len());
-        assert_eq!(progress.last(), Some(&(steps.len(), steps.len())));
+    }
+
+    #[test]
+    fn a_separable_gif_plays_both_phases() {
+        let sc = scene(LayerKind::Separable);
+        let pieces = pipeline(&sc, Lang::En);
+        let steps = sc.forward.steps(false);
+        let convs: std::collections::BTreeSet<usize> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Conv { conv, .. } => Some(*conv),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(convs.len(), 2);
+        let bytes = gif(&sc, &pieces, VOLUME, &steps, 0, 10, &mut |_, _| {}).unwrap();
+        let frames = frames_of(&bytes);
+        // A depthwise frame and a pointwise frame differ.
+        let first_pw = steps
+            .iter()
+            .position(|s| matches!(s, Step::Conv { conv: 1, .. }))
+            .unwrap();
+        let picked = |i: usize| i * frames.len() / steps.len();
+        assert_ne!(frames[picked(0)], frames[picked(first_pw)]);
     }
 
     #[test]
@@ -426,10 +376,14 @@ mod tests {
         state.spec.height = 40;
         state.spec.width = 40;
         let sc = Scene::build(&SceneKey::from(&state)).unwrap();
+        let pieces = pipeline(&sc, Lang::En);
         let steps = sc.forward.steps(false);
         assert!(steps.len() > MAX_FRAMES);
         let mut n = 0;
-        let bytes = gif(&sc, &steps, 3, 10, &mut |_, total| n = total).unwrap();
+        let bytes = gif(&sc, &pieces, VOLUME, &steps, 3, 10, &mut |_, total| {
+            n = total
+        })
+        .unwrap();
         assert_eq!(n, MAX_FRAMES);
         assert!(bytes.len() < 8 * 1024 * 1024);
     }

@@ -4,10 +4,14 @@
 //! the scene built from conv-core, the tour) compile and are tested natively; the components
 //! and the canvas drawing exist only for `wasm32`.
 
+pub mod channels;
+pub mod display;
 pub mod export;
 pub mod i18n;
 pub mod layout;
 pub mod notice;
+pub mod palette;
+pub mod pipeline;
 pub mod scene;
 pub mod snippets;
 pub mod state;
@@ -15,6 +19,7 @@ pub mod tour;
 pub mod trace;
 pub mod types;
 pub mod url;
+pub mod volume;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -6,6 +6,40 @@ use ndarray::Array3;
 
 use crate::state::{AppState, InputMode};
 
+/// Kernels of one convolution, drawn as the reader sees them: `(count · depth, k, k)` slices in
+/// output-channel order, the group of each kernel, the dilation rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KernelSet {
+    pub slices: ndarray::Array3<f32>,
+    pub depth: usize,
+    pub groups: Vec<usize>,
+    pub dilation: usize,
+}
+
+impl KernelSet {
+    pub fn count(&self) -> usize {
+        self.slices.dim().0 / self.depth.max(1)
+    }
+    pub fn k(&self) -> usize {
+        self.slices.dim().1
+    }
+    /// The drawn side: the kernel with its dilation gaps.
+    pub fn extent(&self) -> usize {
+        conv_core::shape::kernel_field(self.k(), self.dilation).unwrap_or(self.k())
+    }
+    pub fn group(&self, kernel: usize) -> usize {
+        self.groups.get(kernel).copied().unwrap_or(0)
+    }
+    /// Slice `d` of kernel `kernel` at drawn position `(y, x)`: `None` in a dilation gap.
+    pub fn tap(&self, kernel: usize, d: usize, y: usize, x: usize) -> Option<f32> {
+        let r = self.dilation.max(1);
+        (y % r == 0 && x % r == 0).then(|| self.slices[[kernel * self.depth + d, y / r, x / r]])
+    }
+    pub fn scale(&self) -> f32 {
+        crate::palette::max_abs(self.slices.iter())
+    }
+}
+
 /// What the figure and the figures are drawn from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
@@ -15,6 +49,8 @@ pub struct Scene {
     pub formulas: Vec<Formula>,
     pub forward: Forward,
     pub weights: LayerWeights,
+    /// Each convolution's kernels as they are drawn ([`Scene::kernel_set`]).
+    kernel_sets: Vec<Option<KernelSet>>,
 }
 
 /// The part of the state a scene depends on: a change elsewhere (language, theme, notices) does
@@ -127,14 +163,51 @@ impl Scene {
         let forward = spec
             .forward(input.view(), &weights, &budget)
             .map_err(|e| e.to_string())?;
+        let kernel_sets = (0..forward.convs.len())
+            .map(|c| kernels_of(&forward, &weights, c))
+            .collect();
         Ok(Scene {
             spec,
             costs,
             formulas,
             forward,
             weights,
+            kernel_sets,
         })
     }
+
+    /// The kernels of convolution `conv` as they are drawn: in output-channel order, a
+    /// transposed weight per output channel as it stamps.
+    pub fn kernel_set(&self, conv: usize) -> Option<&KernelSet> {
+        self.kernel_sets.get(conv)?.as_ref()
+    }
+}
+
+/// The kernels of convolution `conv` as they are drawn: in output-channel order, a transposed
+/// weight per output channel as it stamps.
+fn kernels_of(fwd: &Forward, weights: &LayerWeights, conv: usize) -> Option<KernelSet> {
+    let view = fwd.convs.get(conv)?;
+    let original = &weights.convs.get(view.weights)?.weight;
+    // Conv layout (C_out, depth, k, k); a transposed weight is (C_in, C_out/g, k, k).
+    let w = if view.transposed {
+        // In row-major order, or the reshape below refuses it (for more than one input channel).
+        original
+            .view()
+            .permuted_axes([1, 0, 2, 3])
+            .as_standard_layout()
+            .into_owned()
+    } else {
+        original.clone()
+    };
+    let (co, depth, k, _) = w.dim();
+    let slices = w.into_shape_with_order((co * depth, k, k)).ok()?;
+    let groups = fwd.stages[view.output_stage].channel_groups.clone();
+    Some(KernelSet {
+        slices,
+        depth,
+        groups,
+        dilation: view.dilation,
+    })
 }
 
 /// For a transposed layer, the upsample + conv layer with the same factor, kernel and output

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 use crate::types::{FileRefusal, NoticeReason};
-pub use crate::types::{ImageInput, InputMode, Notice, Theme};
+pub use crate::types::{ImageInput, InputMode, Notice, Theme, View};
 
 /// The animation: which step is shown, whether it plays, how fast.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +41,8 @@ pub struct AppState {
     pub input: InputMode,
     pub lang: Lang,
     pub theme: Theme,
+    /// Volumes or channel grids.
+    pub view: View,
     pub embed: bool,
     pub kernel: KernelPreset,
     pub pattern: InputPattern,
@@ -68,6 +70,7 @@ impl Default for AppState {
             input: InputMode::Grid,
             lang: Lang::En,
             theme: Theme::Auto,
+            view: View::Volume,
             embed: false,
             kernel: KernelPreset::Random,
             pattern: InputPattern::Random,
@@ -96,6 +99,7 @@ pub struct Patch {
     pub bias: Option<bool>,
     pub lang: Option<Lang>,
     pub theme: Option<Theme>,
+    pub view: Option<View>,
     pub embed: Option<bool>,
     pub input: Option<InputMode>,
     pub parent_origin: Option<String>,
@@ -122,6 +126,8 @@ pub enum Action {
     SetPadding(PaddingMode),
     SetLang(Lang),
     SetTheme(Theme),
+    /// Volumes or channel grids; the animation and the trace stay where they are.
+    SetView(View),
     SetKernel(KernelPreset),
     SetPattern(InputPattern),
     Reseed,
@@ -182,6 +188,7 @@ impl AppState {
         state.spec.bias = patch.bias.unwrap_or(state.spec.bias);
         state.lang = patch.lang.unwrap_or(state.lang);
         state.theme = patch.theme.unwrap_or(state.theme);
+        state.view = patch.view.unwrap_or(state.view);
         state.embed = patch.embed.unwrap_or(state.embed);
         state.input = patch.input.unwrap_or(state.input);
         if let Some(origin) = &patch.parent_origin {
@@ -416,6 +423,7 @@ impl AppState {
         match action {
             Action::SetLang(lang) => self.lang = lang,
             Action::SetTheme(theme) => self.theme = theme,
+            Action::SetView(view) => self.view = view,
             Action::SetKernel(k) => self.kernel = k,
             Action::SetPattern(p) => self.pattern = p,
             Action::Reseed => {
@@ -650,6 +658,20 @@ mod tests {
         let b = a.reduce(Action::Reseed);
         assert!(b.seed != a.seed && b.seed < 1_000_000);
         assert_eq!(mid_animation().reduce(Action::Reseed).anim.step, None);
+    }
+
+    #[test]
+    fn the_view_changes_nothing_else() {
+        let before = mid_animation();
+        assert_eq!(before.view, View::Volume, "volumes by default");
+        let s = before.reduce(Action::SetView(View::Channels));
+        assert_eq!(
+            s,
+            AppState {
+                view: View::Channels,
+                ..before.clone()
+            }
+        );
     }
 
     #[test]

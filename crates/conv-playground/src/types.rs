@@ -37,6 +37,31 @@ impl InputMode {
     }
 }
 
+/// How the figure draws tensors: as volumes (W×H×C blocks, kernels as boxes, the default) or as
+/// one grid per channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum View {
+    #[default]
+    Volume,
+    Channels,
+}
+
+impl View {
+    pub const ALL: [View; 2] = [View::Volume, View::Channels];
+
+    /// The name in URLs and messages (`volume`, `channels`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            View::Volume => "volume",
+            View::Channels => "channels",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.code() == code)
+    }
+}
+
 /// Colour theme; `Auto` follows `prefers-color-scheme`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Theme {

@@ -7,13 +7,14 @@ use conv_core::{LayerKind, PaddingMode, Param};
 
 use crate::i18n::Lang;
 use crate::state::{AppState, Patch};
-use crate::types::{InputMode, NoticeReason, Theme};
+use crate::types::{InputMode, NoticeReason, Theme, View};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 7] = [
+const OTHER_KEYS: [&str; 8] = [
     "layer",
     "lang",
     "theme",
+    "view",
     "embed",
     "input",
     "parent_origin",
@@ -95,6 +96,7 @@ fn parse_option(patch: &mut Patch, key: &str, value: &str) {
             .is_some(),
         "lang" => Lang::from_code(v).map(|l| patch.lang = Some(l)).is_some(),
         "theme" => Theme::from_code(v).map(|t| patch.theme = Some(t)).is_some(),
+        "view" => View::from_code(v).map(|t| patch.view = Some(t)).is_some(),
         "embed" => parse_flag(v).map(|on| patch.embed = Some(on)).is_some(),
         "input" => InputMode::from_code(v)
             .map(|m| patch.input = Some(m))
@@ -151,6 +153,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
     pairs.push(("lang", state.lang.code().to_string()));
     if state.theme != Theme::Auto {
         pairs.push(("theme", state.theme.code().to_string()));
+    }
+    if state.view != View::Volume {
+        pairs.push(("view", state.view.code().to_string()));
     }
     if state.embed {
         pairs.push(("embed", "1".to_string()));
@@ -222,6 +227,18 @@ mod tests {
 
     fn parse(q: &str) -> AppState {
         parse_query(q, &AppState::default())
+    }
+
+    #[test]
+    fn the_view_is_a_url_parameter_with_volume_the_default() {
+        assert_eq!(parse("").view, View::Volume);
+        let s = parse("view=channels");
+        assert_eq!(s.view, View::Channels);
+        assert!(s.notices.is_empty());
+        assert!(to_query(&s).contains("view=channels"));
+        assert!(!to_query(&parse("view=volume")).contains("view="));
+        let bad = parse("view=cube");
+        assert_eq!((bad.view, bad.notices.len()), (View::Volume, 1));
     }
 
     #[test]

@@ -48,12 +48,16 @@ async fn app_shows_the_figures_and_paints_canvases() {
     assert_eq!(stat(&root, "output-shape"), "16×4×4");
     assert_eq!(stat(&root, "params"), "448");
     assert_eq!(stat(&root, "flops"), "13,824");
-    let canvases = root
-        .query_selector_all("canvas[data-stage-canvas]")
+    // Volumes by default: the whole computation on one canvas.
+    let canvas: HtmlCanvasElement = root
+        .query_selector("figure[data-view=\"volume\"] canvas[data-volume]")
+        .unwrap()
+        .expect("the volume view")
+        .dyn_into()
         .unwrap();
-    assert!(canvases.length() >= 2, "input and output stages");
-    let canvas: HtmlCanvasElement = canvases.item(0).unwrap().dyn_into().unwrap();
     assert!(canvas.width() > 50 && canvas.height() > 50);
+    let cells: usize = canvas.get_attribute("data-cells").unwrap().parse().unwrap();
+    assert!(cells > 100, "{cells} cells drawn");
 }
 
 #[wasm_bindgen_test]

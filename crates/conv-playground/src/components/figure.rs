@@ -2,142 +2,23 @@
 //! pipeline (input → kernels → output) by [`crate::layout::plan`] in the space the page leaves
 //! it, each block on its own canvas drawn after render through a node ref.
 
+use std::rc::Rc;
+
 use conv_core::{Cell, Forward, StageKind};
-use ndarray::Array3;
 use yew::prelude::*;
 
+use crate::channels::{self, GridLayout, LabelBox};
 use crate::context::use_app;
+use crate::display::Display;
 use crate::dom;
-use crate::draw::{self, GridLayout, LabelBox, Palette, DARK, LIGHT};
+use crate::draw;
 use crate::i18n::{tr, trf, Lang};
-use crate::layout::{self, Block, CellRange, Placed};
-use crate::scene::Scene;
-use crate::state::Action;
+use crate::layout::{self, CellRange, Placed};
+use crate::palette::Palette;
+use crate::pipeline::{self, stage_class, Part, Piece};
+use crate::state::{Action, View};
 use crate::trace::CellRef;
-
-pub(crate) fn stage_key(kind: StageKind) -> &'static str {
-    match kind {
-        StageKind::Input => "stage.input",
-        StageKind::Padded => "stage.padded",
-        StageKind::ZeroInserted => "stage.zero-inserted",
-        StageKind::Upsampled => "stage.upsampled",
-        StageKind::Intermediate => "stage.intermediate",
-        StageKind::Output => "stage.output",
-    }
-}
-
-/// One block of the pipeline and its caption.
-#[derive(Debug, Clone, PartialEq)]
-enum Item {
-    Stage(usize, StageKind),
-    Kernels(usize),
-}
-
-/// Width of a caption line in CSS pixels at `px` font size: wide (CJK) characters a full em,
-/// others about 0.6 em; a little generous so that a caption never spills into its neighbour.
-fn text_width(text: &str, px: f64) -> f64 {
-    text.chars()
-        .map(|c| if (c as u32) >= 0x2E80 { px } else { 0.62 * px })
-        .sum::<f64>()
-        + 6.0
-}
-
-fn kernel_title(lang: Lang, fwd: &Forward, conv: usize) -> String {
-    let Some(view) = fwd.convs.get(conv) else {
-        return String::new();
-    };
-    let key = if view.transposed {
-        "kernels.transposed"
-    } else {
-        match view.role {
-            conv_core::ConvRole::Depthwise => "kernels.depthwise",
-            conv_core::ConvRole::Pointwise => "kernels.pointwise",
-            conv_core::ConvRole::Main => "kernels",
-        }
-    };
-    tr(lang, key).to_string()
-}
-
-/// `C_out × k×k×depth` of a convolution's kernels, as they are drawn.
-fn kernel_shape(fwd: &Forward, conv: usize) -> Option<(usize, usize, usize, usize)> {
-    let view = fwd.convs.get(conv)?;
-    let (a, b, k, _) = view.weight.dim();
-    // A transposed weight is shown per output channel as it stamps.
-    let (count, depth) = if view.transposed {
-        (b * view.groups, a / view.groups.max(1))
-    } else {
-        (a, b)
-    };
-    let extent = conv_core::shape::kernel_field(k, view.dilation).ok()?;
-    Some((count, depth, k, extent))
-}
-
-/// One block of the pipeline with everything its view shows besides the maps.
-#[derive(Debug, Clone, PartialEq)]
-struct Piece {
-    item: Item,
-    title: String,
-    /// `C×H×W` of a stage, `count × k×k×depth` of kernels.
-    shape: String,
-    /// The canvas's accessible description.
-    summary: String,
-    /// Maps not drawn (beyond [`layout::MAX_MAPS`]).
-    more: usize,
-    block: Block,
-}
-
-/// The pipeline's blocks in reading order: kernels right before the stage their convolution
-/// writes.
-fn pipeline(scene: &Scene, lang: Lang) -> Vec<Piece> {
-    let fwd = &scene.forward;
-    let mut items = Vec::new();
-    let caption = |title: &str, shape: &str| text_width(title, 13.0).max(text_width(shape, 12.0));
-    for (si, stage) in fwd.stages.iter().enumerate() {
-        for (ci, _) in fwd
-            .convs
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.output_stage == si)
-        {
-            if let Some((count, depth, k, extent)) = kernel_shape(fwd, ci) {
-                let title = kernel_title(lang, fwd, ci);
-                let shape = format!("{count} × {k}×{k}×{depth}");
-                let block = Block::kernels(count, depth, extent, caption(&title, &shape));
-                items.push(Piece {
-                    item: Item::Kernels(ci),
-                    summary: format!("{title}: {shape}"),
-                    more: count.saturating_sub(block.maps),
-                    title,
-                    shape,
-                    block,
-                });
-            }
-        }
-        let [c, h, w] = stage.shape();
-        let title = tr(lang, stage_key(stage.kind)).to_string();
-        let shape = format!("{c}×{h}×{w}");
-        let block = Block::stage(c, h, w, caption(&title, &shape));
-        let summary = trf(
-            lang,
-            "canvas.summary",
-            &[
-                ("stage", title.clone()),
-                ("c", c.to_string()),
-                ("h", h.to_string()),
-                ("w", w.to_string()),
-            ],
-        );
-        items.push(Piece {
-            item: Item::Stage(si, stage.kind),
-            summary,
-            more: c.saturating_sub(block.maps),
-            title,
-            shape,
-            block,
-        });
-    }
-    items
-}
+use crate::volume::{self, Front};
 
 /// Cell sizes for a page: phones and frames draw smaller cells than desktops.
 fn cell_range(embed: bool, narrow: bool) -> CellRange {
@@ -158,6 +39,17 @@ fn cell_range(embed: bool, narrow: bool) -> CellRange {
             min: 9.0,
             scroll: 12.0,
         },
+    }
+}
+
+/// Cell sizes of the volume view: smaller than the channel view's, since a block shows every
+/// channel at once and a whole layer should fit the first screen, on a phone too.
+fn volume_range(embed: bool, narrow: bool) -> CellRange {
+    let channel = cell_range(embed, narrow);
+    CellRange {
+        min: (channel.min * 0.5).floor(),
+        scroll: (channel.scroll * 0.7).floor(),
+        ..channel
     }
 }
 
@@ -227,8 +119,8 @@ pub fn figure() -> Html {
         return html! {};
     };
     let lang = ctx.lang();
-    let items = use_memo((ctx.scene.clone(), lang), |(scene, lang)| match &*scene.0 {
-        Ok(s) => pipeline(s, *lang),
+    let pieces = use_memo((ctx.scene.clone(), lang), |(scene, lang)| match &*scene.0 {
+        Ok(s) => pipeline::pipeline(s, *lang),
         Err(_) => Vec::new(),
     });
     let narrow = dom::window()
@@ -237,36 +129,56 @@ pub fn figure() -> Html {
         .and_then(|v| v.as_f64())
         .is_some_and(|w| w < 900.0);
     let range = cell_range(ctx.state.embed, narrow);
-    let blocks: Vec<Block> = items.iter().map(|p| p.block).collect();
-    let plan = use_memo(
-        (blocks, space.0.floor(), space.1.floor(), range),
-        |(blocks, w, h, range)| layout::plan(blocks, *w, *h, *range),
-    );
+    let view = ctx.state.view;
+    let (body, fits, cell) = match view {
+        View::Volume => (
+            html! { <VolumeView pieces={pieces.clone()} space={[space.0.floor(), space.1.floor()]} range={volume_range(ctx.state.embed, narrow)} /> },
+            true,
+            String::new(),
+        ),
+        View::Channels => channel_rows(&pieces, space, range),
+    };
+    html! {
+        <section class="figure" aria-label={tr(lang, "figure")} data-view={view.code()}>
+            <div class={classes!("stages", (!fits).then_some("scrolls"))} ref={host} data-cell={cell} data-fits={fits.to_string()}>
+                { body }
+            </div>
+        </section>
+    }
+}
+
+/// The channel view: the pipeline's blocks planned by [`layout::plan`], in rows with arrows;
+/// also whether it fits and its cell size.
+fn channel_rows(
+    pieces: &Rc<Vec<Piece>>,
+    space: (f64, f64),
+    range: CellRange,
+) -> (Html, bool, String) {
+    let blocks: Vec<layout::Block> = pieces.iter().map(|p| p.block).collect();
+    let plan = layout::plan(&blocks, space.0.floor(), space.1.floor(), range);
     let rows = plan.rows.iter().map(|r| {
         let cells = r.clone().map(|i| {
-            let piece = items[i].clone();
+            let piece = pieces[i].clone();
             let placed = plan.blocks[i];
             let arrow = (i > r.start)
                 .then(|| html! { <span class="arrow" aria-hidden="true">{ "→" }</span> });
-            let view = match piece.item {
-                Item::Stage(index, _) => html! {
+            let view = match piece.part {
+                Part::Stage(index, _) => html! {
                     <StageView key={format!("s{index}")} {index} {piece} {placed} />
                 },
-                Item::Kernels(conv) => html! {
-                    <KernelView key={format!("k{conv}")} {conv} {piece} {placed} />
+                Part::Kernels(conv) => html! {
+                    <KernelView key={format!("k{conv}")} index={conv} {piece} {placed} />
                 },
             };
             html! { <>{ for arrow }{ view }</> }
         });
         html! { <div class="pipeline-row">{ for cells }</div> }
     });
-    html! {
-        <section class="figure" aria-label={tr(lang, "figure")}>
-            <div class={classes!("stages", (!plan.fits).then_some("scrolls"))} ref={host} data-cell={plan.cell.to_string()} data-fits={plan.fits.to_string()}>
-                { for rows }
-            </div>
-        </section>
-    }
+    (
+        html! { <>{ for rows }</> },
+        plan.fits,
+        plan.cell.to_string(),
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -276,12 +188,27 @@ struct BlockProps {
     placed: Placed,
 }
 
-fn palette(dark: bool) -> Palette {
-    if dark {
-        DARK
-    } else {
-        LIGHT
+/// Paint `display` on `el` for the page's pixel ratio.
+fn paint_on(el: &web_sys::HtmlCanvasElement, display: &Display, dark: bool) {
+    if let Ok(c2d) = dom::context_2d(el) {
+        draw::prepare(
+            el,
+            &c2d,
+            display.width,
+            display.height,
+            dom::device_pixel_ratio(),
+        );
+        draw::paint(&c2d, display, Palette::of(dark));
     }
+}
+
+/// Bumps the canvas's draw counter (for the latency benchmark and the tests).
+fn count_draw(el: &web_sys::HtmlCanvasElement) {
+    let drawn = el
+        .get_attribute("data-drawn")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
 }
 
 /// Label boxes and map geometry on the canvas, for tests and tools that point at cells.
@@ -311,65 +238,24 @@ fn record(el: &web_sys::HtmlCanvasElement, l: &GridLayout, labels: &[LabelBox]) 
     ] {
         let _ = el.set_attribute(name, &v);
     }
-    // A draw counter, for the latency benchmark.
-    let drawn = el
-        .get_attribute("data-drawn")
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(0);
-    let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
+    count_draw(el);
 }
 
-#[function_component(StageView)]
-fn stage_view(p: &BlockProps) -> Html {
-    let canvas = use_node_ref();
-    let ctx = use_app();
-    let Some(ctx) = ctx else { return html! {} };
-    let lang = ctx.lang();
-    let scene = ctx.scene.clone();
-    let piece = &p.piece;
-    let layout = GridLayout::from_plan(&piece.block, &p.placed);
-    let marks = ctx.trace.marks_on(p.index);
-    {
-        let canvas = canvas.clone();
-        let index = p.index;
-        use_effect_with(
-            (scene, layout, ctx.dark, marks),
-            move |(scene, l, dark, marks)| {
-                let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
-                else {
-                    return;
-                };
-                let Some(stage) = s.forward.stages.get(index) else {
-                    return;
-                };
-                if let Ok(c2d) = dom::context_2d(&el) {
-                    draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
-                    let labels = draw::draw_stage(&c2d, stage, l, &palette(*dark), marks);
-                    record(&el, l, &labels);
-                }
-            },
-        );
-    }
-    let hit = {
-        let index = p.index;
-        move |e: &MouseEvent| -> Option<CellRef> {
-            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            (0..layout.shown).find_map(|ch| {
-                let (ox, oy) = layout.origin(ch);
-                (x >= ox && y >= oy && x < ox + layout.map_w && y < oy + layout.map_h).then(|| {
-                    CellRef {
-                        stage: index,
-                        channel: ch,
-                        y: ((y - oy) / layout.cell) as usize,
-                        x: ((x - ox) / layout.cell) as usize,
-                    }
-                })
-            })
-        }
-    };
+/// Hover traces, a click pins: the callbacks of a canvas whose cells `hit` finds.
+struct Pointer {
+    onmousemove: Callback<MouseEvent>,
+    onmouseleave: Callback<MouseEvent>,
+    onclick: Callback<MouseEvent>,
+}
+
+/// Finds the cell under the pointer.
+type Hit = Rc<dyn Fn(&MouseEvent) -> Option<CellRef>>;
+
+fn pointer(ctx: &crate::context::AppContext, hit: Hit) -> Pointer {
     let onmousemove = {
         let frame = ctx.frame.clone();
         let current = ctx.state.trace;
+        let hit = hit.clone();
         Callback::from(move |e: MouseEvent| {
             let cell = hit(&e);
             if cell != current {
@@ -389,11 +275,63 @@ fn stage_view(p: &BlockProps) -> Html {
             }
         })
     };
-    let kind = match piece.item {
-        Item::Stage(_, kind) => kind,
-        Item::Kernels(_) => StageKind::Input,
+    Pointer {
+        onmousemove,
+        onmouseleave,
+        onclick,
+    }
+}
+
+#[function_component(StageView)]
+fn stage_view(p: &BlockProps) -> Html {
+    let canvas = use_node_ref();
+    let ctx = use_app();
+    let Some(ctx) = ctx else { return html! {} };
+    let lang = ctx.lang();
+    let piece = &p.piece;
+    let layout = GridLayout::from_plan(&piece.block, &p.placed);
+    let marks = ctx.trace.marks_on(p.index);
+    {
+        let canvas = canvas.clone();
+        let index = p.index;
+        use_effect_with(
+            (ctx.scene.clone(), layout, ctx.dark, marks),
+            move |(scene, l, dark, marks)| {
+                let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
+                else {
+                    return;
+                };
+                if let Some(stage) = s.forward.stages.get(index) {
+                    let (display, labels) = channels::stage(stage, l, marks);
+                    paint_on(&el, &display, *dark);
+                    record(&el, l, &labels);
+                }
+            },
+        );
+    }
+    let index = p.index;
+    let hit = Rc::new(move |e: &MouseEvent| -> Option<CellRef> {
+        let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+        (0..layout.shown).find_map(|ch| {
+            let (ox, oy) = layout.origin(ch);
+            let inside = x >= ox && y >= oy && x < ox + layout.map_w && y < oy + layout.map_h;
+            inside.then(|| CellRef {
+                stage: index,
+                channel: ch,
+                y: ((y - oy) / layout.cell) as usize,
+                x: ((x - ox) / layout.cell) as usize,
+            })
+        })
+    });
+    let Pointer {
+        onmousemove,
+        onmouseleave,
+        onclick,
+    } = pointer(&ctx, hit);
+    let class = match piece.part {
+        Part::Stage(_, kind) => stage_class(kind),
+        Part::Kernels(_) => stage_class(StageKind::Input),
     };
-    let class = stage_kind_class(kind);
     html! {
         <figure class={classes!("stage", format!("stage-{class}"))} data-stage={class}>
             { caption(piece) }
@@ -419,100 +357,150 @@ fn more_line(lang: Lang, more: usize) -> Html {
     html! { <p class="more">{ trf(lang, "channels.more", &[("n", more.to_string())]) }</p> }
 }
 
-fn stage_kind_class(kind: StageKind) -> &'static str {
-    match kind {
-        StageKind::Input => "input",
-        StageKind::Padded => "padded",
-        StageKind::ZeroInserted => "zero-inserted",
-        StageKind::Upsampled => "upsampled",
-        StageKind::Intermediate => "intermediate",
-        StageKind::Output => "output",
-    }
-}
-
-/// Kernels of convolution `conv` as `(count · depth, k, k)` slices in output-channel order, and
-/// the group of each output channel.
-fn kernel_slices(scene: &Scene, conv: usize) -> Option<(Array3<f32>, usize, Vec<usize>, usize)> {
-    let fwd: &Forward = &scene.forward;
-    let view = fwd.convs.get(conv)?;
-    let original = &scene.weights.convs.get(view.weights)?.weight;
-    // Conv layout (C_out, depth, k, k); a transposed weight (C_in, C_out/g, k, k) is shown per
-    // output channel as it stamps.
-    let w = if view.transposed {
-        // In row-major order, or the reshape below refuses it (for more than one input channel).
-        original
-            .view()
-            .permuted_axes([1, 0, 2, 3])
-            .as_standard_layout()
-            .into_owned()
-    } else {
-        original.clone()
-    };
-    let (co, depth, k, _) = w.dim();
-    let slices = w.into_shape_with_order((co * depth, k, k)).ok()?;
-    let groups = fwd.stages[view.output_stage].channel_groups.clone();
-    Some((slices, depth, groups, view.dilation))
-}
-
-#[derive(Properties, PartialEq)]
-struct KernelProps {
-    conv: usize,
-    piece: Piece,
-    placed: Placed,
-}
-
+/// The kernels of convolution `index`.
 #[function_component(KernelView)]
-fn kernel_view(p: &KernelProps) -> Html {
+fn kernel_view(p: &BlockProps) -> Html {
     let canvas = use_node_ref();
     let Some(ctx) = use_app() else {
         return html! {};
     };
     let lang = ctx.lang();
-    let scene = ctx.scene.clone();
     let active = ctx
         .trace
         .kernel
-        .filter(|(c, _)| *c == p.conv)
+        .filter(|(c, _)| *c == p.index)
         .map(|(_, k)| k);
     let layout = GridLayout::from_plan(&p.piece.block, &p.placed);
     {
         let canvas = canvas.clone();
-        let conv = p.conv;
+        let conv = p.index;
         use_effect_with(
-            (scene, layout, ctx.dark, active),
+            (ctx.scene.clone(), layout, ctx.dark, active),
             move |(scene, l, dark, active)| {
-                let Ok(s) = &*scene.0 else { return };
-                let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+                let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
+                else {
                     return;
                 };
-                let Some((slices, depth, groups, dilation)) = kernel_slices(s, conv) else {
-                    return;
-                };
-                let Ok(c2d) = dom::context_2d(&el) else {
-                    return;
-                };
-                draw::prepare(&el, &c2d, l.width, l.height, dom::device_pixel_ratio());
-                let group_of = move |i: usize| groups.get(i).copied().unwrap_or(0);
-                let labels = draw::draw_kernels(
-                    &c2d,
-                    slices.view(),
-                    depth,
-                    &group_of,
-                    dilation,
-                    l,
-                    &palette(*dark),
-                    *active,
-                );
-                record(&el, l, &labels);
+                if let Some(set) = s.kernel_set(conv) {
+                    let (display, labels) = channels::kernels(set, l, *active);
+                    paint_on(&el, &display, *dark);
+                    record(&el, l, &labels);
+                }
             },
         );
     }
     let piece = &p.piece;
     html! {
-        <figure class="kernels" data-kernels={p.conv.to_string()}>
+        <figure class="kernels" data-kernels={p.index.to_string()}>
             { caption(piece) }
             <canvas ref={canvas} role="img" aria-label={piece.summary.clone()} />
             { more_line(lang, piece.more) }
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct VolumeProps {
+    pieces: Rc<Vec<Piece>>,
+    space: [f64; 2],
+    range: CellRange,
+}
+
+/// The test hooks of the volume view: the active box's channels, output cell and bounding
+/// rectangle (`docs/CONVENTIONS.md`), the cells drawn, the cell size.
+fn record_volume(el: &web_sys::HtmlCanvasElement, f: &volume::VolumeFigure) {
+    // Each front face: stage, top-left, cell size, rows and columns.
+    let fronts = f
+        .fronts
+        .iter()
+        .map(|fr| {
+            format!(
+                "{},{:.1},{:.1},{},{},{}",
+                fr.stage, fr.at[0], fr.at[1], fr.cell, fr.h, fr.w
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let (channels, output, bbox) = match &f.active {
+        Some((a, b)) => (
+            format!("{}-{}", a.channels[0], a.channels[1]),
+            format!("{},{},{}", a.output.channel, a.output.y, a.output.x),
+            format!("{:.1},{:.1},{:.1},{:.1}", b[0], b[1], b[2], b[3]),
+        ),
+        None => Default::default(),
+    };
+    for (name, v) in [
+        ("data-active-channels", channels),
+        ("data-active-output", output),
+        ("data-active-box", bbox),
+        ("data-cells", f.display.cell_count().to_string()),
+        ("data-fronts", fronts),
+        ("data-cell", f.cell.to_string()),
+        ("data-fits", f.fits.to_string()),
+    ] {
+        if v.is_empty() {
+            let _ = el.remove_attribute(name);
+        } else {
+            let _ = el.set_attribute(name, &v);
+        }
+    }
+    count_draw(el);
+}
+
+/// The whole computation on one canvas, as volumes ([`volume::figure`]).
+#[function_component(VolumeView)]
+fn volume_view(p: &VolumeProps) -> Html {
+    let canvas = use_node_ref();
+    let fronts = use_mut_ref(Vec::<Front>::new);
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    {
+        let canvas = canvas.clone();
+        let fronts = fronts.clone();
+        let marks = ctx.trace.marks.clone();
+        use_effect_with(
+            (
+                ctx.scene.clone(),
+                p.pieces.clone(),
+                p.space,
+                p.range,
+                ctx.dark,
+                ctx.active,
+                marks,
+            ),
+            move |(scene, pieces, space, range, dark, active, marks)| {
+                let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
+                else {
+                    return;
+                };
+                let f = volume::figure(s, pieces, *space, *range, *active, marks);
+                paint_on(&el, &f.display, *dark);
+                record_volume(&el, &f);
+                *fronts.borrow_mut() = f.fronts;
+            },
+        );
+    }
+    let hit = Rc::new(move |e: &MouseEvent| -> Option<CellRef> {
+        let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+        fronts.borrow().iter().find_map(|f| f.hit(x, y))
+    });
+    let Pointer {
+        onmousemove,
+        onmouseleave,
+        onclick,
+    } = pointer(&ctx, hit);
+    let summary = p
+        .pieces
+        .iter()
+        .map(|piece| piece.summary.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        <figure class="volume" data-view="volume">
+            <canvas ref={canvas} role="img" aria-label={format!("{}: {summary}", tr(lang, "view.volume"))} data-volume="1"
+                {onmousemove} {onmouseleave} {onclick} />
         </figure>
     }
 }
@@ -554,6 +542,30 @@ pub fn legend() -> Html {
             .map(|s| kinds(&s.forward))
             .unwrap_or_default()
     });
+    // The colour scale and the swatches from the palette (the stylesheet holds no copy of
+    // it): the map as the scale's background, the theme's cell colours as custom properties.
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        let dark = ctx.as_ref().is_some_and(|c| c.dark);
+        use_effect_with(dark, move |dark| {
+            let Some(el) = root.cast::<web_sys::HtmlElement>() else {
+                return;
+            };
+            let pal = Palette::of(*dark);
+            let style = el.style();
+            let _ = style.set_property("--value-scale", &crate::palette::value_gradient_css());
+            for (name, colour) in [
+                ("--cell-padding", pal.padding),
+                ("--cell-hatch", pal.hatch),
+                ("--cell-inserted", pal.inserted),
+                ("--cell-copied", pal.copied),
+                ("--cell-value", pal.paint(crate::palette::Paint::Value(0.5))),
+            ] {
+                let _ = style.set_property(name, &colour.css());
+            }
+        });
+    }
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -562,7 +574,7 @@ pub fn legend() -> Html {
         html! { <span class="legend-item" data-legend={key}><span class={classes!("swatch", class)} aria-hidden="true"></span>{ tr(lang, key) }</span> }
     };
     html! {
-        <div class="legend" role="group" aria-label={tr(lang, "legend")}>
+        <div class="legend" role="group" aria-label={tr(lang, "legend")} ref={root}>
             <span class="legend-item"><span>{ tr(lang, "legend.negative") }</span><span class="scale" aria-hidden="true"></span><span>{ tr(lang, "legend.positive") }</span></span>
             if k.padding { { swatch("swatch-padding", "legend.padding") } }
             if k.inserted { { swatch("swatch-inserted", "legend.inserted") } }

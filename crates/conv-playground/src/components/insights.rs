@@ -5,10 +5,12 @@ use conv_core::{Evenness, LayerKind, LayerSpec};
 use ndarray::Array2;
 use yew::prelude::*;
 
+use crate::channels;
 use crate::context::use_app;
 use crate::dom;
-use crate::draw::{self, DARK, LIGHT};
+use crate::draw;
 use crate::i18n::{tr, trf};
+use crate::palette::Palette;
 use crate::scene::{counterpart, Scene, SceneKey};
 
 #[derive(Properties, PartialEq)]
@@ -39,21 +41,22 @@ fn count_map(p: &CountsProps) -> Html {
                 let Ok(c2d) = dom::context_2d(&el) else {
                     return;
                 };
-                let (h, w) = counts.dim();
+                let (_, w) = counts.dim();
                 let avail = if *width < 600.0 {
                     *width
                 } else {
                     *width / 2.0 - 16.0
                 };
                 let cell = (avail / w.max(1) as f64).floor().clamp(3.0, 26.0);
-                let (cw, ch) = (w as f64 * cell, h as f64 * cell);
-                draw::prepare(&el, &c2d, cw, ch, dom::device_pixel_ratio());
-                draw::draw_counts(
+                let display = channels::counts(counts.view(), cell);
+                draw::prepare(
+                    &el,
                     &c2d,
-                    counts.view(),
-                    cell,
-                    if *dark { &DARK } else { &LIGHT },
+                    display.width,
+                    display.height,
+                    dom::device_pixel_ratio(),
                 );
+                draw::paint(&c2d, &display, Palette::of(*dark));
             },
         );
     }

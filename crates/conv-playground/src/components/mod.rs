@@ -16,7 +16,7 @@ pub use controls::{Controls, LayerPicker, ParamDrawer};
 pub use figure::{Figure, Legend};
 pub use insights::Insights;
 pub use notices::Notices;
-pub use player::{Player, TraceLine};
+pub use player::{Player, TraceLine, ViewSwitch};
 pub use share::ShareBar;
 pub use slider::Slider;
 pub use stats::{Comparison, Formulas, Stats};

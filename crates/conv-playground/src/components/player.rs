@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::Slider;
 use crate::context::use_app;
 use crate::i18n::tr;
-use crate::state::Action;
+use crate::state::{Action, View};
 
 #[function_component(Player)]
 pub fn player() -> Html {
@@ -103,6 +103,30 @@ pub fn trace_line() -> Html {
                 <span class="hint">{ tr(lang, "trace.hint") }{ " " }{ tr(lang, "anim.keys") }</span>
             }
             <code data-stat="trace">{ text.unwrap_or_default() }</code>
+        </div>
+    }
+}
+
+/// Volumes or channel grids (`view=volume|channels`).
+#[function_component(ViewSwitch)]
+pub fn view_switch() -> Html {
+    let Some(ctx) = use_app() else {
+        return html! {};
+    };
+    let lang = ctx.lang();
+    let button = |view: View, key: &'static str| {
+        let d = ctx.dispatch.clone();
+        let active = ctx.state.view == view;
+        html! {
+            <button type="button" class={classes!("chip", active.then_some("active"))} aria-pressed={active.to_string()}
+                data-view-button={view.code()}
+                onclick={Callback::from(move |_| d.emit(Action::SetView(view)))}>{ tr(lang, key) }</button>
+        }
+    };
+    html! {
+        <div class="switch view-switch" role="group" aria-label={tr(lang, "view")}>
+            { button(View::Volume, "view.volume") }
+            { button(View::Channels, "view.channels") }
         </div>
     }
 }

@@ -6,9 +6,13 @@ use std::time::Duration;
 use yew::prelude::*;
 
 use crate::context::{use_app, AppContext};
+use crate::display::Display;
 use crate::dom;
-use crate::export::{self, GifExport};
+use crate::draw;
+use crate::export::{self, GifExport, Look};
 use crate::i18n::{tr, trf, Lang};
+use crate::palette::Palette;
+use crate::pipeline::pipeline;
 
 /// The `<iframe>` snippet for the current state.
 fn embed_snippet(url: &str, title: &str) -> String {
@@ -56,7 +60,7 @@ pub fn share_bar() -> Html {
     };
     let snippet = embed_snippet(&embed_url(), &layer_title);
     let copy_snippet = copy_embed_snippet(lang, status.clone(), snippet.clone());
-    let png = export_png(lang, layer, status.clone());
+    let png = export_png(&ctx, layer, status.clone());
     let svg = export_svg(&ctx, layer, status.clone());
     let gif = export_gif(&ctx, layer, status.clone(), gif_progress.clone());
     let progress_view = gif_progress.map(|(i, n)| {
@@ -133,35 +137,51 @@ fn copy_embed_snippet(lang: Lang, status: Status, snippet: String) -> Callback<M
     })
 }
 
-/// Downloads the figure as drawn, `conv-<layer>.png`.
-fn export_png(lang: Lang, layer: &'static str, status: Status) -> Callback<MouseEvent> {
+/// What an export of the current page draws: its view and theme, and the figure's blocks in
+/// the page's language.
+fn look_of(ctx: &AppContext) -> Look {
+    Look {
+        view: ctx.state.view,
+        dark: ctx.dark,
+    }
+}
+
+/// The figure as the page shows it now (step, trace, view, theme), at the export size.
+fn current_figure(ctx: &AppContext) -> Option<(Display, Look)> {
+    let Ok(sc) = &*ctx.scene.0 else { return None };
+    let pieces = pipeline(sc, ctx.lang());
+    let look = look_of(ctx);
+    Some((
+        export::figure(sc, &pieces, look, &ctx.trace, ctx.active),
+        look,
+    ))
+}
+
+/// Downloads the figure, `conv-<layer>.png`, drawn at twice the CSS size.
+fn export_png(ctx: &AppContext, layer: &'static str, status: Status) -> Callback<MouseEvent> {
+    let lang = ctx.lang();
+    let ctx = ctx.clone();
     Callback::from(move |_: MouseEvent| {
-        let status = status.clone();
-        yew::platform::spawn_local(async move {
-            let result = match dom::figure_png().await {
-                Ok(bytes) => dom::download(&bytes, "image/png", &format!("conv-{layer}.png")),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                status.set(Some(failed(lang, e)));
-            }
-        });
+        let Some((display, look)) = current_figure(&ctx) else {
+            return;
+        };
+        let result = draw::png(&display, Palette::of(look.dark), 2.0)
+            .and_then(|bytes| dom::download(&bytes, "image/png", &format!("conv-{layer}.png")));
+        if let Err(e) = result {
+            status.set(Some(failed(lang, e)));
+        }
     })
 }
 
-/// Downloads the figure as SVG, `conv-<layer>.svg`, its stages titled in the page's language.
+/// Downloads the figure as SVG, `conv-<layer>.svg`, titled in the page's language.
 fn export_svg(ctx: &AppContext, layer: &'static str, status: Status) -> Callback<MouseEvent> {
     let lang = ctx.lang();
-    let scene = ctx.scene.clone();
+    let ctx = ctx.clone();
     Callback::from(move |_: MouseEvent| {
-        let Ok(sc) = &*scene.0 else { return };
-        let titles: Vec<String> = sc
-            .forward
-            .stages
-            .iter()
-            .map(|s| tr(lang, super::figure::stage_key(s.kind)).to_string())
-            .collect();
-        let text = export::svg(sc, &titles);
+        let Some((display, look)) = current_figure(&ctx) else {
+            return;
+        };
+        let text = crate::display::svg(&display, Palette::of(look.dark));
         if let Err(e) = dom::download(
             text.as_bytes(),
             "image/svg+xml",
@@ -188,6 +208,7 @@ fn export_gif(
     let scene = ctx.scene.clone();
     let lang = ctx.lang();
     let scatter = ctx.state.anim.scatter;
+    let look = look_of(ctx);
     let channel = ctx.state.anim.channel;
     let speed = ctx.state.anim.speed;
     Callback::from(move |_: MouseEvent| {
@@ -199,10 +220,11 @@ fn export_gif(
         let rc = scene.0.clone();
         yew::platform::spawn_local(async move {
             let Ok(sc) = &*rc else { return };
+            let pieces = pipeline(sc, lang);
             let steps = sc.forward.steps(scatter);
             let delay = (100 / speed.clamp(1, 20)).max(2) as u16;
             let result = async {
-                let mut g = GifExport::new(sc, &steps, channel, delay)?;
+                let mut g = GifExport::new(sc, &pieces, look, &steps, channel, delay)?;
                 let n = g.frames();
                 progress.set(Some((0, n)));
                 while g.step()? {

@@ -1,0 +1,527 @@
+//! The channel view as [`Display`]s: each stage as labelled per-channel grids (padding hatched,
+//! inserted zeros pale with a dot, copies marked in a corner, values written when cells are large
+//! enough), kernels as slices side by side, and count maps. Pure, tested natively; the figure
+//! paints each block on its canvas, the exports compose them.
+
+use conv_core::{Cell, Stage};
+use ndarray::ArrayView2;
+
+use crate::display::{fit, text_width, Display, Item, Shape};
+use crate::layout::{
+    self, Block, CellRange, Placed, CAPTION_H, KERNEL_SLICES, MAP_GAP as GAP, SLICE_GAP,
+};
+use crate::palette::{self, text_on_count, text_on_value, Ink, Paint};
+use crate::pipeline::{Part, Piece, SHAPE_PX, TITLE_PX};
+use crate::scene::{KernelSet, Scene};
+use crate::trace::{format_value, Role, Trace};
+
+/// Where a block's maps go on its canvas, from the figure's [`crate::layout::Plan`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridLayout {
+    pub cell: f64,
+    pub cols: usize,
+    pub shown: usize,
+    pub map_w: f64,
+    pub map_h: f64,
+    pub width: f64,
+    pub height: f64,
+    block: Block,
+    placed: Placed,
+}
+
+impl GridLayout {
+    pub fn from_plan(block: &Block, placed: &Placed) -> GridLayout {
+        let [map_w, map_h] = block.map_size(placed.cell);
+        GridLayout {
+            cell: placed.cell,
+            cols: placed.cols,
+            shown: block.maps,
+            map_w,
+            map_h,
+            width: placed.canvas[0],
+            height: placed.canvas[1],
+            block: *block,
+            placed: *placed,
+        }
+    }
+
+    /// Top-left corner of map `i`.
+    pub fn origin(&self, i: usize) -> (f64, f64) {
+        self.placed.origin(&self.block, i)
+    }
+}
+
+/// A label's box on a canvas `[x, y, w, h]` in CSS pixels, reported for the layout tests.
+pub type LabelBox = [f64; 4];
+
+/// Font size of map labels.
+const LABEL_PX: f64 = 12.0;
+
+/// A map's label, longest first: `c3 · g1`, `c3`, `3` (the group only where there are groups).
+fn label_choices(prefix: char, i: usize, group: Option<usize>) -> Vec<String> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(g) = group {
+        out.push(format!("{prefix}{i} · g{g}"));
+    }
+    out.push(format!("{prefix}{i}"));
+    out.push(i.to_string());
+    out
+}
+
+/// The longest label that fits `room` at `(x, y)` (baseline), recorded in `boxes`.
+fn label(
+    d: &mut Display,
+    choices: &[String],
+    x: f64,
+    y: f64,
+    room: f64,
+    boxes: &mut Vec<LabelBox>,
+) {
+    if let Some(text) = fit(choices, LABEL_PX, room) {
+        boxes.push([x, y - 11.0, text_width(text, LABEL_PX), 13.0]);
+        d.text([x, y], text, LABEL_PX, Ink::Text);
+    }
+}
+
+/// Cells smaller than this are drawn as one cell map (no text, grid or hatching).
+pub const FAST_BELOW: f64 = 6.0;
+
+/// The paint of cell `(y, x)` of channel `ch`, and whether it is hatched.
+fn cell_paint(stage: &Stage, ch: usize, y: usize, x: usize, scale: f32) -> (Paint, bool) {
+    match stage.cells[[y, x]] {
+        Cell::Padding => (Paint::Ink(Ink::Padding), true),
+        Cell::Inserted => (Paint::Ink(Ink::Inserted), false),
+        Cell::Data { .. } | Cell::Copied { .. } => (
+            Paint::Value(palette::normalise(stage.data[[ch, y, x]], scale)),
+            false,
+        ),
+    }
+}
+
+/// One cell at `(px, py)`: its paint, the dot of an inserted zero, the corner of a copy, the
+/// value when the cell is large enough to read.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn paint_cell(
+    d: &mut Display,
+    stage: &Stage,
+    ch: usize,
+    y: usize,
+    x: usize,
+    at: [f64; 2],
+    cell: f64,
+    scale: f32,
+) {
+    let (paint, hatch) = cell_paint(stage, ch, y, x, scale);
+    let [px, py] = at;
+    d.cell(Shape::rect(px, py, cell, cell), paint, hatch && cell >= 5.0);
+    let kind = stage.cells[[y, x]];
+    match kind {
+        Cell::Inserted => d.push(Item::Dot {
+            at: [px + cell / 2.0, py + cell / 2.0],
+            r: (cell * 0.08).max(0.8),
+            ink: Ink::Hatch,
+        }),
+        Cell::Copied { .. } if cell >= 6.0 => d.fill(
+            Shape::Poly(vec![
+                [px + cell, py],
+                [px + cell * 0.7, py],
+                [px + cell, py + cell * 0.3],
+            ]),
+            Paint::Ink(Ink::Copied),
+        ),
+        _ => {}
+    }
+    if cell >= 22.0 && !matches!(kind, Cell::Inserted) {
+        let v = stage.data[[ch, y, x]];
+        let t = palette::normalise(v, scale);
+        let font = (cell * 0.36).clamp(7.0, 13.0);
+        d.centred(
+            [px + cell / 2.0, py + cell / 2.0],
+            format_value(v),
+            font,
+            text_on_value(t),
+            cell - 2.0,
+        );
+    }
+}
+
+/// Grid lines over a `w × h` map at `(ox, oy)`.
+fn grid(d: &mut Display, ox: f64, oy: f64, w: usize, h: usize, cell: f64) {
+    for y in 0..=h {
+        let yy = oy + y as f64 * cell;
+        d.line([ox, yy], [ox + w as f64 * cell, yy], Ink::Grid, 1.0);
+    }
+    for x in 0..=w {
+        let xx = ox + x as f64 * cell;
+        d.line([xx, oy], [xx, oy + h as f64 * cell], Ink::Grid, 1.0);
+    }
+}
+
+/// A stage: each drawn channel as a labelled grid framed in its group's colour; with `marks`,
+/// everything else veiled and the marked cells framed (related first, the focus on top).
+pub fn stage(
+    stage: &Stage,
+    layout: &GridLayout,
+    marks: &[(usize, usize, usize, Role)],
+) -> (Display, Vec<LabelBox>) {
+    let mut d = Display::new(layout.width, layout.height);
+    let mut boxes = Vec::new();
+    let scale = palette::max_abs(stage.data.iter());
+    let (c, h, w) = stage.data.dim();
+    let cell = layout.cell;
+    let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
+    let shown = layout.shown.min(c);
+    for ch in 0..shown {
+        let (ox, oy) = layout.origin(ch);
+        let group = stage.channel_groups.get(ch).copied().unwrap_or(0);
+        let choices = label_choices('c', ch, many_groups.then_some(group));
+        let room = layout.map_w + GAP - 12.0 - 3.0;
+        label(&mut d, &choices, ox + 12.0, oy - 4.0, room, &mut boxes);
+        d.fill(
+            Shape::rect(ox, oy - 12.0, 8.0, 8.0),
+            Paint::Ink(Ink::Group(group as u8)),
+        );
+        if cell < FAST_BELOW {
+            let paints = (0..h * w)
+                .map(|i| cell_paint(stage, ch, i / w, i % w, scale).0)
+                .collect();
+            d.push(Item::Cells {
+                x: ox,
+                y: oy,
+                cell,
+                cols: w,
+                rows: h,
+                paints,
+            });
+        } else {
+            for y in 0..h {
+                for x in 0..w {
+                    let at = [ox + x as f64 * cell, oy + y as f64 * cell];
+                    paint_cell(&mut d, stage, ch, y, x, at, cell, scale);
+                }
+            }
+            grid(&mut d, ox, oy, w, h, cell);
+        }
+        let frame = Shape::rect(
+            ox - 1.0,
+            oy - 1.0,
+            w as f64 * cell + 2.0,
+            h as f64 * cell + 2.0,
+        );
+        d.stroke(frame, Ink::Group(group as u8), 2.0);
+    }
+    highlight(&mut d, stage, layout, marks, scale);
+    (d, boxes)
+}
+
+/// With `marks`, every drawn map veiled and the marked cells painted again and framed (related
+/// first, the focus on top).
+fn highlight(
+    d: &mut Display,
+    stage: &Stage,
+    layout: &GridLayout,
+    marks: &[(usize, usize, usize, Role)],
+    scale: f32,
+) {
+    let (c, h, w) = stage.data.dim();
+    let (cell, shown) = (layout.cell, layout.shown.min(c));
+    if !marks.is_empty() {
+        for ch in 0..shown {
+            let (ox, oy) = layout.origin(ch);
+            d.push(Item::Veil {
+                x: ox,
+                y: oy,
+                w: w as f64 * cell,
+                h: h as f64 * cell,
+            });
+        }
+    }
+    let mut ordered: Vec<_> = marks
+        .iter()
+        .filter(|m| m.0 < shown && m.1 < h && m.2 < w)
+        .collect();
+    ordered.sort_by_key(|m| m.3 == Role::Focus);
+    for &&(ch, y, x, role) in &ordered {
+        let (ox, oy) = layout.origin(ch);
+        let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
+        // The cell again, unveiled, then its frame.
+        let (paint, hatch) = cell_paint(stage, ch, y, x, scale);
+        d.cell(Shape::rect(px, py, cell, cell), paint, hatch && cell >= 5.0);
+        let (ink, width) = match role {
+            Role::Focus => (Ink::Focus, 3.0),
+            Role::Related => (Ink::Related, 2.0),
+        };
+        let inset = width / 2.0;
+        d.stroke(
+            Shape::rect(px + inset, py + inset, cell - width, cell - width),
+            ink,
+            width,
+        );
+    }
+}
+
+/// One slice of a kernel at `(sx, sy)`: taps in their value colour (values written when the
+/// cells are large), gaps hatched.
+pub fn kernel_slice(
+    d: &mut Display,
+    set: &KernelSet,
+    kernel: usize,
+    slice: usize,
+    at: [f64; 2],
+    cell: f64,
+) {
+    let scale = set.scale();
+    let ext = set.extent();
+    for y in 0..ext {
+        for x in 0..ext {
+            let (px, py) = (at[0] + x as f64 * cell, at[1] + y as f64 * cell);
+            let r = Shape::rect(px, py, cell, cell);
+            match set.tap(kernel, slice, y, x) {
+                Some(v) => {
+                    let t = palette::normalise(v, scale);
+                    d.cell(r, Paint::Value(t), false);
+                    if cell >= 22.0 {
+                        let c = [px + cell / 2.0, py + cell / 2.0];
+                        d.centred(c, format_value(v), 10.0, text_on_value(t), cell - 2.0);
+                    }
+                }
+                None => d.cell(r, Paint::Ink(Ink::Inserted), cell >= 5.0),
+            }
+        }
+    }
+}
+
+/// Kernels: one block per output channel, its slices side by side (the first
+/// [`KERNEL_SLICES`], then an ellipsis), framed in its group's colour; `active` framed in the
+/// focus colour.
+pub fn kernels(
+    set: &KernelSet,
+    layout: &GridLayout,
+    active: Option<usize>,
+) -> (Display, Vec<LabelBox>) {
+    let mut d = Display::new(layout.width, layout.height);
+    let mut boxes = Vec::new();
+    let cell = layout.cell;
+    let slice_px = set.extent() as f64 * cell;
+    let shown_depth = set.depth.min(KERNEL_SLICES);
+    let count = set.count();
+    let many_groups = (0..count).any(|i| set.group(i) > 0);
+    for kernel in 0..count.min(layout.shown) {
+        let (ox, oy) = layout.origin(kernel);
+        let group = set.group(kernel);
+        let choices = label_choices('k', kernel, many_groups.then_some(group));
+        label(
+            &mut d,
+            &choices,
+            ox,
+            oy - 4.0,
+            layout.map_w + GAP - 3.0,
+            &mut boxes,
+        );
+        for s in 0..shown_depth {
+            let sx = ox + s as f64 * (slice_px + SLICE_GAP);
+            kernel_slice(&mut d, set, kernel, s, [sx, oy], cell);
+            let frame = Shape::rect(sx - 1.0, oy - 1.0, slice_px + 2.0, slice_px + 2.0);
+            d.stroke(frame, Ink::Group(group as u8), 2.0);
+        }
+        if active == Some(kernel) {
+            let r = Shape::rect(ox - 3.0, oy - 3.0, layout.map_w + 6.0, slice_px + 6.0);
+            d.stroke(r, Ink::Focus, 2.0);
+        }
+        if set.depth > KERNEL_SLICES {
+            let x = ox + shown_depth as f64 * (slice_px + SLICE_GAP);
+            d.text([x, oy + slice_px / 2.0], "…", LABEL_PX, Ink::Muted);
+        }
+    }
+    (d, boxes)
+}
+
+/// A map of counts (overlap, coverage): darker for more, the count written in each cell.
+pub fn counts(counts: ArrayView2<u32>, cell: f64) -> Display {
+    let (h, w) = counts.dim();
+    let mut d = Display::new(w as f64 * cell, h as f64 * cell);
+    let max = counts.iter().copied().max().unwrap_or(1).max(1) as f32;
+    for y in 0..h {
+        for x in 0..w {
+            let t = counts[[y, x]] as f32 / max;
+            let (px, py) = (x as f64 * cell, y as f64 * cell);
+            d.cell(Shape::rect(px, py, cell, cell), Paint::Count(t), false);
+            if cell >= 14.0 {
+                let font = (cell * 0.45).clamp(8.0, 13.0);
+                let c = [px + cell / 2.0, py + cell / 2.0];
+                d.centred(c, counts[[y, x]].to_string(), font, text_on_count(t), cell);
+            }
+        }
+    }
+    d.stroke(
+        Shape::rect(0.5, 0.5, w as f64 * cell - 1.0, h as f64 * cell - 1.0),
+        Ink::Grid,
+        1.0,
+    );
+    d
+}
+
+/// The whole channel view on one display, placed as the page places it ([`layout::plan`] for
+/// `width`): captions, blocks, arrows, with `trace`'s highlights. What the exports draw.
+pub fn compose(
+    scene: &Scene,
+    pieces: &[Piece],
+    width: f64,
+    range: CellRange,
+    trace: &Trace,
+) -> Display {
+    let blocks: Vec<Block> = pieces.iter().map(|p| p.block).collect();
+    let plan = layout::plan(&blocks, width, f64::MAX / 4.0, range);
+    let mut out = Display::new(plan.size[0].max(40.0), 0.0);
+    let mut y = 0.0;
+    for row in &plan.rows {
+        let mut x = 0.0;
+        let mut row_h = 0.0f64;
+        for i in row.clone() {
+            let (piece, placed) = (&pieces[i], &plan.blocks[i]);
+            if i > row.start {
+                let ay = y + CAPTION_H + placed.canvas[1].min(60.0) / 2.0;
+                out.text([x + 4.0, ay + 5.0], "→", 16.0, Ink::Muted);
+                x += layout::ARROW_W;
+            }
+            out.push(Item::Text {
+                at: [x, y + 14.0],
+                text: piece.title.clone(),
+                size: TITLE_PX,
+                ink: Ink::Text,
+                anchor: crate::display::Anchor::Start,
+                bold: true,
+                max_width: None,
+            });
+            out.text([x, y + 29.0], piece.shape.clone(), SHAPE_PX, Ink::Muted);
+            let l = GridLayout::from_plan(&piece.block, placed);
+            let drawn = match piece.part {
+                Part::Stage(index, _) => {
+                    Some(stage(&scene.forward.stages[index], &l, &trace.marks_on(index)).0)
+                }
+                Part::Kernels(conv) => scene.kernel_set(conv).map(|set| {
+                    let active = trace.kernel.filter(|(c, _)| *c == conv).map(|(_, k)| k);
+                    kernels(set, &l, active).0
+                }),
+            };
+            if let Some(d) = drawn {
+                out.append(d, x, y + CAPTION_H);
+            }
+            x += placed.outer[0];
+            row_h = row_h.max(placed.outer[1]);
+        }
+        out.width = out.width.max(x);
+        y += row_h + layout::ROW_GAP;
+    }
+    out.height = y.max(1.0);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::plan;
+    use crate::scene::SceneKey;
+    use crate::state::{Action, AppState};
+    use conv_core::LayerKind;
+
+    fn scene(kind: LayerKind) -> Scene {
+        Scene::build(&SceneKey::from(
+            &AppState::default().reduce(Action::SetLayer(kind)),
+        ))
+        .unwrap()
+    }
+
+    fn layout_of(block: Block, cell: f64) -> GridLayout {
+        let p = plan(
+            &[block],
+            2000.0,
+            2000.0,
+            CellRange {
+                max: cell,
+                min: cell,
+                scroll: cell,
+            },
+        );
+        GridLayout::from_plan(&block, &p.blocks[0])
+    }
+
+    #[test]
+    fn a_stage_draws_every_cell_of_every_shown_channel() {
+        let sc = scene(LayerKind::Transposed);
+        for st in &sc.forward.stages {
+            let [c, h, w] = st.shape();
+            for cell in [4.0, 20.0] {
+                let l = layout_of(Block::stage(c, h, w, 40.0), cell);
+                let (d, boxes) = stage(st, &l, &[]);
+                assert_eq!(
+                    d.cell_count(),
+                    l.shown.min(c) * h * w,
+                    "{:?} at {cell}",
+                    st.kind
+                );
+                assert!(!boxes.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn marks_veil_the_rest_and_frame_the_focus() {
+        let sc = scene(LayerKind::Standard);
+        let st = &sc.forward.stages[0];
+        let [c, h, w] = st.shape();
+        let l = layout_of(Block::stage(c, h, w, 40.0), 20.0);
+        let (d, _) = stage(st, &l, &[(0, 1, 1, Role::Focus), (0, 0, 0, Role::Related)]);
+        let veils = d
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Veil { .. }))
+            .count();
+        assert_eq!(veils, l.shown.min(c));
+        // The focus frame is the last item: drawn over the related one.
+        match d.items.last() {
+            Some(Item::Stroke { ink, .. }) => assert_eq!(*ink, Ink::Focus),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dilated_kernels_are_drawn_with_their_gaps() {
+        let set = KernelSet {
+            slices: ndarray::Array3::from_elem((2, 3, 3), 1.0),
+            depth: 1,
+            groups: vec![0, 0],
+            dilation: 2,
+        };
+        assert_eq!(set.extent(), 5);
+        assert_eq!(set.tap(0, 0, 1, 0), None);
+        assert_eq!(set.tap(0, 0, 2, 4), Some(1.0));
+        let l = layout_of(Block::kernels(2, 1, 5, 30.0), 10.0);
+        let (d, _) = kernels(&set, &l, Some(1));
+        assert_eq!(d.cell_count(), 2 * 25);
+        let hatched = d
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Fill { hatch: true, .. }))
+            .count();
+        assert_eq!(hatched, 2 * (25 - 9));
+        assert!(d.items.iter().any(|i| matches!(
+            i,
+            Item::Stroke {
+                ink: Ink::Focus,
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn count_maps_write_counts() {
+        let m = ndarray::arr2(&[[1u32, 2], [3, 4]]);
+        let d = counts(m.view(), 20.0);
+        assert_eq!(d.cell_count(), 4);
+        assert!(d
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Text { text, .. } if text == "4")));
+    }
+}
