@@ -98,8 +98,49 @@ fn cell_paint(stage: &Stage, ch: usize, y: usize, x: usize, scale: f32) -> (Pain
     }
 }
 
-/// One cell at `(px, py)`: its paint, the dot of an inserted zero, the corner of a copy, the
-/// value when the cell is large enough to read.
+/// Marks of a cell's kind over its colour: padding hatched, inserted zeros dotted, copies
+/// marked in a corner (nothing below [`FAST_BELOW`], where they could not be seen).
+pub(crate) fn decorate(
+    d: &mut Display,
+    stage: &Stage,
+    y: usize,
+    x: usize,
+    at: [f64; 2],
+    cell: f64,
+) {
+    if cell < FAST_BELOW {
+        return;
+    }
+    let [px, py] = at;
+    match stage.cells[[y, x]] {
+        Cell::Padding => d.push(Item::Fill {
+            shape: Shape::rect(px, py, cell, cell),
+            paint: Paint::Ink(Ink::Padding),
+            hatch: true,
+            cell: false,
+        }),
+        Cell::Inserted => d.push(Item::Dot {
+            at: [px + cell / 2.0, py + cell / 2.0],
+            r: (cell * 0.08).max(0.8),
+            ink: Ink::Hatch,
+        }),
+        Cell::Copied { .. } => d.fill(
+            Shape::Poly(vec![
+                [px + cell, py],
+                [px + cell * 0.7, py],
+                [px + cell, py + cell * 0.3],
+            ]),
+            Paint::Ink(Ink::Copied),
+        ),
+        Cell::Data { .. } => {}
+    }
+}
+
+/// Cells from this size on have their values written in them.
+pub const VALUES_FROM: f64 = 22.0;
+
+/// One cell at `at`: its colour, its kind's mark, and its value when the cell is large enough
+/// to read it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn paint_cell(
     d: &mut Display,
@@ -111,27 +152,12 @@ pub(crate) fn paint_cell(
     cell: f64,
     scale: f32,
 ) {
-    let (paint, hatch) = cell_paint(stage, ch, y, x, scale);
+    let (paint, _) = cell_paint(stage, ch, y, x, scale);
     let [px, py] = at;
-    d.cell(Shape::rect(px, py, cell, cell), paint, hatch && cell >= 5.0);
+    d.cell(Shape::rect(px, py, cell, cell), paint, false);
+    decorate(d, stage, y, x, at, cell);
     let kind = stage.cells[[y, x]];
-    match kind {
-        Cell::Inserted => d.push(Item::Dot {
-            at: [px + cell / 2.0, py + cell / 2.0],
-            r: (cell * 0.08).max(0.8),
-            ink: Ink::Hatch,
-        }),
-        Cell::Copied { .. } if cell >= 6.0 => d.fill(
-            Shape::Poly(vec![
-                [px + cell, py],
-                [px + cell * 0.7, py],
-                [px + cell, py + cell * 0.3],
-            ]),
-            Paint::Ink(Ink::Copied),
-        ),
-        _ => {}
-    }
-    if cell >= 22.0 && !matches!(kind, Cell::Inserted) {
+    if cell >= VALUES_FROM && !matches!(kind, Cell::Inserted) {
         let v = stage.data[[ch, y, x]];
         let t = palette::normalise(v, scale);
         let font = (cell * 0.36).clamp(7.0, 13.0);
@@ -142,6 +168,48 @@ pub(crate) fn paint_cell(
             text_on_value(t),
             cell - 2.0,
         );
+    }
+}
+
+/// A whole map of channel `ch` from `(ox, oy)`: while no values are written, one cell map (one
+/// image on the canvas) with the kinds' marks over it; from [`VALUES_FROM`], cell by cell.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn paint_map(
+    d: &mut Display,
+    stage: &Stage,
+    ch: usize,
+    ox: f64,
+    oy: f64,
+    cell: f64,
+    scale: f32,
+) {
+    let (_, h, w) = stage.data.dim();
+    if cell < VALUES_FROM {
+        let paints = (0..h * w)
+            .map(|i| cell_paint(stage, ch, i / w, i % w, scale).0)
+            .collect();
+        d.cells([ox, oy], cell, w, h, paints);
+        if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
+            for y in 0..h {
+                for x in 0..w {
+                    decorate(
+                        d,
+                        stage,
+                        y,
+                        x,
+                        [ox + x as f64 * cell, oy + y as f64 * cell],
+                        cell,
+                    );
+                }
+            }
+        }
+    } else {
+        for y in 0..h {
+            for x in 0..w {
+                let at = [ox + x as f64 * cell, oy + y as f64 * cell];
+                paint_cell(d, stage, ch, y, x, at, cell, scale);
+            }
+        }
     }
 }
 
@@ -181,25 +249,8 @@ pub fn stage(
             Shape::rect(ox, oy - 12.0, 8.0, 8.0),
             Paint::Ink(Ink::Group(group as u8)),
         );
-        if cell < FAST_BELOW {
-            let paints = (0..h * w)
-                .map(|i| cell_paint(stage, ch, i / w, i % w, scale).0)
-                .collect();
-            d.push(Item::Cells {
-                x: ox,
-                y: oy,
-                cell,
-                cols: w,
-                rows: h,
-                paints,
-            });
-        } else {
-            for y in 0..h {
-                for x in 0..w {
-                    let at = [ox + x as f64 * cell, oy + y as f64 * cell];
-                    paint_cell(&mut d, stage, ch, y, x, at, cell, scale);
-                }
-            }
+        paint_map(&mut d, stage, ch, ox, oy, cell, scale);
+        if cell >= FAST_BELOW {
             grid(&mut d, ox, oy, w, h, cell);
         }
         let frame = Shape::rect(

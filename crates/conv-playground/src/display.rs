@@ -99,12 +99,13 @@ pub enum Item {
         /// Condensed to this width if longer.
         max_width: Option<f64>,
     },
-    /// A map of `cols × rows` cells of side `cell` at `(x, y)`, row-major: many small cells at
-    /// once (a picture of 128² and more stays quick to redraw).
+    /// A map of `cols × rows` cells, row-major: cell `(r, c)` is the parallelogram with corner
+    /// `at + c·u + r·v` and sides `u` and `v` (`u = [s, 0]`, `v = [0, s]` for square cells; a
+    /// skewed `u` or `v` draws a face of a volume). Many cells at once: painted as one image.
     Cells {
-        x: f64,
-        y: f64,
-        cell: f64,
+        at: Pt,
+        u: Pt,
+        v: Pt,
         cols: usize,
         rows: usize,
         paints: Vec<Paint>,
@@ -188,6 +189,18 @@ impl Display {
         });
     }
 
+    /// A square cell map: `cols × rows` cells of side `cell` from `(x, y)`.
+    pub fn cells(&mut self, at: Pt, cell: f64, cols: usize, rows: usize, paints: Vec<Paint>) {
+        self.push(Item::Cells {
+            at,
+            u: [cell, 0.0],
+            v: [0.0, cell],
+            cols,
+            rows,
+            paints,
+        });
+    }
+
     /// Text centred on `at`, condensed to `max_width`.
     pub fn centred(
         &mut self,
@@ -250,7 +263,8 @@ impl Item {
                 pt(to);
             }
             Item::Dot { at, .. } | Item::Text { at, .. } => pt(at),
-            Item::Cells { x, y, .. } | Item::Veil { x, y, .. } => {
+            Item::Cells { at, .. } => pt(at),
+            Item::Veil { x, y, .. } => {
                 *x += dx;
                 *y += dy;
             }
@@ -295,6 +309,20 @@ fn svg_shape(shape: &Shape, attrs: &str) -> String {
                 .collect();
             format!("<polygon points=\"{}\" {attrs}/>", pts.join(" "))
         }
+    }
+}
+
+/// Cell `(r, c)` of a cell map: a rectangle when the map is axis-aligned, else a parallelogram.
+pub fn cell_shape(at: Pt, u: Pt, v: Pt, r: usize, c: usize) -> Shape {
+    let o = [
+        at[0] + c as f64 * u[0] + r as f64 * v[0],
+        at[1] + c as f64 * u[1] + r as f64 * v[1],
+    ];
+    if u[1] == 0.0 && v[0] == 0.0 {
+        Shape::rect(o[0], o[1], u[0], v[1])
+    } else {
+        let p = |a: f64, b: f64| [o[0] + a * u[0] + b * v[0], o[1] + a * u[1] + b * v[1]];
+        Shape::Poly(vec![p(0.0, 0.0), p(1.0, 0.0), p(1.0, 1.0), p(0.0, 1.0)])
     }
 }
 
@@ -347,9 +375,9 @@ fn svg_item(item: &Item, pal: &Palette) -> String {
         ),
         Item::Text { .. } => svg_text(item, pal),
         Item::Cells {
-            x,
-            y,
-            cell,
+            at,
+            u,
+            v,
             cols,
             rows,
             paints,
@@ -357,8 +385,8 @@ fn svg_item(item: &Item, pal: &Palette) -> String {
             let mut out = String::new();
             for r in 0..*rows {
                 for c in 0..*cols {
-                    let s = Shape::rect(x + c as f64 * cell, y + r as f64 * cell, *cell, *cell);
                     let fill = css(paints[r * cols + c]);
+                    let s = cell_shape(*at, *u, *v, r, c);
                     out += &svg_shape(&s, &format!("class=\"c\" fill=\"{fill}\""));
                 }
             }
@@ -549,19 +577,35 @@ pub fn raster(d: &Display, k: f64) -> Frame {
             }
             Item::Text { .. } => {}
             Item::Cells {
-                x,
-                y,
-                cell,
+                at,
+                u,
+                v,
                 cols,
                 rows,
                 paints,
             } => {
-                let s = Shape::rect(*x, *y, *cols as f64 * cell, *rows as f64 * cell);
-                f.cover(&s, k, |f, px, py| {
-                    let c = (((px as f64 + 0.5) / k - x) / cell) as usize;
-                    let r = (((py as f64 + 0.5) / k - y) / cell) as usize;
-                    if c < *cols && r < *rows {
-                        f.set(px, py, Palette::index(paints[r * cols + c]));
+                let (n, m) = (*cols as f64, *rows as f64);
+                let corners = [
+                    *at,
+                    [at[0] + n * u[0], at[1] + n * u[1]],
+                    [at[0] + n * u[0] + m * v[0], at[1] + n * u[1] + m * v[1]],
+                    [at[0] + m * v[0], at[1] + m * v[1]],
+                ];
+                let det = u[0] * v[1] - u[1] * v[0];
+                if det.abs() < 1e-12 {
+                    continue;
+                }
+                f.cover(&Shape::Poly(corners.to_vec()), k, |f, px, py| {
+                    // The cell under the pixel's centre: solve p − at = a·u + b·v.
+                    let (x, y) = ((px as f64 + 0.5) / k - at[0], (py as f64 + 0.5) / k - at[1]);
+                    let a = (x * v[1] - y * v[0]) / det;
+                    let b = (y * u[0] - x * u[1]) / det;
+                    if a >= 0.0 && b >= 0.0 && a < n && b < m {
+                        f.set(
+                            px,
+                            py,
+                            Palette::index(paints[b as usize * cols + a as usize]),
+                        );
                     }
                 });
             }
@@ -589,13 +633,15 @@ mod tests {
             Paint::Ink(Ink::Padding),
             true,
         );
+        d.cells([20.0, 10.0], 5.0, 2, 2, vec![Paint::Value(-1.0); 4]);
+        // A skewed face, as a volume's top: one row of two cells.
         d.push(Item::Cells {
-            x: 20.0,
-            y: 10.0,
-            cell: 5.0,
+            at: [0.0, 20.0],
+            u: [4.0, 0.0],
+            v: [2.0, -2.0],
             cols: 2,
-            rows: 2,
-            paints: vec![Paint::Value(-1.0); 4],
+            rows: 1,
+            paints: vec![Paint::Count(1.0); 2],
         });
         d.stroke(Shape::rect(1.0, 1.0, 8.0, 8.0), Ink::Focus, 2.0);
         d.text([0.0, 18.0], "a<b", 12.0, Ink::Text);
@@ -606,8 +652,10 @@ mod tests {
     fn svg_has_one_element_per_cell_and_escapes_text() {
         let d = sample();
         let s = svg(&d, &LIGHT);
-        assert_eq!(d.cell_count(), 6);
-        assert_eq!(s.matches("class=\"c\"").count(), 6);
+        assert_eq!(d.cell_count(), 8);
+        assert_eq!(s.matches("class=\"c\"").count(), 8);
+        // The parallelogram (and its hatching) and the two skewed cells are polygons.
+        assert_eq!(s.matches("<polygon").count(), 4);
         assert!(s.contains("a&lt;b"));
         assert!(s.contains("url(#hatch)"));
         assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -627,6 +675,8 @@ mod tests {
         );
         assert_eq!(at(22, 12), Palette::index(Paint::Value(-1.0)));
         assert_eq!(at(35, 2), Palette::index(Paint::Ink(Ink::Background)));
+        // The skewed face: its first cell runs from (0, 20) to (4, 20) and up to (2, 18)–(6, 18).
+        assert_eq!(at(3, 19), Palette::index(Paint::Count(1.0)));
         // Inside the parallelogram: padding or its hatch.
         let p = at(17, 5);
         assert!(

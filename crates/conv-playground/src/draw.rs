@@ -131,14 +131,14 @@ fn paint_item(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
         }
         Item::Text { .. } => text(ctx, item, pal),
         Item::Cells {
-            x,
-            y,
-            cell,
+            at,
+            u,
+            v,
             cols,
             rows,
             paints,
         } => {
-            let _ = cells(ctx, [*x, *y], *cell, *cols, *rows, paints, pal);
+            let _ = cells(ctx, [*at, *u, *v], *cols, *rows, paints, pal);
         }
         Item::Veil { x, y, w, h } => {
             ctx.set_fill_style_str(&pal.dim.css());
@@ -175,16 +175,19 @@ fn text(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
     };
 }
 
-/// A cell map as an image: one pixel per cell, scaled up without smoothing.
+/// A cell map as an image: one pixel per cell, drawn through the map's affine frame
+/// (`[at, u, v]`) without smoothing, so square maps and skewed faces alike stay crisp.
 fn cells(
     ctx: &CanvasRenderingContext2d,
-    at: [f64; 2],
-    cell: f64,
+    frame: [[f64; 2]; 3],
     cols: usize,
     rows: usize,
     paints: &[Paint],
     pal: &Palette,
 ) -> Result<(), JsValue> {
+    if cols == 0 || rows == 0 {
+        return Ok(());
+    }
     let mut buf = vec![255u8; cols * rows * 4];
     for (i, p) in paints.iter().enumerate().take(cols * rows) {
         let c = pal.paint(*p);
@@ -203,15 +206,19 @@ fn cells(
     scratch.set_height(rows as u32);
     let sctx = crate::dom::context_2d(&scratch).map_err(|e| JsValue::from_str(&e))?;
     sctx.put_image_data(&image, 0.0, 0.0)?;
+    let [at, u, v] = frame;
+    ctx.save();
     ctx.set_image_smoothing_enabled(false);
-    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+    ctx.transform(u[0], u[1], v[0], v[1], at[0], at[1])?;
+    let drawn = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
         &scratch,
-        at[0],
-        at[1],
-        cols as f64 * cell,
-        rows as f64 * cell,
-    )?;
-    Ok(())
+        0.0,
+        0.0,
+        cols as f64,
+        rows as f64,
+    );
+    ctx.restore();
+    drawn
 }
 
 /// `display` as PNG bytes, drawn at `scale` device pixels per CSS pixel on a canvas of its own.

@@ -7,7 +7,7 @@
 
 use conv_core::{Cell, Forward, Stage, Step};
 
-use crate::channels::FAST_BELOW;
+use crate::channels::{FAST_BELOW, VALUES_FROM};
 use crate::display::{bounds_of, fit, text_width, Display, Item, Pt, Shape};
 use crate::layout::CellRange;
 use crate::palette::{self, text_on_value, Ink, Paint};
@@ -250,6 +250,30 @@ trait Values {
     /// The value at `(channel, y, x)` and how its cell is drawn; `None` for a gap.
     fn at(&self, c: usize, y: usize, x: usize) -> (Paint, bool, Option<f32>);
 
+    /// The front face (channel 0), `h × w` cells of side `s` from `at`.
+    fn front_face(&self, d: &mut Display, at: Pt, s: f64, h: usize, w: usize) {
+        if s < VALUES_FROM {
+            let paints = (0..h * w).map(|i| self.at(0, i / w, i % w).0).collect();
+            d.cells(at, s, w, h, paints);
+            for i in (0..h * w).filter(|&i| s >= FAST_BELOW && self.at(0, i / w, i % w).1) {
+                let shape =
+                    Shape::rect(at[0] + (i % w) as f64 * s, at[1] + (i / w) as f64 * s, s, s);
+                d.push(Item::Fill {
+                    shape,
+                    paint: Paint::Ink(Ink::Inserted),
+                    hatch: true,
+                    cell: false,
+                });
+            }
+            return;
+        }
+        for y in 0..h {
+            for x in 0..w {
+                self.front(d, y, x, [at[0] + x as f64 * s, at[1] + y as f64 * s], s);
+            }
+        }
+    }
+
     /// Front-face cell `(y, x)` (channel 0) at `at`, side `s`: its colour, hatching, and the value
     /// written when the cell is large enough.
     fn front(&self, d: &mut Display, y: usize, x: usize, at: Pt, s: f64) {
@@ -269,6 +293,11 @@ struct StageValues<'a> {
 }
 
 impl Values for StageValues<'_> {
+    /// As the channel view draws a map.
+    fn front_face(&self, d: &mut Display, at: Pt, s: f64, _h: usize, _w: usize) {
+        crate::channels::paint_map(d, self.stage, 0, at[0], at[1], s, self.scale);
+    }
+
     /// As the channel view draws it: inserted zeros dotted, copies marked in a corner.
     fn front(&self, d: &mut Display, y: usize, x: usize, at: Pt, s: f64) {
         crate::channels::paint_cell(d, self.stage, 0, y, x, at, s, self.scale);
@@ -323,53 +352,51 @@ fn slab_channel(v: &Vol, slab: usize) -> usize {
 /// and a break mark with the channel count when not every channel has a slab.
 fn paint_volume(d: &mut Display, v: &Vol, values: &dyn Values, outline: Ink) {
     let s = v.s;
-    for slab in 0..v.slabs {
-        let c = slab_channel(v, slab);
-        let (d0, d1) = (slab as f64, slab as f64 + 1.0);
-        for x in 0..v.w {
-            let (paint, hatch, _) = values.at(c, 0, x);
-            let (x0, x1) = (x as f64, x as f64 + 1.0);
-            let poly = vec![
-                v.p(x0, 0.0, d0),
-                v.p(x1, 0.0, d0),
-                v.p(x1, 0.0, d1),
-                v.p(x0, 0.0, d1),
-            ];
-            d.cell(Shape::Poly(poly), paint, hatch && s >= 5.0);
-        }
-        for y in 0..v.h {
-            let (paint, hatch, _) = values.at(c, y, v.w - 1);
-            let (y0, y1) = (y as f64, y as f64 + 1.0);
-            let w = v.w as f64;
-            let poly = vec![
-                v.p(w, y0, d0),
-                v.p(w, y0, d1),
-                v.p(w, y1, d1),
-                v.p(w, y1, d0),
-            ];
-            d.cell(Shape::Poly(poly), paint, hatch && s >= 5.0);
-        }
-    }
-    let [fx, fy] = v.p(0.0, 0.0, 0.0);
-    if s < FAST_BELOW {
-        let paints = (0..v.h * v.w)
-            .map(|i| values.at(0, i / v.w, i % v.w).0)
+    // The top face: one row of W cells per slab; the right face: H rows of one cell per slab.
+    // Each is one skewed cell map (one image on the canvas), hatching laid over padding.
+    let slab = |i: usize| slab_channel(v, i);
+    let (origin, right) = (v.p(0.0, 0.0, 0.0), v.p(v.w as f64, 0.0, 0.0));
+    let (across, back, down) = ([s, 0.0], [v.q, -v.q], [0.0, s]);
+    let top: Vec<(Paint, bool)> = (0..v.slabs)
+        .flat_map(|i| (0..v.w).map(move |x| (i, x)))
+        .map(|(i, x)| {
+            let (p, hatch, _) = values.at(slab(i), 0, x);
+            (p, hatch)
+        })
+        .collect();
+    let side: Vec<(Paint, bool)> = (0..v.h)
+        .flat_map(|y| (0..v.slabs).map(move |i| (y, i)))
+        .map(|(y, i)| {
+            let (p, hatch, _) = values.at(slab(i), y, v.w - 1);
+            (p, hatch)
+        })
+        .collect();
+    for (at, u, w, cols, rows, cells) in [
+        (origin, across, back, v.w, v.slabs, top),
+        (right, back, down, v.slabs, v.h, side),
+    ] {
+        let hatched: Vec<usize> = (0..cells.len())
+            .filter(|&i| cells[i].1 && s >= 5.0 && v.q >= 3.0)
             .collect();
+        let paints = cells.into_iter().map(|c| c.0).collect();
         d.push(Item::Cells {
-            x: fx,
-            y: fy,
-            cell: s,
-            cols: v.w,
-            rows: v.h,
+            at,
+            u,
+            v: w,
+            cols,
+            rows,
             paints,
         });
-    } else {
-        for y in 0..v.h {
-            for x in 0..v.w {
-                values.front(d, y, x, [fx + x as f64 * s, fy + y as f64 * s], s);
-            }
+        for i in hatched {
+            d.push(Item::Fill {
+                shape: crate::display::cell_shape(at, u, w, i / cols, i % cols),
+                paint: Paint::Ink(Ink::Padding),
+                hatch: true,
+                cell: false,
+            });
         }
     }
+    values.front_face(d, v.p(0.0, 0.0, 0.0), s, v.h, v.w);
     let (w, h, dep) = (v.w as f64, v.h as f64, v.slabs as f64);
     let outline_pts = [
         v.p(0.0, 0.0, 0.0),
