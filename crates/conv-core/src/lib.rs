@@ -33,6 +33,6 @@ pub use ops::{
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
 pub use spec::{
-    ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingMode, Param,
+    ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingSpec, Param,
     UpsampleMode,
 };

@@ -57,9 +57,9 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
         (any_size(), any_size(), any_size(), any_size()),
         (
             prop_oneof![
-                Just(PaddingMode::Same),
-                Just(PaddingMode::Valid),
-                any_size().prop_map(PaddingMode::Explicit)
+                Just(PaddingSpec::Same),
+                Just(PaddingSpec::Valid),
+                any_size().prop_map(PaddingSpec::Explicit)
             ],
             any::<bool>(),
             any::<bool>(),

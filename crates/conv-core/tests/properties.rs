@@ -214,9 +214,9 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
         (1usize..=6, 0usize..=3, 1usize..=3, 1usize..=3),
         any::<bool>(),
         prop::sample::select(vec![
-            PaddingMode::Same,
-            PaddingMode::Valid,
-            PaddingMode::Explicit(0),
+            PaddingSpec::Same,
+            PaddingSpec::Valid,
+            PaddingSpec::Explicit(0),
         ]),
         any::<bool>(),
     )
@@ -231,7 +231,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                     kernel_size: k,
                     stride: s,
                     padding: if explicit {
-                        PaddingMode::Explicit(p)
+                        PaddingSpec::Explicit(p)
                     } else {
                         mode
                     },
@@ -424,7 +424,7 @@ proptest! {
 
     #[test]
     fn separable_equals_depthwise_then_pointwise(c in 1usize..=4, co in 1usize..=5, m in 1usize..=2, h in 3usize..=7, k in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
-        let spec = LayerSpec { layer: LayerKind::Separable, height: h, width: h, in_channels: c, out_channels: co, depth_multiplier: m, kernel_size: k, padding: PaddingMode::Explicit(p), ..LayerSpec::preset(LayerKind::Separable) };
+        let spec = LayerSpec { layer: LayerKind::Separable, height: h, width: h, in_channels: c, out_channels: co, depth_multiplier: m, kernel_size: k, padding: PaddingSpec::Explicit(p), ..LayerSpec::preset(LayerKind::Separable) };
         let (fwd, weights, input) = forward_of(&spec, seed);
         let dw = &weights.convs[0];
         let pw = &weights.convs[1];
@@ -455,7 +455,7 @@ proptest! {
 
     #[test]
     fn transposed_views_agree(h in 1usize..=5, k in 1usize..=4, s in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
-        let spec = LayerSpec { height: h, width: h, kernel_size: k, stride: s, padding: PaddingMode::Explicit(p), output_padding: 0, in_channels: 2, out_channels: 2, ..LayerSpec::preset(LayerKind::Transposed) };
+        let spec = LayerSpec { height: h, width: h, kernel_size: k, stride: s, padding: PaddingSpec::Explicit(p), output_padding: 0, in_channels: 2, out_channels: 2, ..LayerSpec::preset(LayerKind::Transposed) };
         let (spec, _) = spec.corrected(&Limits::GRID);
         let (fwd, _, _) = forward_of(&spec, seed);
         let out = fwd.output();
