@@ -795,6 +795,7 @@ impl Conv2dOptions {
             padding: crate::Padding::uniform(padding),
             dilation: [dilation, dilation],
             groups,
+            padding_mode: crate::PaddingMode::Zeros,
         }
     }
 }

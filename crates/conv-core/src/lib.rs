@@ -1,9 +1,9 @@
 //! # conv-core
 //!
-//! Every number and pixel of Conv Playground: the tensor operations (`conv2d`,
-//! `conv_transpose2d`, upsampling) with PyTorch semantics, a naive [`reference`] to check them
-//! against, and the playground's model of eight layer types ([`LayerSpec`]) with shapes, costs,
-//! formulas, stages, contributions, animation steps and the overlap map.
+//! Every number and pixel of Conv Playground: the tensor operations (`conv2d` with its padding
+//! modes, `pad`, `conv_transpose2d`, upsampling) with PyTorch semantics, a naive [`reference`] to
+//! check them against, and the playground's model of eight layer types ([`LayerSpec`]) with
+//! shapes, costs, formulas, stages, contributions, animation steps and the overlap map.
 //!
 //! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
 
@@ -16,6 +16,8 @@ mod init;
 mod names;
 mod ops;
 mod options;
+mod pad;
+mod padding_mode;
 pub mod reference;
 pub mod shape;
 mod spec;
@@ -32,6 +34,8 @@ pub use ops::{
     upsample_bilinear, upsample_nearest, upsample_nearest_into, Workspace,
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
+pub use pad::{check_padding_mode, pad, pad_source, pad_with_budget};
+pub use padding_mode::PaddingMode;
 pub use spec::{
     ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingSpec, Param,
     UpsampleMode,

@@ -1,19 +1,23 @@
 //! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
-//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions.
+//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions; a padding mode
+//! other than zeros pads a copy of the input first.
 
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
 use crate::geometry::ConvGeometry;
 use crate::shape::{nonzero, product};
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
-/// 2-D convolution with `torch.nn.functional.conv2d` semantics.
+/// 2-D convolution with `torch.nn.functional.conv2d` semantics, and `torch.nn.Conv2d`'s
+/// `padding_mode`: the input is padded as `options.padding_mode` says (see [`crate::pad()`]), then
+/// convolved without padding.
 ///
 /// `input` is `(C_in, H, W)`, `weight` `(C_out, C_in / groups, kh, kw)`, `bias` `(C_out)`.
 ///
 /// **Errors** if a size is zero, `groups` does not divide both channel counts, the weight or bias
-/// shape does not match, the dilated kernel is larger than the padded input, or the sizes exceed
-/// [`Budget::OPERATIONS`].
+/// shape does not match, the padding is larger than the padding mode allows
+/// ([`ConvError::PaddingTooLarge`]), the dilated kernel is larger than the padded input, or the
+/// sizes exceed [`Budget::OPERATIONS`].
 pub fn conv2d(
     input: ArrayView3<f32>,
     weight: ArrayView4<f32>,
@@ -41,7 +45,16 @@ pub fn conv2d_with_budget(
         budget,
     )?;
     let mut out = vec![0f32; g.out_channels * g.out_h * g.out_w];
-    run_conv(&g, input, weight, bias, &mut out, &mut Workspace::default());
+    let mut workspace = Workspace::default();
+    run_conv_by_mode(
+        &g,
+        options.padding_mode,
+        input,
+        weight,
+        bias,
+        &mut out,
+        &mut workspace,
+    );
     Ok(
         Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
             .expect("output buffer has the computed shape"),
@@ -49,19 +62,26 @@ pub fn conv2d_with_budget(
 }
 
 /// Scratch memory reused across calls, so that repeated convolutions of one geometry allocate
-/// nothing (the unfolded im2col / col2im matrix).
+/// nothing (the unfolded im2col / col2im matrix, and the padded input of a padding mode other
+/// than zeros).
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     cols: Vec<f32>,
+    padded: Vec<f32>,
 }
 
 impl Workspace {
     fn cols(&mut self, len: usize) -> &mut [f32] {
-        if self.cols.len() < len {
-            self.cols.resize(len, 0.0);
-        }
-        &mut self.cols[..len]
+        grown(&mut self.cols, len)
     }
+}
+
+/// The first `len` elements of `buffer`, grown if it is shorter.
+fn grown(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+    &mut buffer[..len]
 }
 
 /// [`conv2d_with_budget`] writing into `out` (`C_out × H_out × W_out`, row-major) with scratch from
@@ -92,8 +112,51 @@ pub fn conv2d_into(
             actual: out.len(),
         });
     }
-    run_conv(&g, input, weight, bias, out, workspace);
+    run_conv_by_mode(
+        &g,
+        options.padding_mode,
+        input,
+        weight,
+        bias,
+        out,
+        workspace,
+    );
     Ok([g.out_channels, g.out_h, g.out_w])
+}
+
+/// [`run_conv`] after padding by `mode`: zeros are the convolution's own padding; any other mode
+/// pads a copy of the input (in the workspace) and convolves it without padding.
+fn run_conv_by_mode(
+    g: &ConvGeometry,
+    mode: PaddingMode,
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    out: &mut [f32],
+    workspace: &mut Workspace,
+) {
+    if mode == PaddingMode::Zeros {
+        run_conv(g, input, weight, bias, out, workspace);
+        return;
+    }
+    // The geometry checked the padded shape (no overflow, within the budget).
+    let (padded_h, padded_w) = (
+        g.in_h + g.padding.top + g.padding.bottom,
+        g.in_w + g.padding.left + g.padding.right,
+    );
+    let mut buffer = std::mem::take(&mut workspace.padded);
+    let padded = grown(&mut buffer, g.in_channels * padded_h * padded_w);
+    crate::pad::pad_into(input, &g.padding, mode, padded);
+    let view = ArrayView3::from_shape((g.in_channels, padded_h, padded_w), &*padded)
+        .expect("padded buffer has the padded shape");
+    let unpadded = ConvGeometry {
+        in_h: padded_h,
+        in_w: padded_w,
+        padding: Padding::default(),
+        ..g.clone()
+    };
+    run_conv(&unpadded, view, weight, bias, out, workspace);
+    workspace.padded = buffer;
 }
 
 /// The convolution of a validated geometry into `out` (of the geometry's output length).
@@ -196,8 +259,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
     let n = g.out_h * g.out_w;
     let m = g.out_per_group;
     let plane_in = g.in_h * g.in_w;
-    let pointwise =
-        kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == crate::Padding::default();
+    let pointwise = kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == Padding::default();
     let cols = workspace.cols(if pointwise { 0 } else { k * n });
     let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
     for group in 0..g.groups {

@@ -6,7 +6,7 @@
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
 use crate::geometry::ConvGeometry;
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 /// An output together with the number of multiplications performed to compute it.
 #[derive(Debug, Clone)]
@@ -33,8 +33,52 @@ pub fn zero_pad(input: ArrayView3<f32>, padding: &Padding) -> Array3<f32> {
     out
 }
 
-/// Convolution by definition: pad explicitly, then for every output cell multiply every kernel
-/// weight with the cell under it (padding included, as the MAC count assumes).
+/// Padding by definition: cell `(y, x)` of the padded map is input cell `(y − top, x − left)`
+/// when that is inside; outside, at position `j` of an axis of length `n` (negative before the
+/// input), it is 0 (zeros), input `−j` or `2(n − 1) − j` (reflect: the mirror, edge not
+/// repeated), input `clamp(j, 0, n − 1)` (replicate) or input `j mod n` (circular).
+///
+/// **Errors** as [`crate::pad()`].
+pub fn pad(
+    input: ArrayView3<f32>,
+    padding: Padding,
+    mode: PaddingMode,
+) -> Result<Array3<f32>, ConvError> {
+    let shape = crate::pad::padded_shape(input.dim().into(), &padding, mode, &Budget::OPERATIONS)?;
+    let (c, h, w) = input.dim();
+    let source = |j: i128, n: usize| -> Option<usize> {
+        let n = n as i128;
+        let k = if (0..n).contains(&j) {
+            j
+        } else {
+            match mode {
+                PaddingMode::Zeros => return None,
+                PaddingMode::Reflect if j < 0 => -j,
+                PaddingMode::Reflect => 2 * (n - 1) - j,
+                PaddingMode::Replicate => j.clamp(0, n - 1),
+                PaddingMode::Circular => j.rem_euclid(n),
+            }
+        };
+        Some(k as usize)
+    };
+    let mut out = Array3::zeros(shape);
+    for ci in 0..c {
+        for y in 0..shape[1] {
+            for x in 0..shape[2] {
+                let sy = source(y as i128 - padding.top as i128, h);
+                let sx = source(x as i128 - padding.left as i128, w);
+                if let (Some(sy), Some(sx)) = (sy, sx) {
+                    out[[ci, y, x]] = input[[ci, sy, sx]];
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Convolution by definition: pad explicitly (by the padding mode), then for every output cell
+/// multiply every kernel weight with the cell under it (padding included, as the MAC count
+/// assumes).
 ///
 /// **Errors** as [`crate::conv2d`].
 pub fn conv2d(
@@ -50,7 +94,7 @@ pub fn conv2d(
         options,
         &Budget::OPERATIONS,
     )?;
-    let padded = zero_pad(input, &options.padding);
+    let padded = pad(input, options.padding, options.padding_mode)?;
     let mut out = Array3::<f32>::zeros((g.out_channels, g.out_h, g.out_w));
     let mut multiplications = 0u128;
     for co in 0..g.out_channels {

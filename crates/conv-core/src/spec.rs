@@ -146,7 +146,8 @@ named_enum! {
     }
 }
 
-/// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`.
+/// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`. What the
+/// padded cells hold is a separate choice, [`crate::PaddingMode`] (zeros in every layer here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PaddingSpec {
@@ -550,6 +551,7 @@ impl LayerSpec {
                 },
                 dilation: [dilation, dilation],
                 groups,
+                padding_mode: crate::PaddingMode::Zeros,
             },
         };
         let hw = [e.height, e.width];

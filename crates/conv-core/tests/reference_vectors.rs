@@ -97,6 +97,7 @@ fn onnxruntime_vectors() {
                     padding,
                     dilation: pair(&case["dilation"]),
                     groups,
+                    padding_mode: PaddingMode::Zeros,
                 };
                 let fast = conv2d(input.view(), weight.view(), bias_view, &options).unwrap();
                 assert_close(name, &fast, &expected);
