@@ -1,6 +1,7 @@
 //! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
 //! direct loop for depthwise layers, GEMM + col2im for transposed convolutions; a padding mode
-//! other than zeros pads a copy of the input first.
+//! other than zeros pads a copy of the input first. Upsampling: nearest and bilinear (both corner
+//! conventions).
 
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
@@ -493,24 +494,32 @@ pub fn upsample_nearest_into(
     Ok([c, out_h, out_w])
 }
 
-/// Bilinear upsampling by integer factors with PyTorch's `align_corners=False` semantics: the
-/// source coordinate of output pixel `o` is `(o + 0.5) / scale - 0.5`, clamped at 0.
+/// Bilinear upsampling by integer factors, as `F.interpolate(input, scale_factor=scale,
+/// mode="bilinear", align_corners=align_corners)` computes it. Output pixel `o` along an axis of
+/// `n` input and `N = n·s` output pixels reads the input at
+///
+/// - `align_corners = false` (half-pixel centres, `nn.Upsample`'s default):
+///   `(o + ½) / s − ½`, clamped at 0;
+/// - `align_corners = true` (the corner pixels of input and output coincide):
+///   `o · (n − 1) / (N − 1)` (0 when `N = 1`);
+///
+/// and mixes the two input pixels around that coordinate (the last one twice at the far edge), so
+/// an axis of length 1 is copied. The coordinates are computed exactly, as fractions.
 ///
 /// **Errors** as [`upsample_nearest`].
 pub fn upsample_bilinear(
     input: ArrayView3<f32>,
     scale: [usize; 2],
+    align_corners: bool,
 ) -> Result<Array3<f32>, ConvError> {
     let (out_h, out_w) = upsample_checks(input.dim(), scale)?;
     let (c, h, w) = input.dim();
-    let taps = |o: usize, s: usize, len: usize| -> (usize, usize, f32) {
-        let src = ((o as f32 + 0.5) / s as f32 - 0.5).max(0.0);
-        let i0 = (src.floor() as usize).min(len - 1);
-        let i1 = if i0 + 1 < len { i0 + 1 } else { i0 };
-        (i0, i1, src - i0 as f32)
-    };
-    let ys: Vec<_> = (0..out_h).map(|o| taps(o, scale[0], h)).collect();
-    let xs: Vec<_> = (0..out_w).map(|o| taps(o, scale[1], w)).collect();
+    let ys: Vec<_> = (0..out_h)
+        .map(|o| bilinear_taps(o, h, scale[0], align_corners))
+        .collect();
+    let xs: Vec<_> = (0..out_w)
+        .map(|o| bilinear_taps(o, w, scale[1], align_corners))
+        .collect();
     Ok(Array3::from_shape_fn((c, out_h, out_w), |(ci, y, x)| {
         let (y0, y1, ly) = ys[y];
         let (x0, x1, lx) = xs[x];
@@ -518,4 +527,23 @@ pub fn upsample_bilinear(
         let bottom = input[[ci, y1, x0]] * (1.0 - lx) + input[[ci, y1, x1]] * lx;
         top * (1.0 - ly) + bottom * ly
     }))
+}
+
+/// The two input pixels output pixel `o` mixes along an axis of `len` input pixels upsampled by
+/// `scale`, and the weight of the second. The source coordinate is the fraction `num / den`
+/// (integers: no rounding decides which pixels are read); `upsample_checks` bounds the sizes, so
+/// the products fit in `u128` many times over.
+fn bilinear_taps(o: usize, len: usize, scale: usize, align_corners: bool) -> (usize, usize, f32) {
+    let (o, n, s) = (o as u128, len as u128, scale as u128);
+    let (num, den) = if align_corners {
+        // o (n − 1) / (n s − 1), or 0 for a single output pixel.
+        (o * (n - 1), (n * s - 1).max(1))
+    } else {
+        // (o + ½) / s − ½ = (2o + 1 − s) / 2s, clamped at 0.
+        ((2 * o + 1).saturating_sub(s), 2 * s)
+    };
+    let i0 = (num / den).min(n - 1);
+    let i1 = (i0 + 1).min(n - 1);
+    let weight = (num - i0 * den) as f64 / den as f64;
+    (i0 as usize, i1 as usize, weight as f32)
 }

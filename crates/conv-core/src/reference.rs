@@ -193,6 +193,21 @@ pub fn upsample_nearest(
     scale: [usize; 2],
 ) -> Result<Array3<f32>, ConvError> {
     let (c, h, w) = input.dim();
+    check_upsampling(h, w, scale)?;
+    let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
+    for ci in 0..c {
+        for y in 0..h * scale[0] {
+            for x in 0..w * scale[1] {
+                out[[ci, y, x]] = input[[ci, y / scale[0], x / scale[1]]];
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// **Errors** with [`ConvError::ZeroSize`] on a zero scale, with [`ConvError::Overflow`] if an
+/// upsampled side overflows or exceeds the budget's element count.
+fn check_upsampling(h: usize, w: usize, scale: [usize; 2]) -> Result<(), ConvError> {
     if scale[0] == 0 || scale[1] == 0 {
         return Err(ConvError::ZeroSize {
             name: "scale_factor",
@@ -207,11 +222,56 @@ pub fn upsample_nearest(
             what: "upsampled size",
         });
     }
-    let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
+    Ok(())
+}
+
+/// Bilinear upsampling by definition (`F.interpolate(mode="bilinear")`): output pixel `(y, x)`
+/// reads the input at the source coordinates `(y + ½) / s − ½` clamped at 0
+/// (`align_corners = false`) or `y · (H − 1) / (H·s − 1)` (`align_corners = true`, 0 for one
+/// output pixel), widths alike, and takes the four pixels around that point, each weighted by the
+/// area of the opposite rectangle (`(1 − dy)(1 − dx)` for the top-left one); a neighbour past the
+/// last pixel is the last pixel.
+///
+/// **Errors** with [`ConvError::ZeroSize`] on a zero size or scale, and as
+/// [`upsample_nearest`].
+pub fn upsample_bilinear(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+    align_corners: bool,
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    if c == 0 || h == 0 || w == 0 {
+        return Err(ConvError::ZeroSize { name: "input" });
+    }
+    check_upsampling(h, w, scale)?;
+    let (out_h, out_w) = (h * scale[0], w * scale[1]);
+    let source = |o: usize, n: usize, out: usize, s: usize| -> f64 {
+        if align_corners {
+            if out == 1 {
+                0.0
+            } else {
+                o as f64 * (n - 1) as f64 / (out - 1) as f64
+            }
+        } else {
+            ((o as f64 + 0.5) / s as f64 - 0.5).max(0.0)
+        }
+    };
+    let mut out = Array3::zeros((c, out_h, out_w));
     for ci in 0..c {
-        for y in 0..h * scale[0] {
-            for x in 0..w * scale[1] {
-                out[[ci, y, x]] = input[[ci, y / scale[0], x / scale[1]]];
+        for y in 0..out_h {
+            for x in 0..out_w {
+                let sy = source(y, h, out_h, scale[0]);
+                let sx = source(x, w, out_w, scale[1]);
+                let (y0, x0) = (sy.floor() as usize, sx.floor() as usize);
+                let (dy, dx) = (sy - y0 as f64, sx - x0 as f64);
+                let mut v = 0.0f64;
+                for (yy, wy) in [(y0, 1.0 - dy), (y0 + 1, dy)] {
+                    for (xx, wx) in [(x0, 1.0 - dx), (x0 + 1, dx)] {
+                        let pixel = input[[ci, yy.min(h - 1), xx.min(w - 1)]] as f64;
+                        v += wy * wx * pixel;
+                    }
+                }
+                out[[ci, y, x]] = v as f32;
             }
         }
     }

@@ -172,7 +172,8 @@ impl std::fmt::Display for PaddingSpec {
     }
 }
 
-/// How an upsampling layer fills the new pixels.
+/// How an upsampling layer fills the new pixels (bilinear with `align_corners = false`, as
+/// `nn.Upsample` by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UpsampleMode {

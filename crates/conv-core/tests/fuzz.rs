@@ -183,7 +183,7 @@ fn check_ops(
         Err(e) => prop_assert!(!e.to_string().is_empty()),
     }
     let _ = upsample_nearest(x.view(), [s, p]);
-    let _ = upsample_bilinear(x.view(), [s, d]);
+    let _ = upsample_bilinear(x.view(), [s, d], op % 2 == 0);
     // Padding by mode with four different sides, and the source of a cell that may be anywhere.
     let sides = Padding {
         top: p,

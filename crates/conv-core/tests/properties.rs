@@ -458,6 +458,29 @@ proptest! {
         }
     }
 
+    /// Bilinear upsampling equals the naive one for both corner conventions, any factors per
+    /// axis and axes of length 1; constants stay constant; with `align_corners` the four corner
+    /// pixels are kept exactly; with factor 1 both conventions are the identity.
+    #[test]
+    fn upsample_bilinear_fast_equals_naive(c in 1usize..=2, h in 1usize..=6, w in 1usize..=6, sh in 1usize..=4, sw in 1usize..=4, align_corners: bool, seed in any::<u64>()) {
+        let x = tensor3((c, h, w), seed);
+        let fast = upsample_bilinear(x.view(), [sh, sw], align_corners).unwrap();
+        prop_assert_eq!(fast.dim(), (c, h * sh, w * sw));
+        assert_close(&fast, &reference::upsample_bilinear(x.view(), [sh, sw], align_corners).unwrap(), 1e-5)?;
+        let constant = Array3::from_elem((c, h, w), 0.375f32);
+        let up = upsample_bilinear(constant.view(), [sh, sw], align_corners).unwrap();
+        prop_assert!(up.iter().all(|&v| (v - 0.375).abs() < 1e-6));
+        if align_corners {
+            let (oh, ow) = (h * sh - 1, w * sw - 1);
+            for ci in 0..c {
+                for (y, xx, iy, ix) in [(0, 0, 0, 0), (0, ow, 0, w - 1), (oh, 0, h - 1, 0), (oh, ow, h - 1, w - 1)] {
+                    prop_assert_eq!(fast[[ci, y, xx]], x[[ci, iy, ix]]);
+                }
+            }
+        }
+        prop_assert_eq!(&upsample_bilinear(x.view(), [1, 1], align_corners).unwrap(), &x);
+    }
+
     #[test]
     fn conv_transpose2d_fast_equals_naive(p in transpose_problem()) {
         let opg = p.c_out / p.options.groups;

@@ -127,7 +127,7 @@ fn onnxruntime_vectors() {
                 assert_close(name, &got, &expected);
             }
             "upsample_bilinear" => {
-                let got = upsample_bilinear(input.view(), pair(&case["scale"])).unwrap();
+                let got = upsample_bilinear(input.view(), pair(&case["scale"]), false).unwrap();
                 assert_close(name, &got, &expected);
             }
             other => panic!("unknown op {other}"),
