@@ -81,6 +81,16 @@ pub enum ConvError {
         max: usize,
     },
 
+    /// Pixel shuffle needs a channel count divisible by the square of the upscale factor.
+    #[error(
+        "channels ({channels}) must be divisible by upscale_factor² ({upscale_factor}² = {square})"
+    )]
+    PixelShuffleChannels {
+        channels: usize,
+        upscale_factor: usize,
+        square: usize,
+    },
+
     /// Shape arithmetic overflowed `usize`.
     #[error("the size of {what} overflows")]
     Overflow { what: &'static str },

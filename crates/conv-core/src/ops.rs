@@ -1,7 +1,7 @@
 //! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
 //! direct loop for depthwise layers, GEMM + col2im for transposed convolutions; a padding mode
-//! other than zeros pads a copy of the input first. Upsampling: nearest and bilinear (both corner
-//! conventions).
+//! other than zeros pads a copy of the input first. Upsampling: nearest, bilinear (both corner
+//! conventions) and pixel shuffle.
 
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
@@ -546,4 +546,40 @@ fn bilinear_taps(o: usize, len: usize, scale: usize, align_corners: bool) -> (us
     let i1 = (i0 + 1).min(n - 1);
     let weight = (num - i0 * den) as f64 / den as f64;
     (i0 as usize, i1 as usize, weight as f32)
+}
+
+/// Pixel shuffle (`torch.nn.PixelShuffle(upscale_factor)`, ONNX `DepthToSpace` in `CRD` mode):
+/// `(C·r², H, W)` becomes `(C, H·r, W·r)` with `out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h,
+/// w]`: each group of `r²` channels is laid out as the `r × r` block of every pixel.
+///
+/// **Errors** on an empty input or `upscale_factor = 0`, with
+/// [`ConvError::PixelShuffleChannels`] if `r²` does not divide the channels, on overflow, or if the
+/// output exceeds [`Budget::OPERATIONS`].
+pub fn pixel_shuffle(
+    input: ArrayView3<f32>,
+    upscale_factor: usize,
+) -> Result<Array3<f32>, ConvError> {
+    let r = nonzero("upscale_factor", upscale_factor)?;
+    let (c, h, w) = input.dim();
+    nonzero("in_channels", c)?;
+    nonzero("height", h)?;
+    nonzero("width", w)?;
+    let square = r.checked_mul(r).ok_or(ConvError::Overflow {
+        what: "upscale_factor²",
+    })?;
+    if c % square != 0 {
+        return Err(ConvError::PixelShuffleChannels {
+            channels: c,
+            upscale_factor: r,
+            square,
+        });
+    }
+    let (out_h, out_w) = upsample_checks((c / square, h, w), [r, r])?;
+    Ok(Array3::from_shape_fn(
+        (c / square, out_h, out_w),
+        |(co, y, x)| {
+            let (i, j) = (y % r, x % r);
+            input[[co * square + i * r + j, y / r, x / r]]
+        },
+    ))
 }

@@ -277,3 +277,42 @@ pub fn upsample_bilinear(
     }
     Ok(out)
 }
+
+/// Pixel shuffle by definition, from the input's side: channel `c` of input pixel `(h, w)` goes
+/// to output channel `c / r²`, at offset `(i, j) = ((c mod r²) / r, c mod r)` in the `r × r`
+/// block of that pixel, i.e. to `(h·r + i, w·r + j)`.
+///
+/// **Errors** as [`crate::pixel_shuffle`].
+pub fn pixel_shuffle(
+    input: ArrayView3<f32>,
+    upscale_factor: usize,
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    let r = upscale_factor;
+    if r == 0 || c == 0 || h == 0 || w == 0 {
+        return Err(ConvError::ZeroSize {
+            name: if r == 0 { "upscale_factor" } else { "input" },
+        });
+    }
+    let square = r.checked_mul(r).ok_or(ConvError::Overflow {
+        what: "upscale_factor²",
+    })?;
+    if c % square != 0 {
+        return Err(ConvError::PixelShuffleChannels {
+            channels: c,
+            upscale_factor: r,
+            square,
+        });
+    }
+    check_upsampling(h, w, [r, r])?;
+    let mut out = Array3::zeros((c / square, h * r, w * r));
+    for ci in 0..c {
+        let (i, j) = ((ci % square) / r, ci % r);
+        for y in 0..h {
+            for x in 0..w {
+                out[[ci / square, y * r + i, x * r + j]] = input[[ci, y, x]];
+            }
+        }
+    }
+    Ok(out)
+}

@@ -184,6 +184,7 @@ fn check_ops(
     }
     let _ = upsample_nearest(x.view(), [s, p]);
     let _ = upsample_bilinear(x.view(), [s, d], op % 2 == 0);
+    let _ = pixel_shuffle(x.view(), s);
     // Padding by mode with four different sides, and the source of a cell that may be anywhere.
     let sides = Padding {
         top: p,

@@ -458,6 +458,27 @@ proptest! {
         }
     }
 
+    /// Pixel shuffle equals the naive one, keeps every value (a permutation) and is undone by
+    /// reading the blocks back; channel counts that `r²` does not divide are a typed error.
+    #[test]
+    fn pixel_shuffle_fast_equals_naive(c in 1usize..=3, r in 1usize..=4, h in 1usize..=5, w in 1usize..=5, extra in 1usize..=3, seed in any::<u64>()) {
+        let x = tensor3((c * r * r, h, w), seed);
+        let fast = pixel_shuffle(x.view(), r).unwrap();
+        prop_assert_eq!(fast.dim(), (c, h * r, w * r));
+        prop_assert_eq!(&fast, &reference::pixel_shuffle(x.view(), r).unwrap());
+        // torch.nn.PixelUnshuffle by its definition gives the input back.
+        let back = Array3::from_shape_fn((c * r * r, h, w), |(ch, y, xx)| {
+            fast[[ch / (r * r), y * r + (ch % (r * r)) / r, xx * r + ch % r]]
+        });
+        prop_assert_eq!(&back, &x);
+        if r > 1 {
+            let odd = tensor3((c * r * r + extra.min(r * r - 1), h, w), seed);
+            let err = pixel_shuffle(odd.view(), r).unwrap_err();
+            prop_assert!(matches!(err, ConvError::PixelShuffleChannels { .. }), "{:?}", err);
+            prop_assert_eq!(reference::pixel_shuffle(odd.view(), r).unwrap_err(), err);
+        }
+    }
+
     /// Bilinear upsampling equals the naive one for both corner conventions, any factors per
     /// axis and axes of length 1; constants stay constant; with `align_corners` the four corner
     /// pixels are kept exactly; with factor 1 both conventions are the identity.

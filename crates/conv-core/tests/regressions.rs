@@ -106,6 +106,8 @@ fn upsample_empty_input_huge_scale_regression() {
     assert!(upsample_bilinear(x.view(), [2, 2], false).is_err());
     assert!(upsample_bilinear(x.view(), [2, 2], true).is_err());
     assert!(reference::upsample_bilinear(x.view(), [2, 2], true).is_err());
+    assert!(pixel_shuffle(x.view(), 1).is_err());
+    assert!(reference::pixel_shuffle(x.view(), 1).is_err());
     for mode in PaddingMode::ALL {
         assert!(pad(x.view(), Padding::uniform(1), mode).is_err());
         assert!(reference::pad(x.view(), Padding::uniform(1), mode).is_err());
