@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::PaddingMode;
+
 /// Why an operation or a layer specification was rejected.
 ///
 /// Every variant carries the offending values so that a message can be shown to a reader as is.
@@ -66,6 +68,27 @@ pub enum ConvError {
         output_padding: usize,
         stride: usize,
         dilation: usize,
+    },
+
+    /// A reflect padding must be smaller than the input along its axis, a circular one at most as
+    /// long (PyTorch refuses more): `max` is the largest padding the mode allows there.
+    #[error("{mode} padding ({padding}) along the {axis} must be at most {max} for an input {axis} of {len}")]
+    PaddingTooLarge {
+        mode: PaddingMode,
+        axis: &'static str,
+        padding: usize,
+        len: usize,
+        max: usize,
+    },
+
+    /// Pixel shuffle needs a channel count divisible by the square of the upscale factor.
+    #[error(
+        "channels ({channels}) must be divisible by upscale_factor² ({upscale_factor}² = {square})"
+    )]
+    PixelShuffleChannels {
+        channels: usize,
+        upscale_factor: usize,
+        square: usize,
     },
 
     /// Shape arithmetic overflowed `usize`.

@@ -341,7 +341,9 @@ impl Pass<'_> {
         let (_, src) = self.last();
         let data = match mode {
             UpsampleMode::Nearest => crate::upsample_nearest(src.data.view(), [scale, scale])?,
-            UpsampleMode::Bilinear => crate::upsample_bilinear(src.data.view(), [scale, scale])?,
+            UpsampleMode::Bilinear => {
+                crate::upsample_bilinear(src.data.view(), [scale, scale], false)?
+            }
         };
         let (_, h, w) = data.dim();
         let cells = Array2::from_shape_fn((h, w), |(y, x)| {
@@ -795,6 +797,7 @@ impl Conv2dOptions {
             padding: crate::Padding::uniform(padding),
             dilation: [dilation, dilation],
             groups,
+            padding_mode: crate::PaddingMode::Zeros,
         }
     }
 }

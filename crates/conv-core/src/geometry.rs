@@ -2,7 +2,7 @@
 //! from the input, weight and options, with every check done.
 
 use crate::shape::{check_groups, conv_output_len, conv_transpose_output_len, nonzero, product};
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 /// Everything the loops of one convolution need, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,9 @@ impl ConvGeometry {
     /// `(C_out, C_in / groups, kh, kw)`.
     ///
     /// **Errors** on zero sizes, groups that do not divide the channels, a weight or bias of the
-    /// wrong shape, a kernel larger than the padded input, or sizes beyond `budget`.
+    /// wrong shape, a padding larger than the `padding_mode` allows, a kernel larger than the
+    /// padded input, or sizes beyond `budget` (the padded input among them, for a mode other than
+    /// zeros, which pads a copy).
     pub fn conv(
         input: [usize; 3],
         weight: [usize; 4],
@@ -80,6 +82,9 @@ impl ConvGeometry {
         check_bias(bias, c_out)?;
         budget.check_elements("input elements", product(&input))?;
         budget.check_elements("weight elements", product(&weight))?;
+        if options.padding_mode != PaddingMode::Zeros {
+            crate::pad::padded_shape(input, &options.padding, options.padding_mode, budget)?;
+        }
         let (pad, stride, dilation) = (&options.padding, options.stride, options.dilation);
         let out_h = conv_output_len(0, h, weight[2], stride[0], pad.axis(0), dilation[0])?;
         let out_w = conv_output_len(1, w, weight[3], stride[1], pad.axis(1), dilation[1])?;

@@ -1,9 +1,10 @@
 //! # conv-core
 //!
-//! Every number and pixel of Conv Playground: the tensor operations (`conv2d`,
-//! `conv_transpose2d`, upsampling) with PyTorch semantics, a naive [`reference`] to check them
-//! against, and the playground's model of eight layer types ([`LayerSpec`]) with shapes, costs,
-//! formulas, stages, contributions, animation steps and the overlap map.
+//! Every number and pixel of Conv Playground: the tensor operations (`conv2d` with its padding
+//! modes, `pad`, `conv_transpose2d`, upsampling, `pixel_shuffle`) with PyTorch semantics, a naive
+//! [`reference`] to check them against, and the playground's model of eight layer types
+//! ([`LayerSpec`]) with shapes, costs, formulas, stages, contributions, animation steps and the
+//! overlap map.
 //!
 //! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
 
@@ -16,6 +17,8 @@ mod init;
 mod names;
 mod ops;
 mod options;
+mod pad;
+mod padding_mode;
 pub mod reference;
 pub mod shape;
 mod spec;
@@ -29,10 +32,12 @@ pub use forward::{
 pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{
     conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget,
-    upsample_bilinear, upsample_nearest, upsample_nearest_into, Workspace,
+    pixel_shuffle, upsample_bilinear, upsample_nearest, upsample_nearest_into, Workspace,
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
+pub use pad::{check_padding_mode, pad, pad_source, pad_with_budget};
+pub use padding_mode::PaddingMode;
 pub use spec::{
-    ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingMode, Param,
+    ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingSpec, Param,
     UpsampleMode,
 };

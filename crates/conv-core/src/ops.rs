@@ -1,19 +1,24 @@
 //! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
-//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions.
+//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions; a padding mode
+//! other than zeros pads a copy of the input first. Upsampling: nearest, bilinear (both corner
+//! conventions) and pixel shuffle.
 
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
 use crate::geometry::ConvGeometry;
 use crate::shape::{nonzero, product};
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
-/// 2-D convolution with `torch.nn.functional.conv2d` semantics.
+/// 2-D convolution with `torch.nn.functional.conv2d` semantics, and `torch.nn.Conv2d`'s
+/// `padding_mode`: the input is padded as `options.padding_mode` says (see [`crate::pad()`]), then
+/// convolved without padding.
 ///
 /// `input` is `(C_in, H, W)`, `weight` `(C_out, C_in / groups, kh, kw)`, `bias` `(C_out)`.
 ///
 /// **Errors** if a size is zero, `groups` does not divide both channel counts, the weight or bias
-/// shape does not match, the dilated kernel is larger than the padded input, or the sizes exceed
-/// [`Budget::OPERATIONS`].
+/// shape does not match, the padding is larger than the padding mode allows
+/// ([`ConvError::PaddingTooLarge`]), the dilated kernel is larger than the padded input, or the
+/// sizes exceed [`Budget::OPERATIONS`].
 pub fn conv2d(
     input: ArrayView3<f32>,
     weight: ArrayView4<f32>,
@@ -41,7 +46,16 @@ pub fn conv2d_with_budget(
         budget,
     )?;
     let mut out = vec![0f32; g.out_channels * g.out_h * g.out_w];
-    run_conv(&g, input, weight, bias, &mut out, &mut Workspace::default());
+    let mut workspace = Workspace::default();
+    run_conv_by_mode(
+        &g,
+        options.padding_mode,
+        input,
+        weight,
+        bias,
+        &mut out,
+        &mut workspace,
+    );
     Ok(
         Array3::from_shape_vec((g.out_channels, g.out_h, g.out_w), out)
             .expect("output buffer has the computed shape"),
@@ -49,19 +63,26 @@ pub fn conv2d_with_budget(
 }
 
 /// Scratch memory reused across calls, so that repeated convolutions of one geometry allocate
-/// nothing (the unfolded im2col / col2im matrix).
+/// nothing (the unfolded im2col / col2im matrix, and the padded input of a padding mode other
+/// than zeros).
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     cols: Vec<f32>,
+    padded: Vec<f32>,
 }
 
 impl Workspace {
     fn cols(&mut self, len: usize) -> &mut [f32] {
-        if self.cols.len() < len {
-            self.cols.resize(len, 0.0);
-        }
-        &mut self.cols[..len]
+        grown(&mut self.cols, len)
     }
+}
+
+/// The first `len` elements of `buffer`, grown if it is shorter.
+fn grown(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+    &mut buffer[..len]
 }
 
 /// [`conv2d_with_budget`] writing into `out` (`C_out × H_out × W_out`, row-major) with scratch from
@@ -92,8 +113,51 @@ pub fn conv2d_into(
             actual: out.len(),
         });
     }
-    run_conv(&g, input, weight, bias, out, workspace);
+    run_conv_by_mode(
+        &g,
+        options.padding_mode,
+        input,
+        weight,
+        bias,
+        out,
+        workspace,
+    );
     Ok([g.out_channels, g.out_h, g.out_w])
+}
+
+/// [`run_conv`] after padding by `mode`: zeros are the convolution's own padding; any other mode
+/// pads a copy of the input (in the workspace) and convolves it without padding.
+fn run_conv_by_mode(
+    g: &ConvGeometry,
+    mode: PaddingMode,
+    input: ArrayView3<f32>,
+    weight: ArrayView4<f32>,
+    bias: Option<ArrayView1<f32>>,
+    out: &mut [f32],
+    workspace: &mut Workspace,
+) {
+    if mode == PaddingMode::Zeros {
+        run_conv(g, input, weight, bias, out, workspace);
+        return;
+    }
+    // The geometry checked the padded shape (no overflow, within the budget).
+    let (padded_h, padded_w) = (
+        g.in_h + g.padding.top + g.padding.bottom,
+        g.in_w + g.padding.left + g.padding.right,
+    );
+    let mut buffer = std::mem::take(&mut workspace.padded);
+    let padded = grown(&mut buffer, g.in_channels * padded_h * padded_w);
+    crate::pad::pad_into(input, &g.padding, mode, padded);
+    let view = ArrayView3::from_shape((g.in_channels, padded_h, padded_w), &*padded)
+        .expect("padded buffer has the padded shape");
+    let unpadded = ConvGeometry {
+        in_h: padded_h,
+        in_w: padded_w,
+        padding: Padding::default(),
+        ..g.clone()
+    };
+    run_conv(&unpadded, view, weight, bias, out, workspace);
+    workspace.padded = buffer;
 }
 
 /// The convolution of a validated geometry into `out` (of the geometry's output length).
@@ -196,8 +260,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
     let n = g.out_h * g.out_w;
     let m = g.out_per_group;
     let plane_in = g.in_h * g.in_w;
-    let pointwise =
-        kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == crate::Padding::default();
+    let pointwise = kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == Padding::default();
     let cols = workspace.cols(if pointwise { 0 } else { k * n });
     let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
     for group in 0..g.groups {
@@ -431,24 +494,32 @@ pub fn upsample_nearest_into(
     Ok([c, out_h, out_w])
 }
 
-/// Bilinear upsampling by integer factors with PyTorch's `align_corners=False` semantics: the
-/// source coordinate of output pixel `o` is `(o + 0.5) / scale - 0.5`, clamped at 0.
+/// Bilinear upsampling by integer factors, as `F.interpolate(input, scale_factor=scale,
+/// mode="bilinear", align_corners=align_corners)` computes it. Output pixel `o` along an axis of
+/// `n` input and `N = n·s` output pixels reads the input at
+///
+/// - `align_corners = false` (half-pixel centres, `nn.Upsample`'s default):
+///   `(o + ½) / s − ½`, clamped at 0;
+/// - `align_corners = true` (the corner pixels of input and output coincide):
+///   `o · (n − 1) / (N − 1)` (0 when `N = 1`);
+///
+/// and mixes the two input pixels around that coordinate (the last one twice at the far edge), so
+/// an axis of length 1 is copied. The coordinates are computed exactly, as fractions.
 ///
 /// **Errors** as [`upsample_nearest`].
 pub fn upsample_bilinear(
     input: ArrayView3<f32>,
     scale: [usize; 2],
+    align_corners: bool,
 ) -> Result<Array3<f32>, ConvError> {
     let (out_h, out_w) = upsample_checks(input.dim(), scale)?;
     let (c, h, w) = input.dim();
-    let taps = |o: usize, s: usize, len: usize| -> (usize, usize, f32) {
-        let src = ((o as f32 + 0.5) / s as f32 - 0.5).max(0.0);
-        let i0 = (src.floor() as usize).min(len - 1);
-        let i1 = if i0 + 1 < len { i0 + 1 } else { i0 };
-        (i0, i1, src - i0 as f32)
-    };
-    let ys: Vec<_> = (0..out_h).map(|o| taps(o, scale[0], h)).collect();
-    let xs: Vec<_> = (0..out_w).map(|o| taps(o, scale[1], w)).collect();
+    let ys: Vec<_> = (0..out_h)
+        .map(|o| bilinear_taps(o, h, scale[0], align_corners))
+        .collect();
+    let xs: Vec<_> = (0..out_w)
+        .map(|o| bilinear_taps(o, w, scale[1], align_corners))
+        .collect();
     Ok(Array3::from_shape_fn((c, out_h, out_w), |(ci, y, x)| {
         let (y0, y1, ly) = ys[y];
         let (x0, x1, lx) = xs[x];
@@ -456,4 +527,59 @@ pub fn upsample_bilinear(
         let bottom = input[[ci, y1, x0]] * (1.0 - lx) + input[[ci, y1, x1]] * lx;
         top * (1.0 - ly) + bottom * ly
     }))
+}
+
+/// The two input pixels output pixel `o` mixes along an axis of `len` input pixels upsampled by
+/// `scale`, and the weight of the second. The source coordinate is the fraction `num / den`
+/// (integers: no rounding decides which pixels are read); `upsample_checks` bounds the sizes, so
+/// the products fit in `u128` many times over.
+fn bilinear_taps(o: usize, len: usize, scale: usize, align_corners: bool) -> (usize, usize, f32) {
+    let (o, n, s) = (o as u128, len as u128, scale as u128);
+    let (num, den) = if align_corners {
+        // o (n − 1) / (n s − 1), or 0 for a single output pixel.
+        (o * (n - 1), (n * s - 1).max(1))
+    } else {
+        // (o + ½) / s − ½ = (2o + 1 − s) / 2s, clamped at 0.
+        ((2 * o + 1).saturating_sub(s), 2 * s)
+    };
+    let i0 = (num / den).min(n - 1);
+    let i1 = (i0 + 1).min(n - 1);
+    let weight = (num - i0 * den) as f64 / den as f64;
+    (i0 as usize, i1 as usize, weight as f32)
+}
+
+/// Pixel shuffle (`torch.nn.PixelShuffle(upscale_factor)`, ONNX `DepthToSpace` in `CRD` mode):
+/// `(C·r², H, W)` becomes `(C, H·r, W·r)` with `out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h,
+/// w]`: each group of `r²` channels is laid out as the `r × r` block of every pixel.
+///
+/// **Errors** on an empty input or `upscale_factor = 0`, with
+/// [`ConvError::PixelShuffleChannels`] if `r²` does not divide the channels, on overflow, or if the
+/// output exceeds [`Budget::OPERATIONS`].
+pub fn pixel_shuffle(
+    input: ArrayView3<f32>,
+    upscale_factor: usize,
+) -> Result<Array3<f32>, ConvError> {
+    let r = nonzero("upscale_factor", upscale_factor)?;
+    let (c, h, w) = input.dim();
+    nonzero("in_channels", c)?;
+    nonzero("height", h)?;
+    nonzero("width", w)?;
+    let square = r.checked_mul(r).ok_or(ConvError::Overflow {
+        what: "upscale_factor²",
+    })?;
+    if c % square != 0 {
+        return Err(ConvError::PixelShuffleChannels {
+            channels: c,
+            upscale_factor: r,
+            square,
+        });
+    }
+    let (out_h, out_w) = upsample_checks((c / square, h, w), [r, r])?;
+    Ok(Array3::from_shape_fn(
+        (c / square, out_h, out_w),
+        |(co, y, x)| {
+            let (i, j) = (y % r, x % r);
+            input[[co * square + i * r + j, y / r, x / r]]
+        },
+    ))
 }

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Zero padding of the four sides, in ONNX order: top, left, bottom, right.
+use crate::PaddingMode;
+
+/// Padding of the four sides, in ONNX order: top, left, bottom, right (zeros unless a
+/// [`PaddingMode`] says otherwise).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Padding {
     pub top: usize,
@@ -32,13 +35,16 @@ impl Padding {
     }
 }
 
-/// Options of [`crate::conv2d`] (`torch.nn.functional.conv2d`).
+/// Options of [`crate::conv2d`] (`torch.nn.functional.conv2d`, and `torch.nn.Conv2d`'s
+/// `padding_mode`: the input is padded by `padding_mode`, then convolved without padding).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Conv2dOptions {
     pub stride: [usize; 2],
     pub padding: Padding,
     pub dilation: [usize; 2],
     pub groups: usize,
+    #[serde(default)]
+    pub padding_mode: PaddingMode,
 }
 
 impl Default for Conv2dOptions {
@@ -48,6 +54,7 @@ impl Default for Conv2dOptions {
             padding: Padding::default(),
             dilation: [1, 1],
             groups: 1,
+            padding_mode: PaddingMode::Zeros,
         }
     }
 }

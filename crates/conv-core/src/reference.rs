@@ -6,7 +6,7 @@
 use ndarray::{Array3, ArrayView1, ArrayView3, ArrayView4};
 
 use crate::geometry::ConvGeometry;
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 /// An output together with the number of multiplications performed to compute it.
 #[derive(Debug, Clone)]
@@ -33,8 +33,52 @@ pub fn zero_pad(input: ArrayView3<f32>, padding: &Padding) -> Array3<f32> {
     out
 }
 
-/// Convolution by definition: pad explicitly, then for every output cell multiply every kernel
-/// weight with the cell under it (padding included, as the MAC count assumes).
+/// Padding by definition: cell `(y, x)` of the padded map is input cell `(y − top, x − left)`
+/// when that is inside; outside, at position `j` of an axis of length `n` (negative before the
+/// input), it is 0 (zeros), input `−j` or `2(n − 1) − j` (reflect: the mirror, edge not
+/// repeated), input `clamp(j, 0, n − 1)` (replicate) or input `j mod n` (circular).
+///
+/// **Errors** as [`crate::pad()`].
+pub fn pad(
+    input: ArrayView3<f32>,
+    padding: Padding,
+    mode: PaddingMode,
+) -> Result<Array3<f32>, ConvError> {
+    let shape = crate::pad::padded_shape(input.dim().into(), &padding, mode, &Budget::OPERATIONS)?;
+    let (c, h, w) = input.dim();
+    let source = |j: i128, n: usize| -> Option<usize> {
+        let n = n as i128;
+        let k = if (0..n).contains(&j) {
+            j
+        } else {
+            match mode {
+                PaddingMode::Zeros => return None,
+                PaddingMode::Reflect if j < 0 => -j,
+                PaddingMode::Reflect => 2 * (n - 1) - j,
+                PaddingMode::Replicate => j.clamp(0, n - 1),
+                PaddingMode::Circular => j.rem_euclid(n),
+            }
+        };
+        Some(k as usize)
+    };
+    let mut out = Array3::zeros(shape);
+    for ci in 0..c {
+        for y in 0..shape[1] {
+            for x in 0..shape[2] {
+                let sy = source(y as i128 - padding.top as i128, h);
+                let sx = source(x as i128 - padding.left as i128, w);
+                if let (Some(sy), Some(sx)) = (sy, sx) {
+                    out[[ci, y, x]] = input[[ci, sy, sx]];
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Convolution by definition: pad explicitly (by the padding mode), then for every output cell
+/// multiply every kernel weight with the cell under it (padding included, as the MAC count
+/// assumes).
 ///
 /// **Errors** as [`crate::conv2d`].
 pub fn conv2d(
@@ -50,7 +94,7 @@ pub fn conv2d(
         options,
         &Budget::OPERATIONS,
     )?;
-    let padded = zero_pad(input, &options.padding);
+    let padded = pad(input, options.padding, options.padding_mode)?;
     let mut out = Array3::<f32>::zeros((g.out_channels, g.out_h, g.out_w));
     let mut multiplications = 0u128;
     for co in 0..g.out_channels {
@@ -149,6 +193,21 @@ pub fn upsample_nearest(
     scale: [usize; 2],
 ) -> Result<Array3<f32>, ConvError> {
     let (c, h, w) = input.dim();
+    check_upsampling(h, w, scale)?;
+    let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
+    for ci in 0..c {
+        for y in 0..h * scale[0] {
+            for x in 0..w * scale[1] {
+                out[[ci, y, x]] = input[[ci, y / scale[0], x / scale[1]]];
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// **Errors** with [`ConvError::ZeroSize`] on a zero scale, with [`ConvError::Overflow`] if an
+/// upsampled side overflows or exceeds the budget's element count.
+fn check_upsampling(h: usize, w: usize, scale: [usize; 2]) -> Result<(), ConvError> {
     if scale[0] == 0 || scale[1] == 0 {
         return Err(ConvError::ZeroSize {
             name: "scale_factor",
@@ -163,11 +222,95 @@ pub fn upsample_nearest(
             what: "upsampled size",
         });
     }
-    let mut out = Array3::zeros((c, h * scale[0], w * scale[1]));
+    Ok(())
+}
+
+/// Bilinear upsampling by definition (`F.interpolate(mode="bilinear")`): output pixel `(y, x)`
+/// reads the input at the source coordinates `(y + ½) / s − ½` clamped at 0
+/// (`align_corners = false`) or `y · (H − 1) / (H·s − 1)` (`align_corners = true`, 0 for one
+/// output pixel), widths alike, and takes the four pixels around that point, each weighted by the
+/// area of the opposite rectangle (`(1 − dy)(1 − dx)` for the top-left one); a neighbour past the
+/// last pixel is the last pixel.
+///
+/// **Errors** with [`ConvError::ZeroSize`] on a zero size or scale, and as
+/// [`upsample_nearest`].
+pub fn upsample_bilinear(
+    input: ArrayView3<f32>,
+    scale: [usize; 2],
+    align_corners: bool,
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    if c == 0 || h == 0 || w == 0 {
+        return Err(ConvError::ZeroSize { name: "input" });
+    }
+    check_upsampling(h, w, scale)?;
+    let (out_h, out_w) = (h * scale[0], w * scale[1]);
+    let source = |o: usize, n: usize, out: usize, s: usize| -> f64 {
+        if align_corners {
+            if out == 1 {
+                0.0
+            } else {
+                o as f64 * (n - 1) as f64 / (out - 1) as f64
+            }
+        } else {
+            ((o as f64 + 0.5) / s as f64 - 0.5).max(0.0)
+        }
+    };
+    let mut out = Array3::zeros((c, out_h, out_w));
     for ci in 0..c {
-        for y in 0..h * scale[0] {
-            for x in 0..w * scale[1] {
-                out[[ci, y, x]] = input[[ci, y / scale[0], x / scale[1]]];
+        for y in 0..out_h {
+            for x in 0..out_w {
+                let sy = source(y, h, out_h, scale[0]);
+                let sx = source(x, w, out_w, scale[1]);
+                let (y0, x0) = (sy.floor() as usize, sx.floor() as usize);
+                let (dy, dx) = (sy - y0 as f64, sx - x0 as f64);
+                let mut v = 0.0f64;
+                for (yy, wy) in [(y0, 1.0 - dy), (y0 + 1, dy)] {
+                    for (xx, wx) in [(x0, 1.0 - dx), (x0 + 1, dx)] {
+                        let pixel = input[[ci, yy.min(h - 1), xx.min(w - 1)]] as f64;
+                        v += wy * wx * pixel;
+                    }
+                }
+                out[[ci, y, x]] = v as f32;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Pixel shuffle by definition, from the input's side: channel `c` of input pixel `(h, w)` goes
+/// to output channel `c / r²`, at offset `(i, j) = ((c mod r²) / r, c mod r)` in the `r × r`
+/// block of that pixel, i.e. to `(h·r + i, w·r + j)`.
+///
+/// **Errors** as [`crate::pixel_shuffle`].
+pub fn pixel_shuffle(
+    input: ArrayView3<f32>,
+    upscale_factor: usize,
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    let r = upscale_factor;
+    if r == 0 || c == 0 || h == 0 || w == 0 {
+        return Err(ConvError::ZeroSize {
+            name: if r == 0 { "upscale_factor" } else { "input" },
+        });
+    }
+    let square = r.checked_mul(r).ok_or(ConvError::Overflow {
+        what: "upscale_factor²",
+    })?;
+    if c % square != 0 {
+        return Err(ConvError::PixelShuffleChannels {
+            channels: c,
+            upscale_factor: r,
+            square,
+        });
+    }
+    check_upsampling(h, w, [r, r])?;
+    let mut out = Array3::zeros((c / square, h * r, w * r));
+    for ci in 0..c {
+        let (i, j) = ((ci % square) / r, ci % r);
+        for y in 0..h {
+            for x in 0..w {
+                out[[ci / square, y * r + i, x * r + j]] = input[[ci, y, x]];
             }
         }
     }

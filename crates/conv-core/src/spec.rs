@@ -146,32 +146,34 @@ named_enum! {
     }
 }
 
-/// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`.
+/// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`. What the
+/// padded cells hold is a separate choice, [`crate::PaddingMode`] (zeros in every layer here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PaddingMode {
+pub enum PaddingSpec {
     Explicit(usize),
     Same,
     Valid,
 }
 
-impl Default for PaddingMode {
+impl Default for PaddingSpec {
     fn default() -> Self {
-        PaddingMode::Explicit(0)
+        PaddingSpec::Explicit(0)
     }
 }
 
-impl std::fmt::Display for PaddingMode {
+impl std::fmt::Display for PaddingSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PaddingMode::Explicit(p) => write!(f, "{p}"),
-            PaddingMode::Same => f.write_str("same"),
-            PaddingMode::Valid => f.write_str("valid"),
+            PaddingSpec::Explicit(p) => write!(f, "{p}"),
+            PaddingSpec::Same => f.write_str("same"),
+            PaddingSpec::Valid => f.write_str("valid"),
         }
     }
 }
 
-/// How an upsampling layer fills the new pixels.
+/// How an upsampling layer fills the new pixels (bilinear with `align_corners = false`, as
+/// `nn.Upsample` by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UpsampleMode {
@@ -234,7 +236,7 @@ pub struct LayerSpec {
     pub out_channels: usize,
     pub kernel_size: usize,
     pub stride: usize,
-    pub padding: PaddingMode,
+    pub padding: PaddingSpec,
     pub dilation: usize,
     pub groups: usize,
     pub output_padding: usize,
@@ -399,7 +401,7 @@ impl LayerSpec {
             out_channels: 4,
             kernel_size: 3,
             stride: 1,
-            padding: PaddingMode::Explicit(0),
+            padding: PaddingSpec::Explicit(0),
             dilation: 1,
             groups: 1,
             output_padding: 0,
@@ -433,7 +435,7 @@ impl LayerSpec {
                 in_channels: 1,
                 out_channels: 1,
                 stride: 2,
-                padding: PaddingMode::Explicit(1),
+                padding: PaddingSpec::Explicit(1),
                 output_padding: 1,
                 ..base
             },
@@ -442,7 +444,7 @@ impl LayerSpec {
                 width: 4,
                 in_channels: 1,
                 out_channels: 1,
-                padding: PaddingMode::Explicit(1),
+                padding: PaddingSpec::Explicit(1),
                 ..base
             },
             LayerKind::Dilated => LayerSpec {
@@ -487,7 +489,7 @@ impl LayerSpec {
             LayerKind::Pointwise => {
                 s.kernel_size = 1;
                 s.stride = 1;
-                s.padding = PaddingMode::Explicit(0);
+                s.padding = PaddingSpec::Explicit(0);
             }
             LayerKind::Upsample => s.stride = 1,
             _ => {}
@@ -501,9 +503,9 @@ impl LayerSpec {
     pub fn padding_sides(&self, input: [usize; 2]) -> Padding {
         let e = self.effective();
         match e.padding {
-            PaddingMode::Explicit(p) => Padding::uniform(p),
-            PaddingMode::Valid => Padding::default(),
-            PaddingMode::Same => {
+            PaddingSpec::Explicit(p) => Padding::uniform(p),
+            PaddingSpec::Valid => Padding::default(),
+            PaddingSpec::Same => {
                 let extent = (e.kernel_size.max(1) - 1)
                     .saturating_mul(e.dilation)
                     .saturating_add(1);
@@ -550,6 +552,7 @@ impl LayerSpec {
                 },
                 dilation: [dilation, dilation],
                 groups,
+                padding_mode: crate::PaddingMode::Zeros,
             },
         };
         let hw = [e.height, e.width];
@@ -586,7 +589,7 @@ impl LayerSpec {
             }
             LayerKind::Transposed => {
                 let p = match e.padding {
-                    PaddingMode::Explicit(p) => p,
+                    PaddingSpec::Explicit(p) => p,
                     _ => 0,
                 };
                 vec![Op::ConvTranspose {
@@ -643,7 +646,7 @@ impl LayerSpec {
                 out_channels: e.out_channels,
             });
         }
-        if e.layer == LayerKind::Transposed && !matches!(e.padding, PaddingMode::Explicit(_)) {
+        if e.layer == LayerKind::Transposed && !matches!(e.padding, PaddingSpec::Explicit(_)) {
             return Err(ConvError::OutOfRange {
                 name: "transposed padding (same / valid)",
                 value: 0,
@@ -821,7 +824,7 @@ impl LayerSpec {
             Param::OutChannels => self.out_channels = v,
             Param::KernelSize => self.kernel_size = v,
             Param::Stride => self.stride = v,
-            Param::Padding => self.padding = PaddingMode::Explicit(v),
+            Param::Padding => self.padding = PaddingSpec::Explicit(v),
             Param::Dilation => self.dilation = v,
             Param::Groups => self.groups = v,
             Param::OutputPadding => self.output_padding = v,
@@ -841,7 +844,7 @@ impl LayerSpec {
             Param::KernelSize => self.kernel_size,
             Param::Stride => self.stride,
             Param::Padding => match self.padding {
-                PaddingMode::Explicit(p) => p,
+                PaddingSpec::Explicit(p) => p,
                 _ => 0,
             },
             Param::Dilation => self.dilation,
@@ -1011,7 +1014,7 @@ impl Repair<'_> {
             self.clamp(Param::OutputPadding);
         }
         match self.spec.padding {
-            PaddingMode::Explicit(p) => {
+            PaddingSpec::Explicit(p) => {
                 let max = self.limits.max_padding;
                 if p > max {
                     self.fix(
@@ -1022,7 +1025,7 @@ impl Repair<'_> {
                 }
             }
             mode if self.spec.layer == LayerKind::Transposed => {
-                let to = PaddingMode::Explicit(0);
+                let to = PaddingSpec::Explicit(0);
                 let reason = CorrectionReason::TransposedPaddingInteger;
                 self.note(Param::Padding, mode.to_string(), to.to_string(), reason);
                 self.spec.padding = to;
@@ -1071,7 +1074,7 @@ impl Repair<'_> {
             self.fix(Param::Dilation, self.spec.dilation - 1, reason);
         } else if e.kernel_size > 1 {
             self.fix(Param::KernelSize, self.spec.kernel_size - 1, reason);
-        } else if let PaddingMode::Explicit(p @ 1..) = self.spec.padding {
+        } else if let PaddingSpec::Explicit(p @ 1..) = self.spec.padding {
             self.fix(Param::Padding, p - 1, reason);
         } else {
             return false;
@@ -1235,7 +1238,7 @@ mod tests {
             ),
             (
                 LayerSpec {
-                    padding: PaddingMode::Same,
+                    padding: PaddingSpec::Same,
                     ..LayerSpec::preset(LayerKind::Transposed)
                 },
                 correction(
@@ -1251,7 +1254,7 @@ mod tests {
                 LayerSpec {
                     height: 1,
                     width: 1,
-                    padding: PaddingMode::Explicit(5),
+                    padding: PaddingSpec::Explicit(5),
                     stride: 1,
                     dilation: 2,
                     output_padding: 1,
@@ -1271,7 +1274,7 @@ mod tests {
                 LayerSpec {
                     height: 1,
                     width: 1,
-                    padding: PaddingMode::Explicit(5),
+                    padding: PaddingSpec::Explicit(5),
                     ..LayerSpec::preset(LayerKind::Transposed)
                 },
                 correction("padding", "5", "0", CorrectionReason::EmptyOutput),
@@ -1283,7 +1286,7 @@ mod tests {
                     in_channels: 64,
                     out_channels: 64,
                     kernel_size: 11,
-                    padding: PaddingMode::Explicit(5),
+                    padding: PaddingSpec::Explicit(5),
                     ..LayerSpec::preset(LayerKind::Standard)
                 },
                 correction(

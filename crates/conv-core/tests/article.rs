@@ -173,7 +173,7 @@ fn formulas_fill_in_the_numbers() {
         layer: LayerKind::Dilated,
         height: 8,
         width: 8,
-        padding: PaddingMode::Explicit(1),
+        padding: PaddingSpec::Explicit(1),
         dilation: 2,
         kernel_size: 3,
         ..LayerSpec::preset(LayerKind::Dilated)
@@ -281,7 +281,7 @@ fn over_budget_layers_shrink_one_size_at_a_time() {
         in_channels: 64,
         out_channels: 64,
         kernel_size: 11,
-        padding: PaddingMode::Explicit(5),
+        padding: PaddingSpec::Explicit(5),
         ..LayerSpec::preset(LayerKind::Standard)
     };
     let (fixed, notes) = spec.corrected(&Limits::GRID);

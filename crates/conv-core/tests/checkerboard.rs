@@ -28,7 +28,7 @@ fn overlap_evenness_follows_the_rule_on_a_sweep() {
                         kernel_size: k,
                         stride: s,
                         dilation: d,
-                        padding: PaddingMode::Explicit(p),
+                        padding: PaddingSpec::Explicit(p),
                         output_padding: 0,
                         ..LayerSpec::preset(LayerKind::Transposed)
                     };
@@ -67,7 +67,7 @@ fn stride_one_is_never_a_checkerboard_and_the_article_case_is() {
     let spec = LayerSpec {
         stride: 1,
         kernel_size: 4,
-        padding: PaddingMode::Explicit(0),
+        padding: PaddingSpec::Explicit(0),
         output_padding: 0,
         ..LayerSpec::preset(LayerKind::Transposed)
     };

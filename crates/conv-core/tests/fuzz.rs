@@ -57,9 +57,9 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
         (any_size(), any_size(), any_size(), any_size()),
         (
             prop_oneof![
-                Just(PaddingMode::Same),
-                Just(PaddingMode::Valid),
-                any_size().prop_map(PaddingMode::Explicit)
+                Just(PaddingSpec::Same),
+                Just(PaddingSpec::Valid),
+                any_size().prop_map(PaddingSpec::Explicit)
             ],
             any::<bool>(),
             any::<bool>(),
@@ -144,6 +144,7 @@ fn check_spec(raw: &LayerSpec) -> Result<(), TestCaseError> {
 fn check_ops(
     dims: (usize, usize, usize, usize, usize, usize),
     opts: (usize, usize, usize, usize, usize),
+    mode: PaddingMode,
 ) -> Result<(), TestCaseError> {
     let (c, h, w, co, kh, kw) = dims;
     let (s, p, d, g, op) = opts;
@@ -159,6 +160,7 @@ fn check_ops(
         padding: Padding::uniform(p),
         dilation: [d, d],
         groups: g,
+        padding_mode: mode,
     };
     let budget = Budget {
         max_elements: 1 << 20,
@@ -181,7 +183,20 @@ fn check_ops(
         Err(e) => prop_assert!(!e.to_string().is_empty()),
     }
     let _ = upsample_nearest(x.view(), [s, p]);
-    let _ = upsample_bilinear(x.view(), [s, d]);
+    let _ = upsample_bilinear(x.view(), [s, d], op % 2 == 0);
+    let _ = pixel_shuffle(x.view(), s);
+    // Padding by mode with four different sides, and the source of a cell that may be anywhere.
+    let sides = Padding {
+        top: p,
+        left: s,
+        bottom: d,
+        right: op,
+    };
+    match pad_with_budget(x.view(), sides, mode, &budget) {
+        Ok(y) => prop_assert!(y.len() <= 1 << 20),
+        Err(e) => prop_assert!(!e.to_string().is_empty()),
+    }
+    let _ = pad_source(p, op, [h, w], sides, mode);
     let _ = input_from_rgba(&[0; 16], w, h, c);
     let _ = resize_rgba(&[0; 16], 2, 2, w, h);
     Ok(())
@@ -216,8 +231,9 @@ fn fuzz_engine_never_panics_and_stays_in_budget() {
                     small,
                 ),
                 (opt.clone(), opt.clone(), opt.clone(), opt.clone(), opt),
+                prop::sample::select(PaddingMode::ALL.to_vec()),
             ),
-            |(dims, opts)| check_ops(dims, opts),
+            |(dims, opts, mode)| check_ops(dims, opts, mode),
         )
         .unwrap();
     eprintln!(

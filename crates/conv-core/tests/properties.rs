@@ -75,6 +75,7 @@ fn conv_problem() -> impl Strategy<Value = ConvProblem> {
                         },
                         dilation: [d.0, d.1],
                         groups,
+                        padding_mode: PaddingMode::Zeros,
                     },
                     bias,
                     seed,
@@ -197,12 +198,59 @@ fn adjoint_problem() -> impl Strategy<Value = AdjointProblem> {
                         },
                         dilation: [dh, dw],
                         groups: g,
+                        padding_mode: PaddingMode::Zeros,
                     },
                     output_padding: [oph, opw],
                     seed,
                 })
             },
         )
+}
+
+/// A map and four sides of padding: three times in four each side shorter than its axis (what
+/// every mode accepts), otherwise up to two cells longer (which reflect and circular may refuse).
+fn pad_problem() -> impl Strategy<Value = ((usize, usize, usize), Padding, u64)> {
+    (
+        (1usize..=3, 1usize..=7, 1usize..=7),
+        prop::bool::weighted(0.75),
+        any::<u64>(),
+    )
+        .prop_flat_map(|((c, h, w), within, seed)| {
+            let (h_max, w_max) = if within {
+                (h - 1, w - 1)
+            } else {
+                (h + 2, w + 2)
+            };
+            (
+                (0..=h_max, 0..=w_max, 0..=h_max, 0..=w_max),
+                Just(((c, h, w), seed)),
+            )
+        })
+        .prop_map(|(p, (shape, seed))| {
+            let padding = Padding {
+                top: p.0,
+                left: p.1,
+                bottom: p.2,
+                right: p.3,
+            };
+            (shape, padding, seed)
+        })
+}
+
+/// Whether `mode` accepts `padding` on an `h × w` input, written from PyTorch's rule: reflect
+/// needs each padding below the axis length, circular at most the axis length.
+fn mode_accepts(mode: PaddingMode, padding: &Padding, h: usize, w: usize) -> bool {
+    let sides = [
+        (padding.top, h),
+        (padding.bottom, h),
+        (padding.left, w),
+        (padding.right, w),
+    ];
+    match mode {
+        PaddingMode::Reflect => sides.iter().all(|&(p, n)| p < n),
+        PaddingMode::Circular => sides.iter().all(|&(p, n)| p <= n),
+        PaddingMode::Zeros | PaddingMode::Replicate => true,
+    }
 }
 
 fn wild_spec() -> impl Strategy<Value = LayerSpec> {
@@ -214,9 +262,9 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
         (1usize..=6, 0usize..=3, 1usize..=3, 1usize..=3),
         any::<bool>(),
         prop::sample::select(vec![
-            PaddingMode::Same,
-            PaddingMode::Valid,
-            PaddingMode::Explicit(0),
+            PaddingSpec::Same,
+            PaddingSpec::Valid,
+            PaddingSpec::Explicit(0),
         ]),
         any::<bool>(),
     )
@@ -231,7 +279,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                     kernel_size: k,
                     stride: s,
                     padding: if explicit {
-                        PaddingMode::Explicit(p)
+                        PaddingSpec::Explicit(p)
                     } else {
                         mode
                     },
@@ -324,6 +372,134 @@ proptest! {
         let (_, oh, ow) = fast.dim();
         let macs = (oh * ow * p.c_out * (p.c_in / p.options.groups) * p.k[0] * p.k[1]) as u128;
         prop_assert_eq!(naive.multiplications, macs);
+    }
+
+    /// Every padding mode on the random convolutions of `conv2d_fast_equals_naive` (asymmetric
+    /// padding, strides, dilations, groups): the fast path equals the naive reference, into a
+    /// buffer too; a padding the mode refuses is the same typed error in both.
+    #[test]
+    fn conv2d_every_padding_mode_fast_equals_naive(p in conv_problem()) {
+        let x = tensor3((p.c_in, p.h, p.w), p.seed);
+        let wt = tensor4((p.c_out, p.c_in / p.options.groups, p.k[0], p.k[1]), p.seed ^ 6);
+        let b = p.bias.then(|| Array1::from_shape_fn(p.c_out, |i| 0.5 - i as f32 * 0.25));
+        let b = b.as_ref().map(|b| b.view());
+        let mut ws = Workspace::default();
+        for mode in PaddingMode::ALL {
+            let options = Conv2dOptions { padding_mode: mode, ..p.options.clone() };
+            let fast = conv2d(x.view(), wt.view(), b, &options);
+            let naive = reference::conv2d(x.view(), wt.view(), b, &options);
+            if !mode_accepts(mode, &options.padding, p.h, p.w) {
+                let err = fast.unwrap_err();
+                prop_assert!(matches!(err, ConvError::PaddingTooLarge { .. }), "{:?}", err);
+                prop_assert_eq!(naive.unwrap_err(), err);
+                continue;
+            }
+            let (fast, naive) = (fast.unwrap(), naive.unwrap());
+            assert_close(&fast, &naive.output, 1e-4)?;
+            // The definition: pad by the mode, then convolve without padding.
+            let unpadded = Conv2dOptions { padding: Padding::default(), padding_mode: PaddingMode::Zeros, ..options.clone() };
+            let padded = pad(x.view(), options.padding, mode).unwrap();
+            assert_close(&conv2d(padded.view(), wt.view(), b, &unpadded).unwrap(), &fast, 1e-5)?;
+            let mut out = vec![f32::NAN; fast.len()];
+            conv2d_into(x.view(), wt.view(), b, &options, &Budget::OPERATIONS, &mut out, &mut ws).unwrap();
+            prop_assert_eq!(out.as_slice(), fast.as_slice().unwrap());
+            // The MACs do not depend on what the padding holds.
+            let (_, oh, ow) = fast.dim();
+            let macs = (oh * ow * p.c_out * (p.c_in / p.options.groups) * p.k[0] * p.k[1]) as u128;
+            prop_assert_eq!(naive.multiplications, macs);
+        }
+    }
+
+    /// `pad` equals the naive padding for every mode, and `pad_source` names the input cell each
+    /// padded cell holds (none for a zero cell); a padding the mode refuses is the same typed
+    /// error in both and has no sources.
+    #[test]
+    fn pad_fast_equals_naive_and_sources_agree((shape, padding, seed) in pad_problem()) {
+        let x = tensor3(shape, seed);
+        let (c, h, w) = shape;
+        for mode in PaddingMode::ALL {
+            let fast = pad(x.view(), padding, mode);
+            let naive = reference::pad(x.view(), padding, mode);
+            if !mode_accepts(mode, &padding, h, w) {
+                let err = fast.unwrap_err();
+                prop_assert!(matches!(err, ConvError::PaddingTooLarge { mode: m, .. } if m == mode), "{:?}", err);
+                prop_assert_eq!(naive.unwrap_err(), err);
+                prop_assert_eq!(pad_source(0, 0, [h, w], padding, mode), None);
+                continue;
+            }
+            let fast = fast.unwrap();
+            prop_assert_eq!(&fast, &naive.unwrap());
+            let (_, ph, pw) = fast.dim();
+            prop_assert_eq!((ph, pw), (h + padding.top + padding.bottom, w + padding.left + padding.right));
+            for y in 0..ph {
+                for xx in 0..pw {
+                    let inside = (padding.top..padding.top + h).contains(&y) && (padding.left..padding.left + w).contains(&xx);
+                    match pad_source(y, xx, [h, w], padding, mode) {
+                        Some([sy, sx]) => {
+                            prop_assert!(sy < h && sx < w);
+                            if inside {
+                                prop_assert_eq!([sy, sx], [y - padding.top, xx - padding.left]);
+                            }
+                            for ci in 0..c {
+                                prop_assert_eq!(fast[[ci, y, xx]], x[[ci, sy, sx]]);
+                            }
+                        }
+                        None => {
+                            prop_assert!(mode == PaddingMode::Zeros && !inside, "({}, {}) of {:?}", y, xx, mode);
+                            for ci in 0..c {
+                                prop_assert_eq!(fast[[ci, y, xx]], 0.0);
+                            }
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(pad_source(ph, 0, [h, w], padding, mode), None);
+            prop_assert_eq!(pad_source(0, pw, [h, w], padding, mode), None);
+        }
+    }
+
+    /// Pixel shuffle equals the naive one, keeps every value (a permutation) and is undone by
+    /// reading the blocks back; channel counts that `r²` does not divide are a typed error.
+    #[test]
+    fn pixel_shuffle_fast_equals_naive(c in 1usize..=3, r in 1usize..=4, h in 1usize..=5, w in 1usize..=5, extra in 1usize..=3, seed in any::<u64>()) {
+        let x = tensor3((c * r * r, h, w), seed);
+        let fast = pixel_shuffle(x.view(), r).unwrap();
+        prop_assert_eq!(fast.dim(), (c, h * r, w * r));
+        prop_assert_eq!(&fast, &reference::pixel_shuffle(x.view(), r).unwrap());
+        // torch.nn.PixelUnshuffle by its definition gives the input back.
+        let back = Array3::from_shape_fn((c * r * r, h, w), |(ch, y, xx)| {
+            fast[[ch / (r * r), y * r + (ch % (r * r)) / r, xx * r + ch % r]]
+        });
+        prop_assert_eq!(&back, &x);
+        if r > 1 {
+            let odd = tensor3((c * r * r + extra.min(r * r - 1), h, w), seed);
+            let err = pixel_shuffle(odd.view(), r).unwrap_err();
+            prop_assert!(matches!(err, ConvError::PixelShuffleChannels { .. }), "{:?}", err);
+            prop_assert_eq!(reference::pixel_shuffle(odd.view(), r).unwrap_err(), err);
+        }
+    }
+
+    /// Bilinear upsampling equals the naive one for both corner conventions, any factors per
+    /// axis and axes of length 1; constants stay constant; with `align_corners` the four corner
+    /// pixels are kept exactly; with factor 1 both conventions are the identity.
+    #[test]
+    fn upsample_bilinear_fast_equals_naive(c in 1usize..=2, h in 1usize..=6, w in 1usize..=6, sh in 1usize..=4, sw in 1usize..=4, align_corners: bool, seed in any::<u64>()) {
+        let x = tensor3((c, h, w), seed);
+        let fast = upsample_bilinear(x.view(), [sh, sw], align_corners).unwrap();
+        prop_assert_eq!(fast.dim(), (c, h * sh, w * sw));
+        assert_close(&fast, &reference::upsample_bilinear(x.view(), [sh, sw], align_corners).unwrap(), 1e-5)?;
+        let constant = Array3::from_elem((c, h, w), 0.375f32);
+        let up = upsample_bilinear(constant.view(), [sh, sw], align_corners).unwrap();
+        prop_assert!(up.iter().all(|&v| (v - 0.375).abs() < 1e-6));
+        if align_corners {
+            let (oh, ow) = (h * sh - 1, w * sw - 1);
+            for ci in 0..c {
+                for (y, xx, iy, ix) in [(0, 0, 0, 0), (0, ow, 0, w - 1), (oh, 0, h - 1, 0), (oh, ow, h - 1, w - 1)] {
+                    prop_assert_eq!(fast[[ci, y, xx]], x[[ci, iy, ix]]);
+                }
+            }
+        }
+        prop_assert_eq!(&upsample_bilinear(x.view(), [1, 1], align_corners).unwrap(), &x);
     }
 
     #[test]
@@ -424,7 +600,7 @@ proptest! {
 
     #[test]
     fn separable_equals_depthwise_then_pointwise(c in 1usize..=4, co in 1usize..=5, m in 1usize..=2, h in 3usize..=7, k in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
-        let spec = LayerSpec { layer: LayerKind::Separable, height: h, width: h, in_channels: c, out_channels: co, depth_multiplier: m, kernel_size: k, padding: PaddingMode::Explicit(p), ..LayerSpec::preset(LayerKind::Separable) };
+        let spec = LayerSpec { layer: LayerKind::Separable, height: h, width: h, in_channels: c, out_channels: co, depth_multiplier: m, kernel_size: k, padding: PaddingSpec::Explicit(p), ..LayerSpec::preset(LayerKind::Separable) };
         let (fwd, weights, input) = forward_of(&spec, seed);
         let dw = &weights.convs[0];
         let pw = &weights.convs[1];
@@ -455,7 +631,7 @@ proptest! {
 
     #[test]
     fn transposed_views_agree(h in 1usize..=5, k in 1usize..=4, s in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
-        let spec = LayerSpec { height: h, width: h, kernel_size: k, stride: s, padding: PaddingMode::Explicit(p), output_padding: 0, in_channels: 2, out_channels: 2, ..LayerSpec::preset(LayerKind::Transposed) };
+        let spec = LayerSpec { height: h, width: h, kernel_size: k, stride: s, padding: PaddingSpec::Explicit(p), output_padding: 0, in_channels: 2, out_channels: 2, ..LayerSpec::preset(LayerKind::Transposed) };
         let (spec, _) = spec.corrected(&Limits::GRID);
         let (fwd, _, _) = forward_of(&spec, seed);
         let out = fwd.output();

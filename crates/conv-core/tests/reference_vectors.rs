@@ -51,14 +51,24 @@ fn assert_close(name: &str, got: &Array3<f32>, want: &Array3<f32>) {
     }
 }
 
-/// How many cases of each operation `vectors/onnxruntime.json` holds (36 in all): 15 from the
+/// How many cases of each operation `vectors/onnxruntime.json` holds (58 in all): 15 from the
 /// first set, 21 added for depthwise (multiplier 1 and 2), grouped + dilated, per-axis kernels,
 /// strides and dilations, asymmetric padding, nearest x4 and 2x3, and bilinear with an axis of
-/// length 1, x3 and 2x3. A file that loses cases, or a loop that skips them, fails here.
-const ONNXRUNTIME_CASES: [(&str, usize); 4] = [
+/// length 1, x3 and 2x3; then 22 for the upsampling lab: three convolutions per padding mode
+/// (Pad then Conv; asymmetric padding, strides, dilations, groups), five pixel shuffles
+/// (DepthToSpace CRD), six bilinear with `align_corners=True` (x2, x3, axes of length 1, 2x3)
+/// and two more with `align_corners=False` (a single pixel, a single row). Operations are
+/// counted by padding mode and corner convention. A file that loses cases, or a loop that skips
+/// them, fails here.
+const ONNXRUNTIME_CASES: [(&str, usize); 9] = [
     ("conv2d", 16),
+    ("conv2d/circular", 3),
+    ("conv2d/reflect", 3),
+    ("conv2d/replicate", 3),
     ("conv_transpose2d", 10),
-    ("upsample_bilinear", 6),
+    ("pixel_shuffle", 5),
+    ("upsample_bilinear", 8),
+    ("upsample_bilinear/align_corners", 6),
     ("upsample_nearest", 4),
 ];
 
@@ -72,7 +82,7 @@ fn onnxruntime_vectors() {
     );
     let cases = doc["cases"].as_array().unwrap();
     let mut names = std::collections::BTreeSet::new();
-    let mut ran = std::collections::BTreeMap::<&str, usize>::new();
+    let mut ran = std::collections::BTreeMap::<String, usize>::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
         assert!(names.insert(name), "{name}: duplicate name");
@@ -89,6 +99,19 @@ fn onnxruntime_vectors() {
         let groups = case["groups"].as_u64().unwrap() as usize;
         let bias_view = bias.as_ref().map(|b| b.view());
         let op = case["op"].as_str().unwrap();
+        // Absent in the cases written before padding modes and align_corners existed.
+        let padding_mode = case["padding_mode"]
+            .as_str()
+            .map_or(Some(PaddingMode::Zeros), PaddingMode::from_name)
+            .expect("a padding mode");
+        let align_corners = case["align_corners"].as_bool().unwrap_or(false);
+        let mut label = op.to_string();
+        if padding_mode != PaddingMode::Zeros {
+            label += &format!("/{padding_mode}");
+        }
+        if align_corners {
+            label += "/align_corners";
+        }
         match op {
             "conv2d" => {
                 let weight = array4(&case["weight"]);
@@ -97,12 +120,20 @@ fn onnxruntime_vectors() {
                     padding,
                     dilation: pair(&case["dilation"]),
                     groups,
+                    padding_mode,
                 };
                 let fast = conv2d(input.view(), weight.view(), bias_view, &options).unwrap();
                 assert_close(name, &fast, &expected);
                 let naive =
                     reference::conv2d(input.view(), weight.view(), bias_view, &options).unwrap();
                 assert_close(name, &naive.output, &expected);
+                if !case["padded"].is_null() {
+                    let padded = array3(&case["padded"]);
+                    let got = pad(input.view(), padding, padding_mode).unwrap();
+                    assert_close(name, &got, &padded);
+                    let naive = reference::pad(input.view(), padding, padding_mode).unwrap();
+                    assert_close(name, &naive, &padded);
+                }
             }
             "conv_transpose2d" => {
                 let weight = array4(&case["weight"]);
@@ -126,16 +157,27 @@ fn onnxruntime_vectors() {
                 assert_close(name, &got, &expected);
             }
             "upsample_bilinear" => {
-                let got = upsample_bilinear(input.view(), pair(&case["scale"])).unwrap();
+                let scale = pair(&case["scale"]);
+                let got = upsample_bilinear(input.view(), scale, align_corners).unwrap();
                 assert_close(name, &got, &expected);
+                let naive =
+                    reference::upsample_bilinear(input.view(), scale, align_corners).unwrap();
+                assert_close(name, &naive, &expected);
+            }
+            "pixel_shuffle" => {
+                let [r, _] = pair(&case["scale"]);
+                assert_close(name, &pixel_shuffle(input.view(), r).unwrap(), &expected);
+                let naive = reference::pixel_shuffle(input.view(), r).unwrap();
+                assert_close(name, &naive, &expected);
             }
             other => panic!("unknown op {other}"),
         }
-        *ran.entry(op).or_default() += 1;
+        *ran.entry(label).or_default() += 1;
     }
+    let expected_counts = ONNXRUNTIME_CASES.map(|(label, n)| (label.to_string(), n));
     assert_eq!(
         ran.into_iter().collect::<Vec<_>>(),
-        ONNXRUNTIME_CASES,
+        expected_counts,
         "cases run per operation"
     );
 }

@@ -103,6 +103,14 @@ fn depthwise_huge_out_channels_correction_overflow_regression() {
 fn upsample_empty_input_huge_scale_regression() {
     let x = ndarray::Array3::<f32>::zeros((7, 0, 3));
     assert!(upsample_nearest(x.view(), [2, usize::MAX / 2]).is_err());
-    assert!(upsample_bilinear(x.view(), [2, 2]).is_err());
+    assert!(upsample_bilinear(x.view(), [2, 2], false).is_err());
+    assert!(upsample_bilinear(x.view(), [2, 2], true).is_err());
+    assert!(reference::upsample_bilinear(x.view(), [2, 2], true).is_err());
+    assert!(pixel_shuffle(x.view(), 1).is_err());
+    assert!(reference::pixel_shuffle(x.view(), 1).is_err());
+    for mode in PaddingMode::ALL {
+        assert!(pad(x.view(), Padding::uniform(1), mode).is_err());
+        assert!(reference::pad(x.view(), Padding::uniform(1), mode).is_err());
+    }
     assert!(reference::upsample_nearest(x.view(), [1, usize::MAX]).is_err());
 }

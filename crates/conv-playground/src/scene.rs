@@ -213,13 +213,13 @@ fn kernels_of(fwd: &Forward, weights: &LayerWeights, conv: usize) -> Option<Kern
 /// For a transposed layer, the upsample + conv layer with the same factor, kernel and output
 /// size; for an upsample layer, the transposed layer that matches it. `None` for other layers.
 pub fn counterpart(spec: &LayerSpec) -> Option<LayerSpec> {
-    use conv_core::{LayerKind, Limits, PaddingMode};
+    use conv_core::{LayerKind, Limits, PaddingSpec};
     let e = spec.effective();
     let other = match e.layer {
         LayerKind::Transposed => LayerSpec {
             layer: LayerKind::Upsample,
             scale_factor: e.stride,
-            padding: PaddingMode::Same,
+            padding: PaddingSpec::Same,
             ..e.clone()
         },
         LayerKind::Upsample => {
@@ -235,7 +235,7 @@ pub fn counterpart(spec: &LayerSpec) -> Option<LayerSpec> {
             LayerSpec {
                 layer: LayerKind::Transposed,
                 stride: f,
-                padding: PaddingMode::Explicit(p),
+                padding: PaddingSpec::Explicit(p),
                 output_padding: op,
                 dilation: 1,
                 ..e.clone()

@@ -2,7 +2,7 @@
 //! imports, with notes where the two frameworks differ. Pure, tested natively; every snippet of a
 //! sweep of settings is also run in PyTorch and Keras by `tests/snippets/check.py`.
 
-use conv_core::{LayerKind, LayerSpec, PaddingMode, UpsampleMode};
+use conv_core::{LayerKind, LayerSpec, PaddingSpec, UpsampleMode};
 
 /// Code for the current layer and the notes (i18n keys) that go with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +84,10 @@ fn program(imports: &str, open: &str, close: &str, layers: Vec<String>) -> Strin
 /// PyTorch's padding argument; `None` when PyTorch cannot express it (`same` with stride > 1).
 fn torch_padding(spec: &LayerSpec) -> Option<String> {
     match spec.padding {
-        PaddingMode::Explicit(0) | PaddingMode::Valid => Some(String::new()),
-        PaddingMode::Explicit(p) => Some(p.to_string()),
-        PaddingMode::Same if spec.stride == 1 => Some("\"same\"".into()),
-        PaddingMode::Same => None,
+        PaddingSpec::Explicit(0) | PaddingSpec::Valid => Some(String::new()),
+        PaddingSpec::Explicit(p) => Some(p.to_string()),
+        PaddingSpec::Same if spec.stride == 1 => Some("\"same\"".into()),
+        PaddingSpec::Same => None,
     }
 }
 
@@ -135,7 +135,7 @@ fn pytorch(e: &LayerSpec) -> String {
         }
         LayerKind::Transposed => {
             let p = match e.padding {
-                PaddingMode::Explicit(p) => p,
+                PaddingSpec::Explicit(p) => p,
                 _ => 0,
             };
             // In the order of the signature: stride, padding, output_padding, bias, dilation.
@@ -170,7 +170,7 @@ fn pytorch(e: &LayerSpec) -> String {
 /// stride's `same` are written out: the odd pixel right and bottom).
 fn keras_padding(e: &LayerSpec, explicit_same: bool) -> (&'static str, Option<String>) {
     match e.padding {
-        PaddingMode::Same if explicit_same => {
+        PaddingSpec::Same if explicit_same => {
             let p = e.padding_sides([e.height, e.width]);
             let layer = (p.top + p.bottom + p.left + p.right > 0).then(|| {
                 format!(
@@ -180,9 +180,9 @@ fn keras_padding(e: &LayerSpec, explicit_same: bool) -> (&'static str, Option<St
             });
             ("\"valid\"", layer)
         }
-        PaddingMode::Same => ("\"same\"", None),
-        PaddingMode::Valid | PaddingMode::Explicit(0) => ("\"valid\"", None),
-        PaddingMode::Explicit(p) => ("\"valid\"", Some(format!("layers.ZeroPadding2D({p})"))),
+        PaddingSpec::Same => ("\"same\"", None),
+        PaddingSpec::Valid | PaddingSpec::Explicit(0) => ("\"valid\"", None),
+        PaddingSpec::Explicit(p) => ("\"valid\"", Some(format!("layers.ZeroPadding2D({p})"))),
     }
 }
 
@@ -239,7 +239,7 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
             "layers.Lambda(lambda t: t[:, ::{s}, ::{s}, :])  # strides={s}"
         ));
     }
-    if e.padding == PaddingMode::Same && s > 1 {
+    if e.padding == PaddingSpec::Same && s > 1 {
         notes.push("code.note.keras-same-stride");
     }
     program(KERAS_IMPORTS, "keras.Sequential([", "])", layers)
@@ -296,7 +296,7 @@ fn keras_transposed(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
     layers.push(format!(
         "layers.Conv2DTranspose({co}, {k}{strides}, padding=\"valid\", output_padding={op}{dil}{bias})"
     ));
-    if let PaddingMode::Explicit(p @ 1..) = e.padding {
+    if let PaddingSpec::Explicit(p @ 1..) = e.padding {
         notes.push("code.note.keras-transposed-crop");
         layers.push(format!("layers.Cropping2D({p})"));
     }
@@ -311,9 +311,9 @@ pub fn sweep() -> Vec<LayerSpec> {
     // Long: one table of settings per layer type, kept in one place; its order fixes each case.
     use conv_core::Limits;
     let pads = [
-        PaddingMode::Explicit(1),
-        PaddingMode::Same,
-        PaddingMode::Valid,
+        PaddingSpec::Explicit(1),
+        PaddingSpec::Same,
+        PaddingSpec::Valid,
     ];
     let mut specs = Vec::new();
     for kind in LayerKind::ALL {
@@ -374,14 +374,14 @@ pub fn sweep() -> Vec<LayerSpec> {
                                 kernel_size: k,
                                 dilation: d,
                                 output_padding: op,
-                                ..with(PaddingMode::Explicit(p))
+                                ..with(PaddingSpec::Explicit(p))
                             });
                         }
                     }
                 }
                 LayerKind::Upsample => {
                     for (p, mode) in
-                        [PaddingMode::Explicit(0)]
+                        [PaddingSpec::Explicit(0)]
                             .into_iter()
                             .chain(pads)
                             .flat_map(|p| {
@@ -469,7 +469,7 @@ mod tests {
              layer = layers.Conv2D(8, 3, padding=\"valid\", groups=2)\n"
         );
         let padded = LayerSpec {
-            padding: PaddingMode::Explicit(1),
+            padding: PaddingSpec::Explicit(1),
             ..LayerSpec::preset(LayerKind::Grouped)
         };
         assert_eq!(
@@ -543,7 +543,7 @@ mod tests {
     #[test]
     fn same_padding_with_stride_is_explicit_in_pytorch_and_noted_for_keras() {
         let spec = LayerSpec {
-            padding: PaddingMode::Same,
+            padding: PaddingSpec::Same,
             stride: 2,
             height: 6,
             width: 6,
@@ -578,7 +578,7 @@ mod tests {
     fn keras_dilated_stride_convolves_at_stride_one_then_subsamples() {
         let spec = LayerSpec {
             stride: 2,
-            padding: PaddingMode::Same,
+            padding: PaddingSpec::Same,
             ..LayerSpec::preset(LayerKind::Dilated)
         };
         let s = snippets(&spec);
@@ -604,7 +604,7 @@ mod tests {
             stride: s,
             dilation: d,
             output_padding: op,
-            padding: PaddingMode::Explicit(0),
+            padding: PaddingSpec::Explicit(0),
             ..LayerSpec::preset(LayerKind::Transposed)
         };
         // k = 1, s = 2 on 4: PyTorch 7; without output_padding Keras would make 8.

@@ -1,7 +1,7 @@
 //! The one home of the app's state: [`AppState`], the [`Action`]s that change it, and the pure
 //! reducer. Every change, from a slider, the URL or a host page's message, goes through here.
 
-use conv_core::{CellRef, InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingMode, Param};
+use conv_core::{CellRef, InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingSpec, Param};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
@@ -95,7 +95,7 @@ pub struct Patch {
     pub layer: Option<LayerKind>,
     /// Numeric layer parameters (not `Padding` or `Bias`).
     pub params: Vec<(Param, usize)>,
-    pub padding: Option<PaddingMode>,
+    pub padding: Option<PaddingSpec>,
     pub bias: Option<bool>,
     pub lang: Option<Lang>,
     pub theme: Option<Theme>,
@@ -123,7 +123,7 @@ pub enum Action {
     SetLayer(LayerKind),
     /// A numeric parameter (for `Bias`: 0 / 1).
     SetParam(Param, usize),
-    SetPadding(PaddingMode),
+    SetPadding(PaddingSpec),
     SetLang(Lang),
     SetTheme(Theme),
     /// Volumes or channel grids; the animation and the trace stay where they are.
@@ -498,7 +498,7 @@ mod tests {
             Action::SetLayer(LayerKind::Depthwise),
             Action::SetParam(Param::InChannels, 5),
             Action::SetParam(Param::OutChannels, 7),
-            Action::SetPadding(PaddingMode::Same),
+            Action::SetPadding(PaddingSpec::Same),
         ];
         for a in actions {
             s = s.reduce(a.clone());

@@ -1,6 +1,6 @@
 //! The article's figures as live presets: one tour stop per figure, in the article's order.
 
-use conv_core::{LayerKind, LayerSpec, PaddingMode};
+use conv_core::{LayerKind, LayerSpec, PaddingSpec};
 
 /// The number of figures in the article (its animated and still pictures, in order).
 pub const ARTICLE_FIGURES: usize = 9;
@@ -52,7 +52,7 @@ pub fn stops() -> Vec<TourStop> {
             figure: Some(4),
             spec: LayerSpec {
                 kernel_size: 1,
-                padding: PaddingMode::Explicit(0),
+                padding: PaddingSpec::Explicit(0),
                 ..p(LayerKind::Upsample)
             },
         },

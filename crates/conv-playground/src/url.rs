@@ -3,7 +3,7 @@
 //! refused), which the state applies, correcting the layer to the nearest valid one and reporting
 //! every change as a notice.
 
-use conv_core::{LayerKind, PaddingMode, Param};
+use conv_core::{LayerKind, PaddingSpec, Param};
 
 use crate::i18n::Lang;
 use crate::state::{AppState, Patch};
@@ -65,8 +65,8 @@ pub fn parse_pairs(pairs: &[(String, String)]) -> Patch {
 fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
     let v = value.trim();
     match (param, v) {
-        (Param::Padding, "same") => patch.padding = Some(PaddingMode::Same),
-        (Param::Padding, "valid") => patch.padding = Some(PaddingMode::Valid),
+        (Param::Padding, "same") => patch.padding = Some(PaddingSpec::Same),
+        (Param::Padding, "valid") => patch.padding = Some(PaddingSpec::Valid),
         (Param::Bias, _) => match parse_flag(v) {
             Some(on) => patch.bias = Some(on),
             None => patch.refuse(key, value, NoticeReason::Invalid),
@@ -74,7 +74,7 @@ fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
         _ => match parse_count(v) {
             Some(n) => {
                 if param == Param::Padding {
-                    patch.padding = Some(PaddingMode::Explicit(n));
+                    patch.padding = Some(PaddingSpec::Explicit(n));
                 } else {
                     patch.params.push((param, n));
                 }
@@ -267,10 +267,10 @@ mod tests {
             (s.spec.in_channels, s.spec.out_channels, s.spec.groups),
             (4, 8, 2)
         );
-        assert_eq!(s.spec.padding, PaddingMode::Explicit(1));
+        assert_eq!(s.spec.padding, PaddingSpec::Explicit(1));
         assert!(s.notices.is_empty());
         let s = parse("?layer=standard&padding=same&kernel_size=5");
-        assert_eq!(s.spec.padding, PaddingMode::Same);
+        assert_eq!(s.spec.padding, PaddingSpec::Same);
         assert_eq!(
             s.spec.costs(&Budget::PLAYGROUND).unwrap().output_shape[1],
             6

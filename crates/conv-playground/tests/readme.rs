@@ -1,7 +1,7 @@
 //! The README's table of presets says what a URL that omits a parameter gets: hold it to
 //! `LayerSpec::preset`.
 
-use conv_core::{LayerKind, LayerSpec, PaddingMode};
+use conv_core::{LayerKind, LayerSpec, PaddingSpec};
 
 #[test]
 fn the_readme_lists_every_preset_as_it_is() {
@@ -22,7 +22,7 @@ fn the_readme_lists_every_preset_as_it_is() {
         );
         assert_eq!(cells[4], p.effective().kernel_size.to_string(), "{row}");
         assert_eq!(cells[5], p.stride.to_string(), "{row}");
-        let PaddingMode::Explicit(pad) = p.padding else {
+        let PaddingSpec::Explicit(pad) = p.padding else {
             panic!("presets use numeric padding");
         };
         assert_eq!(cells[6], pad.to_string(), "{row}");

@@ -1,7 +1,10 @@
 """Reference vectors for conv-core, computed by ONNX Runtime (an implementation independent of
 conv-core whose Conv, ConvTranspose and Resize operators follow the same definitions as PyTorch's
 conv2d, conv_transpose2d and Upsample: pads [top, left, bottom, right], strides, dilations, group,
-output_padding; nearest = floor(dst / scale); linear with half_pixel = align_corners=False).
+output_padding; nearest = floor(dst / scale); linear with half_pixel = align_corners=False, linear
+with align_corners = align_corners=True). Conv2d's padding_mode is Pad (mode reflect, edge or wrap
+for PyTorch's reflect, replicate and circular) followed by Conv without pads; PixelShuffle is
+DepthToSpace in CRD mode.
 
     python3 -m venv env && env/bin/pip install numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0
     env/bin/python generate.py > onnxruntime.json
@@ -101,6 +104,80 @@ def resize_case(name, mode, c, h, w, scale):
         "expected": y[0].tolist(),
     }
 
+
+def run_graph(nodes, inputs, outputs):
+    """Like run, for a graph of several nodes; returns the named outputs."""
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [
+            helper.make_tensor_value_info(k, TensorProto.INT64 if v.dtype == np.int64 else TensorProto.FLOAT, list(v.shape))
+            for k, v in inputs.items()
+        ],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in outputs],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model.ir_version = 9
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(list(outputs), inputs)
+
+
+# PyTorch's padding_mode -> ONNX Pad's mode.
+ONNX_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def padded_conv_case(name, mode, c_in, h, w, c_out, k, stride, pads, dilation, groups, bias):
+    """Conv2d with padding_mode: Pad by mode, then Conv without pads. Keeps the padded map too."""
+    x = values((1, c_in, h, w), 8)
+    wt = values((c_out, c_in // groups, k[0], k[1]), 9)
+    b = values((c_out,), 10) if bias else None
+    top, left, bottom, right = pads
+    inputs = {"x": x, "pads": np.array([0, 0, top, left, 0, 0, bottom, right], dtype=np.int64), "w": wt}
+    names = ["p", "w"]
+    if bias:
+        inputs["b"] = b
+        names.append("b")
+    nodes = [
+        helper.make_node("Pad", ["x", "pads"], ["p"], mode=ONNX_PAD_MODE[mode]),
+        helper.make_node(
+            "Conv", names, ["y"], strides=stride, pads=[0, 0, 0, 0], dilations=dilation, group=groups,
+            kernel_shape=list(k),
+        ),
+    ]
+    p, y = run_graph(nodes, inputs, ["p", "y"])
+    return {
+        "name": name, "op": "conv2d", "padding_mode": mode, "input": x[0].tolist(), "weight": wt.tolist(),
+        "bias": b.tolist() if bias else None, "stride": stride, "padding": pads,
+        "dilation": dilation, "groups": groups, "output_padding": [0, 0], "scale": [1, 1],
+        "padded": p[0].tolist(), "expected": y[0].tolist(),
+    }
+
+
+def pixel_shuffle_case(name, c, h, w, r):
+    """PixelShuffle(r) as DepthToSpace(blocksize=r, mode=CRD)."""
+    x = values((1, c, h, w), 11)
+    node = helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=r, mode="CRD")
+    y = run(node, {"x": x})
+    return {
+        "name": name, "op": "pixel_shuffle", "input": x[0].tolist(), "weight": None, "bias": None,
+        "stride": [1, 1], "padding": [0, 0, 0, 0], "dilation": [1, 1], "groups": 1,
+        "output_padding": [0, 0], "scale": [r, r], "expected": y[0].tolist(),
+    }
+
+
+def bilinear_case(name, c, h, w, scale, align_corners):
+    """Resize linear with half_pixel (align_corners=False) or align_corners (align_corners=True)."""
+    scale = [scale, scale] if isinstance(scale, int) else scale
+    x = values((1, c, h, w), 12)
+    scales = np.array([1, 1, scale[0], scale[1]], dtype=np.float32)
+    mode = "align_corners" if align_corners else "half_pixel"
+    node = helper.make_node("Resize", ["x", "", "scales"], ["y"], mode="linear", coordinate_transformation_mode=mode)
+    y = run(node, {"x": x, "scales": scales})
+    return {
+        "name": name, "op": "upsample_bilinear", "align_corners": align_corners, "input": x[0].tolist(),
+        "weight": None, "bias": None, "stride": [1, 1], "padding": [0, 0, 0, 0], "dilation": [1, 1],
+        "groups": 1, "output_padding": [0, 0], "scale": scale, "expected": y[0].tolist(),
+    }
 
 cases = [
     conv_case("standard_3_to_4_pad1_bias", 3, 5, 5, 4, (3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1, True),
@@ -204,5 +281,70 @@ cases = [
     resize_case("bilinear_x3_3x3", "linear", 2, 3, 3, 3),
     # Bilinear by 2 down and 3 across: each axis uses its own factor in (o + 1/2) / s - 1/2.
     resize_case("bilinear_2x3", "linear", 1, 3, 3, [2, 3]),
+    # Padding modes: Pad (reflect / edge / wrap) then Conv without pads; "padded" is Pad's output.
+    # Reflect, padding 1 all round, bias.
+    padded_conv_case("reflect_pad1_bias", "reflect", 2, 5, 5, 2, (3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1, True),
+    # Reflect with padding top 2, left 0, bottom 1, right 3 (each below its axis), a 3x2 kernel,
+    # stride 2 down and 1 across, dilation 1 down and 2 across.
+    padded_conv_case(
+        "reflect_pad_2_0_1_3_k3x2_stride_2_1_dilation_1_2",
+        "reflect", 2, 6, 7, 3, (3, 2), [2, 1], [2, 0, 1, 3], [1, 2], 1, False,
+    ),
+    # Reflect on a 2-row input: padding 1 is the most it allows along the height; grouped (2
+    # groups), dilation 2 across, stride 2 across, bias.
+    padded_conv_case(
+        "reflect_h2_pad_1_2_1_2_groups2_stride_1_2_dilation_1_2_bias",
+        "reflect", 4, 2, 6, 4, (2, 3), [1, 2], [1, 2, 1, 2], [1, 2], 2, True,
+    ),
+    # Replicate, padding 2 all round, stride 2, bias.
+    padded_conv_case("replicate_pad2_stride2_bias", "replicate", 1, 4, 5, 2, (3, 3), [2, 2], [2, 2, 2, 2], [1, 1], 1, True),
+    # Replicate with padding longer than the input (top 4 on 3 rows, left 3 on 2 columns): only
+    # the edge value repeated; no limit, unlike reflect and circular.
+    padded_conv_case("replicate_pad_4_3_1_0_beyond_the_input", "replicate", 2, 3, 2, 1, (2, 2), [1, 1], [4, 3, 1, 0], [1, 1], 1, False),
+    # Replicate, depthwise (3 groups of 1), a 2x3 kernel, stride 1 down and 2 across, dilation 2
+    # down, padding top 0, left 1, bottom 3, right 2.
+    padded_conv_case(
+        "replicate_depthwise_k2x3_stride_1_2_dilation_2_1_pad_0_1_3_2",
+        "replicate", 3, 5, 6, 3, (2, 3), [1, 2], [0, 1, 3, 2], [2, 1], 3, False,
+    ),
+    # Circular, padding 1 all round, bias: the opposite row and column wrap in.
+    padded_conv_case("circular_pad1_bias", "circular", 2, 4, 4, 2, (3, 3), [1, 1], [1, 1, 1, 1], [1, 1], 1, True),
+    # Circular with a whole period on two sides (top 3 on 3 rows, right 4 on 4 columns, the most
+    # it allows), stride 2 down, dilation 2 across.
+    padded_conv_case(
+        "circular_pad_3_0_1_4_stride_2_1_dilation_1_2",
+        "circular", 2, 3, 4, 2, (3, 3), [2, 1], [3, 0, 1, 4], [1, 2], 1, False,
+    ),
+    # Circular, grouped (2 groups of 2 -> 3), dilation 2, padding top 2, left 1, bottom 0, right 2.
+    padded_conv_case(
+        "circular_groups2_dilation2_pad_2_1_0_2_bias",
+        "circular", 4, 5, 5, 6, (3, 3), [1, 1], [2, 1, 0, 2], [2, 2], 2, True,
+    ),
+    # Pixel shuffle (DepthToSpace, CRD): 4 channels -> 1 at x2.
+    pixel_shuffle_case("pixel_shuffle_4_to_1_x2", 4, 2, 3, 2),
+    # 8 channels -> 2 at x2 on a 3x2 map: each output channel takes its own 4 channels.
+    pixel_shuffle_case("pixel_shuffle_8_to_2_x2_3x2", 8, 3, 2, 2),
+    # 18 channels -> 2 at x3.
+    pixel_shuffle_case("pixel_shuffle_18_to_2_x3", 18, 2, 2, 3),
+    # 16 channels -> 1 at x4 on a single row.
+    pixel_shuffle_case("pixel_shuffle_16_to_1_x4_h1", 16, 1, 2, 4),
+    # Factor 1: the identity.
+    pixel_shuffle_case("pixel_shuffle_x1_identity", 3, 2, 2, 1),
+    # Bilinear, align_corners=True (Resize linear, align_corners): x2 on 3x3, two channels.
+    bilinear_case("bilinear_align_corners_x2", 2, 3, 3, 2, True),
+    # x3 on 2x4: the source step is (n - 1) / (n s - 1), 1/5 down and 3/11 across.
+    bilinear_case("bilinear_align_corners_x3", 1, 2, 4, 3, True),
+    # A height of 1, x2: the rows are copies (source 0), only the width interpolates.
+    bilinear_case("bilinear_align_corners_h1_x2", 2, 1, 4, 2, True),
+    # A width of 1, x3: the columns are copies.
+    bilinear_case("bilinear_align_corners_w1_x3", 1, 3, 1, 3, True),
+    # A single pixel, x3: nine copies.
+    bilinear_case("bilinear_align_corners_1x1_x3", 1, 1, 1, 3, True),
+    # 2 down and 3 across: each axis uses its own factor.
+    bilinear_case("bilinear_align_corners_2x3", 1, 3, 3, [2, 3], True),
+    # Bilinear, align_corners=False (half_pixel) on a single pixel, x2 and 3 down, 2 across on a
+    # single row: the axes of length 1 are copies.
+    bilinear_case("bilinear_half_pixel_1x1_x2", 1, 1, 1, 2, False),
+    bilinear_case("bilinear_half_pixel_h1_3x2", 2, 1, 3, [3, 2], False),
 ]
 print(json.dumps({"source": "onnxruntime " + ort.__version__, "cases": cases}))

@@ -1,7 +1,7 @@
 //! The control panel: layer picker, the sliders the current layer uses, padding mode, bias,
 //! kernel and input presets.
 
-use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingMode, Param};
+use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingSpec, Param};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -45,14 +45,14 @@ pub fn controls() -> Html {
         if param == Param::Padding {
             let d = ctx.dispatch.clone();
             let current = spec.padding;
-            let mode_button = move |mode: PaddingMode, key: &'static str| {
+            let mode_button = move |mode: PaddingSpec, key: &'static str| {
                 let d = d.clone();
                 let active = match (mode, current) {
-                    (PaddingMode::Explicit(_), PaddingMode::Explicit(_)) => true,
+                    (PaddingSpec::Explicit(_), PaddingSpec::Explicit(_)) => true,
                     (a, b) => a == b,
                 };
                 let target = match mode {
-                    PaddingMode::Explicit(_) => PaddingMode::Explicit(value),
+                    PaddingSpec::Explicit(_) => PaddingSpec::Explicit(value),
                     m => m,
                 };
                 html! {
@@ -66,9 +66,9 @@ pub fn controls() -> Html {
                     { slider }
                     if layer != LayerKind::Transposed {
                         <div class="switch" role="group" aria-label={tr(lang, "param.padding")}>
-                            { mode_button(PaddingMode::Explicit(0), "padding.number") }
-                            { mode_button(PaddingMode::Same, "padding.same") }
-                            { mode_button(PaddingMode::Valid, "padding.valid") }
+                            { mode_button(PaddingSpec::Explicit(0), "padding.number") }
+                            { mode_button(PaddingSpec::Same, "padding.same") }
+                            { mode_button(PaddingSpec::Valid, "padding.valid") }
                         </div>
                     }
                 </div>
