@@ -36,7 +36,12 @@ summary() {
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "module graph: no import cycles" python3 scripts/module-graph.py
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-stage "clippy (wasm32)" cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The wasm code as shipped, and with the tests' hooks (feature test-hooks) compiled in.
+clippy_wasm32() {
+  cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings \
+    && cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets --features test-hooks -- -D warnings
+}
+stage "clippy (wasm32; as shipped and with test hooks)" clippy_wasm32
 stage "cargo test (native)" cargo test --workspace
 # The code panel's snippets, run: every PyTorch and Keras snippet of a sweep of settings on the
 # page's input and weights, compared with conv-core's output, and every note checked.
@@ -49,7 +54,10 @@ stage "snippets run in PyTorch and Keras" check_snippets
 stage "conv-core builds for wasm32" cargo build -p conv-core --target wasm32-unknown-unknown
 stage "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
 stage "trunk build --release" trunk build --release
-stage "trunk build --release (sub-path /some/path/)" trunk build --release --public-url /some/path/ --dist target/dist-subpath
+# The tests' own build: under a sub-path, and with the test hooks (feature test-hooks: the panic
+# trigger), which the shipped build above does not carry.
+stage "trunk build --release (sub-path /some/path/, test hooks)" \
+  trunk build --release --features test-hooks --public-url /some/path/ --dist target/dist-subpath
 export SUBPATH_DIST="$PWD/target/dist-subpath"
 stage "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/*.test.mjs
 summary

@@ -3,6 +3,8 @@
 // boundary. Script payloads try to set window.__pwned; it must stay unset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { useBrowser, openPage, stat, canvasPainted, canvasDigest, serve, DIST } from './helpers.mjs';
 import { encodePng } from './png.mjs';
 
@@ -232,14 +234,67 @@ test('a storm of 10,000 slider events ends in the state of the last one', async 
   await context.close();
 });
 
-test('a panic shows the error panel, and reset gives a working page', async () => {
-  const { page, context } = await openPage(env.browser, env.server.url, 'layer=dilated&test_panic=1');
-  const panel = page.locator('#fatal-error[role="alert"]');
-  await panel.waitFor({ timeout: 10000 });
-  assert.match(await panel.textContent(), /Something went wrong/);
-  await panel.getByRole('link', { name: 'Reset the playground' }).click();
-  await page.waitForSelector('[data-stat="output-shape"]');
-  assert.equal(await page.locator('#fatal-error').count(), 0);
-  assert.equal(await stat(page, 'output-shape'), '16×4×4');
+/** The tests' build (feature `test-hooks`, made by scripts/test.sh), served under its sub-path. */
+async function serveTestBuild() {
+  const sub = process.env.SUBPATH_DIST;
+  if (!sub) assert.fail('SUBPATH_DIST is not set: run the end-to-end tests through scripts/test.sh');
+  return serve(sub, { prefix: '/some/path/' });
+}
+
+/**
+ * Open `query` with the page's clock under the test's control, let the page's timers run for
+ * `ms` of its time (every timer due by then fires), and return whether the error panel is shown.
+ */
+async function panelAfter(baseUrl, query, ms) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.clock.install();
+  await page.goto(`${baseUrl}?${query}`);
+  await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
+  // A panic inside a timer is thrown out of runFor too; the panel is what is looked at.
+  await page.clock.runFor(ms).catch((e) => problems.push(`runFor: ${e.message}`));
+  const panel = await page.locator('#fatal-error').count();
+  return { page, context, problems, panel };
+}
+
+test('a panic shows the error panel, and reset gives a working page (tests\' build)', async () => {
+  // The trigger, test_panic=1, is compiled into the tests' build only (feature test-hooks).
+  const s = await serveTestBuild();
+  try {
+    const { page, context, panel } = await panelAfter(s.url, 'layer=dilated&test_panic=1', 2000);
+    assert.equal(panel, 1, 'the trigger fired within 2 s of the page\'s time');
+    const fatal = page.locator('#fatal-error[role="alert"]');
+    assert.match(await fatal.textContent(), /Something went wrong/);
+    await fatal.getByRole('link', { name: 'Reset the playground' }).click();
+    await page.waitForSelector('[data-stat="output-shape"]');
+    assert.equal(new URL(page.url()).pathname, '/some/path/');
+    assert.equal(await page.locator('#fatal-error').count(), 0);
+    assert.equal(await stat(page, 'output-shape'), '16×4×4');
+    await context.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('the shipped page has no panic trigger: test_panic=1 is an unknown parameter', async () => {
+  // The same steps as above on the release build: the page's timers run for the same 2 s of its
+  // time, and no panel appears; the parameter is refused with a notice like any unknown one.
+  const { page, context, problems, panel } = await panelAfter(env.server.url, 'layer=dilated&test_panic=1', 2000);
+  assert.equal(panel, 0, 'no error panel');
+  assert.deepEqual(problems, []);
+  assert.equal(await page.locator('.about').getAttribute('data-layer'), 'dilated');
+  const notice = (await page.locator('[role="alert"]').allTextContents()).join(' ');
+  assert.match(notice, /test_panic/);
+  // Worded like the notice of any other unknown parameter.
+  const other = await openPage(env.browser, env.server.url, 'layer=dilated&test_other=1');
+  const otherNotice = (await other.page.locator('[role="alert"]').allTextContents()).join(' ');
+  assert.equal(notice.replaceAll('test_panic', 'test_other'), otherNotice);
+  await other.context.close();
+  // And the trigger's name is not in the shipped module at all.
+  const wasm = fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, wasm.join(', '));
+  assert.ok(!fs.readFileSync(path.join(DIST, wasm[0])).includes('test_panic'), `${wasm[0]} carries test_panic`);
   await context.close();
 });
