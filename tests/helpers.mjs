@@ -42,10 +42,15 @@ export function useBrowser() {
   return env;
 }
 
-/** Open a page; every console error, page error and foreign request is collected in `problems`. */
-export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }) {
+/**
+ * Open a page; every console error, page error and foreign request is collected in `problems`.
+ * With `clock: true` the page's clock is Playwright's (it runs at its natural pace, and
+ * `page.clock.runFor(ms)` fires every timer due in the next `ms` of the page's time at once).
+ */
+export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }, { clock = false } = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  if (clock) await page.clock.install();
   const problems = [];
   const origin = new URL(baseUrl).origin;
   page.on('console', (m) => {
