@@ -104,10 +104,10 @@ stage "clippy (wasm32; as shipped and with test hooks)" clippy_wasm32
 stage "cargo test (native)" cargo test --workspace
 # The code panel's snippets, run: every PyTorch and Keras snippet of a sweep of settings on the
 # page's input and weights, compared with conv-core's output, and every note checked. The cases
-# come from the test build just made; the checks (one core, about a minute) run beside the wasm
-# builds below.
+# come from the example `cargo test` has just built; the checks (one core, about a minute) run
+# beside the wasm builds below.
 snippet_cases() {
-  mkdir -p target && cargo run -q --profile test -p conv-playground --example snippet_cases >target/snippet-cases.json
+  mkdir -p target && cargo run -q -p conv-playground --example snippet_cases >target/snippet-cases.json
 }
 stage "snippet cases written" snippet_cases
 start_background "snippets run in PyTorch and Keras" \
