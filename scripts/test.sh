@@ -52,7 +52,7 @@ summary() {
   printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
 }
 
-# A stage that needs one core, run while the next stages (builds with single-threaded phases) run:
+# A stage run while the next stages run (builds with phases on one core leave the other free):
 # `start_background NAME CMD...` starts it, `join_background NAME` waits for it, shows its output
 # and counts it like any other stage, with its own wall and CPU time. It runs in a session of its
 # own, not as a child of this shell, so that its CPU time is not counted in the stage during which
@@ -104,10 +104,19 @@ stage "clippy (wasm32; as shipped and with test hooks)" clippy_wasm32
 stage "cargo test (native)" cargo test --workspace
 # The code panel's snippets, run: every PyTorch and Keras snippet of a sweep of settings on the
 # page's input and weights, compared with conv-core's output, and every note checked. The cases
-# come from the example `cargo test` has just built; the checks (one core, about a minute) run
-# beside the wasm builds below.
+# come from the example `cargo test --workspace` has just built (`cargo run -p conv-playground`
+# would build it again: other features of the dev-dependencies); the checks (one core, about a
+# minute) run beside the wasm builds below.
 snippet_cases() {
-  mkdir -p target && cargo run -q -p conv-playground --example snippet_cases >target/snippet-cases.json
+  local exe
+  exe=$(cargo test --workspace --no-run --message-format=json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "snippet_cases" and m.get("executable"):
+        print(m["executable"])') || return 1
+  [ -x "$exe" ] || { echo "no snippet_cases example in the test build" >&2; return 1; }
+  mkdir -p target && "$exe" >target/snippet-cases.json
 }
 stage "snippet cases written" snippet_cases
 start_background "snippets run in PyTorch and Keras" \
@@ -115,12 +124,15 @@ start_background "snippets run in PyTorch and Keras" \
 # conv-core on its own (its own features, not those the front end adds) compiles for wasm32. A
 # check: for a library it fails exactly where a build would, without the code generation.
 stage "conv-core compiles for wasm32" cargo check -p conv-core --target wasm32-unknown-unknown
-stage "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
+# The component tests (a debug build) beside the release builds, whose linking, optimisation and
+# wasm-opt run on one core.
+start_background "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
 stage "trunk build --release" trunk build --release
 # The tests' own build: under a sub-path, and with the test hooks (feature test-hooks: the panic
 # trigger), which the shipped build above does not carry.
 stage "trunk build --release (sub-path /some/path/, test hooks)" \
   trunk build --release --features test-hooks --public-url /some/path/ --dist target/dist-subpath
+join_background "wasm-bindgen-test (headless Chromium)"
 join_background "snippets run in PyTorch and Keras"
 export SUBPATH_DIST="$PWD/target/dist-subpath"
 # Two test files at a time (each its own browser); the files are independent of each other.
