@@ -7,17 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { useBrowser } from './helpers.mjs';
+import { useBrowser, usePages } from './helpers.mjs';
 
 const env = useBrowser();
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
 
+const load = usePages(env);
+
 async function violations(query, viewport) {
-  const context = await env.browser.newContext({ viewport });
-  const page = await context.newPage();
-  await page.goto(`${env.server.url}?${query}`);
+  const { page } = await load(`${env.server.url}?${query}`, viewport);
   await page.waitForSelector('[data-ready="true"] .figure canvas[data-drawn]', { timeout: 15000 });
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
@@ -25,7 +25,6 @@ async function violations(query, viewport) {
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return { violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })), passes: r.passes.length };
   });
-  await context.close();
   return result;
 }
 

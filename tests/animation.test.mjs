@@ -41,12 +41,23 @@ test('a 5×5 input with a 3×3 kernel has 9 steps; stepping changes the trace', 
 });
 
 test('play moves, pause holds; keyboard steps', async () => {
-  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=dilated');
+  // The page's clock is the test's: clock.runFor(ms) returns once every timer due in `ms` of the
+  // page's time has fired, so "pause holds" needs no sleep.
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=dilated', undefined, { clock: true });
+  const step = async () => Number((await stat(page, 'step')).split(' / ')[0]);
+  const n = Number((await stat(page, 'step')).split(' / ')[1]);
+  assert.equal(n, 9);
+  const start = await step();
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-stat=step]').textContent.split(' / ')[0]) >= 2);
+  // The same clock moves a playing animation: at the default 4 steps a second, one second of the
+  // page's time plays 4 steps (more if ticks fell due on the way; 9 would come round again).
+  await page.clock.runFor(1000);
+  const played = (await step() - start + n) % n;
+  assert.ok(played >= 4, `played ${played} steps`);
   await page.getByRole('button', { name: 'Pause' }).click();
   const held = await stat(page, 'step');
-  await page.waitForTimeout(700);
+  // Paused, five seconds of the page's timers (twenty ticks when playing) leave the step.
+  await page.clock.runFor(5000);
   assert.equal(await stat(page, 'step'), held);
   await page.locator('h2').first().click();
   await page.keyboard.press('ArrowRight');

@@ -75,9 +75,12 @@ test('hostile messages change nothing and raise no error; bad values are correct
       new Date(), new ArrayBuffer(8),
     ];
     for (const m of junk) w.postMessage(m, location.origin);
+    // Then one valid set: the frame handles messages in order, so once the state that answers
+    // it arrives, every junk message before it has been handled and rendered.
+    w.postMessage({ type: 'conv-playground:set', state: { theme: 'dark' } }, location.origin);
   });
-  await page.waitForTimeout(300);
-  assert.equal(await page.locator('#driven-state').textContent(), before, 'state unchanged');
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"theme": "dark"'));
+  assert.deepEqual(JSON.parse(await page.locator('#driven-state').textContent()), { ...JSON.parse(before), theme: 'dark' }, 'state unchanged but for the last, valid set');
   assert.equal(await frame.locator('[role="alert"]').count(), 0);
   // Bad values are corrected with a notice, as in a URL.
   await page.evaluate(() => {
@@ -149,7 +152,7 @@ test('code snippets, share link and compact embed', async () => {
   // At 640×480 the default embed fits without scrolling.
   await page.setViewportSize({ width: 640, height: 480 });
   await page.goto(`${env.server.url}?embed=1`);
-  await page.waitForFunction(() => [...document.querySelectorAll('figure.stage canvas')].every((c) => Number(c.dataset.drawn) > 0));
+  await page.waitForFunction(() => [...document.querySelectorAll('.figure canvas')].every((c, _, all) => all.length > 0 && Number(c.dataset.drawn) > 0));
   assert.ok(await page.evaluate(() => document.documentElement.scrollHeight <= 480));
   assert.deepEqual(problems, []);
   await context.close();

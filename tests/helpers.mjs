@@ -43,16 +43,57 @@ export function useBrowser() {
   return env;
 }
 
-/** Open a page; every console error, page error and foreign request is collected in `problems`. */
 /**
- * A fresh page at `query`. Most suites read the channel view's per-map canvases
- * (`canvas[data-stage-canvas]`), so a query that names no `view` opens `view=channels`; the
- * volume view's suites ask for `view=volume` (the page's default) explicitly.
+ * Pages kept for a test file and taken from one URL to the next, instead of a new browser context
+ * per URL (a new context starts a renderer and fetches and compiles the wasm again, about a second
+ * each): one context per viewport and device pixel ratio. Every `load` is a navigation, so the page
+ * is a new document that reads its URL as a reader's first visit does, only from a warm cache.
+ * A page is replaced after `reuse` loads: a renderer that has instantiated the app some hundreds of
+ * times can fail to reserve memory for one more wasm instance. Usage:
+ * `const load = usePages(env);` then `const { page, problems } = await load(url, viewport, dpr);`.
+ * Console errors, page errors and dialogs of the current document are collected in `problems`.
  */
-export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }) {
+export function usePages(env, { reuse = 40 } = {}) {
+  const slots = new Map();
+  after(async () => {
+    for (const slot of slots.values()) await slot.context.close().catch(() => {});
+  });
+  return async function load(url, viewport = { width: 1280, height: 900 }, deviceScaleFactor = 1) {
+    const key = `${viewport.width}×${viewport.height}@${deviceScaleFactor}`;
+    let slot = slots.get(key);
+    if (!slot) {
+      slot = { context: await env.browser.newContext({ viewport, deviceScaleFactor }), page: null, loads: 0, problems: [] };
+      slots.set(key, slot);
+    }
+    if (!slot.page || slot.loads >= reuse) {
+      await slot.page?.close();
+      const page = await slot.context.newPage();
+      page.on('pageerror', (e) => slot.problems.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => m.type() === 'error' && slot.problems.push(`console: ${m.text()}`));
+      page.on('dialog', (d) => { slot.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+      slot.page = page;
+      slot.loads = 0;
+    }
+    slot.loads += 1;
+    slot.problems = [];
+    await slot.page.goto(url);
+    return { page: slot.page, problems: slot.problems };
+  };
+}
+
+/**
+ * Open a fresh page at `query`; every console error, page error and foreign request is collected in
+ * `problems`. Most suites read the channel view's per-map canvases (`canvas[data-stage-canvas]`),
+ * so a query that names no `view` opens `view=channels`; the volume view's suites ask for
+ * `view=volume` (the page's default) explicitly.
+ * With `clock: true` the page's clock is Playwright's (it runs at its natural pace, and
+ * `page.clock.runFor(ms)` fires every timer due in the next `ms` of the page's time at once).
+ */
+export async function openPage(browser, baseUrl, query = '', viewport = { width: 1280, height: 900 }, { clock = false } = {}) {
   if (!/(^|&)view=/.test(query)) query = query ? `${query}&view=channels` : 'view=channels';
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  if (clock) await page.clock.install();
   const problems = [];
   const origin = new URL(baseUrl).origin;
   page.on('console', (m) => {

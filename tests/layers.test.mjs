@@ -133,7 +133,10 @@ test('every layer type: figures equal the formulas', async () => {
 test('a slider moved by keyboard changes the figures, the URL and the canvas', async () => {
   const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=standard');
   const before = await stat(page, 'output-shape');
-  const digest = await canvasDigest(page, 'canvas[data-stage-canvas="0"]');
+  const input = 'canvas[data-stage-canvas="0"]';
+  const digest = await canvasDigest(page, input);
+  // The canvas counts its redraws (data-drawn): the one after the change is waited for.
+  const drawn = Number(await page.locator(input).getAttribute('data-drawn'));
   const slider = page.getByRole('slider', { name: 'Height' });
   await slider.focus();
   await page.keyboard.press('ArrowRight');
@@ -141,8 +144,8 @@ test('a slider moved by keyboard changes the figures, the URL and the canvas', a
   await page.waitForFunction(() => new URL(location.href).searchParams.get('height') === '8');
   assert.equal(await stat(page, 'output-shape'), '16×6×4');
   assert.notEqual(await stat(page, 'output-shape'), before);
-  await page.waitForTimeout(50);
-  assert.notEqual(await canvasDigest(page, 'canvas[data-stage-canvas="0"]'), digest);
+  await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel).dataset.drawn) > n, [input, drawn]);
+  assert.notEqual(await canvasDigest(page, input), digest);
   // Groups moves through valid values only.
   await page.goto(`${env.server.url}?layer=grouped&in_channels=4&out_channels=8&groups=2`);
   const groups = page.getByRole('slider', { name: 'Groups' });
@@ -193,8 +196,11 @@ test('every layer at 375 px has no sideways scroll in either view; screenshots a
     const { page, context, problems } = await openPage(env.browser, env.server.url, '', { width, height: 800 });
     for (const [layer, view] of layers.flatMap((l) => [[l, 'volume'], [l, 'channels']])) {
       await page.goto(`${env.server.url}?layer=${layer}&view=${view}`);
-      await page.waitForSelector('[data-stat="output-shape"]');
-      await page.waitForTimeout(30);
+      // Every canvas of the figure has been drawn (data-drawn counts its redraws).
+      await page.waitForFunction(() => {
+        const canvases = [...document.querySelectorAll('.figure canvas')];
+        return canvases.length > 0 && canvases.every((c) => Number(c.dataset.drawn) > 0);
+      });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${layer} (${view}) at ${width}px scrolls sideways by ${overflow}px`);
       const canvas = view === 'volume' ? 'canvas[data-volume]' : 'canvas[data-stage-canvas="0"]';

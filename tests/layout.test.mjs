@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { useBrowser, SHOTS } from './helpers.mjs';
+import { useBrowser, usePages, SHOTS } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -15,25 +15,23 @@ const CHANNEL_BLOCKS = 'figure.stage canvas, figure.kernels canvas';
 const BLOCKS = CHANNEL_BLOCKS;
 const VOLUME = 'figure[data-view="volume"] canvas[data-volume]';
 
+const load = usePages(env);
+
 /**
- * A page at `query`, settled. The checks below read the channel view's per-block canvases, so
- * a query naming no view opens `view=channels`; the volume view has its own checks at the end.
+ * `query` loaded at `viewport` and `deviceScaleFactor`, its figure drawn and settled. The checks
+ * below read the channel view's per-block canvases, so a query naming no view opens
+ * `view=channels`; the volume view has its own checks at the end.
  */
 async function open(query, viewport, deviceScaleFactor = 1) {
   if (!/(^|&)view=/.test(query)) query += '&view=channels';
-  const context = await env.browser.newContext({ viewport, deviceScaleFactor });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${env.server.url}?${query}`);
+  const { page, problems } = await load(`${env.server.url}?${query}`, viewport, deviceScaleFactor);
   await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
   try {
     await settled(page, /(^|&)view=volume/.test(query) ? VOLUME : CHANNEL_BLOCKS);
   } catch (e) {
     throw new Error(`${query} at ${viewport.width}×${viewport.height}@${deviceScaleFactor}: ${e.message} ${problems.join(' ')}`);
   }
-  return { context, page, problems };
+  return { page, problems };
 }
 
 /** Wait until every block canvas has been drawn and the figure's plan no longer changes. */
@@ -65,7 +63,7 @@ function inside(r, w, h, what) {
 
 for (const layer of LAYERS) {
   test(`${layer}: the whole computation is on a 1280×800 screen`, async () => {
-    const { context, page, problems } = await open(`layer=${layer}&lang=en`, { width: 1280, height: 800 });
+    const { page, problems } = await open(`layer=${layer}&lang=en`, { width: 1280, height: 800 });
     assert.equal(await page.evaluate(() => window.scrollY), 0);
     const blocks = await rects(page, BLOCKS);
     assert.ok(blocks.length >= 3, `${layer}: ${blocks.length} blocks`);
@@ -76,11 +74,10 @@ for (const layer of LAYERS) {
     }
     await page.screenshot({ path: path.join(SHOTS, `layout-desktop-${layer}.png`) });
     assert.deepEqual(problems, []);
-    await context.close();
   });
 
   test(`${layer}: on a 375×667 phone the figure starts on the first screen`, async () => {
-    const { context, page, problems } = await open(`layer=${layer}&lang=zh`, { width: 375, height: 667 });
+    const { page, problems } = await open(`layer=${layer}&lang=zh`, { width: 375, height: 667 });
     const [first] = await rects(page, 'figure.stage canvas');
     assert.ok(first.top < 667 && first.top >= 0, `${layer}: first stage at ${first.top}`);
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -88,7 +85,6 @@ for (const layer of LAYERS) {
     for (const r of await rects(page, BLOCKS)) assert.ok(r.right <= 375.5, `${layer}: block to ${r.right}`);
     await page.screenshot({ path: path.join(SHOTS, `layout-phone-${layer}.png`) });
     assert.deepEqual(problems, []);
-    await context.close();
   });
 }
 
@@ -131,7 +127,7 @@ function overlapping(boxes) {
 for (const lang of ['en', 'zh']) {
   test(`embedded at 640×480 (${lang}): every layer's computation is inside the frame, labels apart`, async () => {
     for (const layer of LAYERS) {
-      const { context, page, problems } = await open(`layer=${layer}&embed=1&lang=${lang}`, { width: 640, height: 480 });
+      const { page, problems } = await open(`layer=${layer}&embed=1&lang=${lang}`, { width: 640, height: 480 });
       assert.equal(await page.evaluate(() => window.scrollY), 0);
       const blocks = await rects(page, BLOCKS);
       assert.ok(blocks.length >= 3);
@@ -143,7 +139,6 @@ for (const lang of ['en', 'zh']) {
       assert.ok(cell >= 7, `${layer}/${lang}: cells of ${cell} px`);
       await page.screenshot({ path: path.join(SHOTS, `layout-embed-${layer}-${lang}.png`) });
       assert.deepEqual(problems, []);
-      await context.close();
     }
   });
 }
@@ -151,9 +146,8 @@ for (const lang of ['en', 'zh']) {
 test('labels never overlap on the desktop and phone pages either', async () => {
   for (const [viewport, q] of [[{ width: 1280, height: 800 }, 'lang=en'], [{ width: 375, height: 667 }, 'lang=zh']]) {
     for (const layer of LAYERS) {
-      const { context, page } = await open(`layer=${layer}&${q}`, viewport);
+      const { page } = await open(`layer=${layer}&${q}`, viewport);
       assert.deepEqual(overlapping(await labelBoxes(page)), [], `${layer} at ${viewport.width}`);
-      await context.close();
     }
   }
 });
@@ -215,10 +209,9 @@ test('no map is clipped: every layer at several settings, device pixel ratios 1 
     {
       for (const q of queries) {
         const embed = vw === 640 ? '&embed=1' : '';
-        const { context, page, problems } = await open(`${q}${embed}`, { width: vw, height: vh }, dpr);
+        const { page, problems } = await open(`${q}${embed}`, { width: vw, height: vh }, dpr);
         await assertNoClipping(page, `${q} at ${vw}×${vh}@${dpr}`);
         assert.deepEqual(problems, []);
-        await context.close();
       }
     }
   }
@@ -231,7 +224,7 @@ test('README screenshots: desktop and phone, from this layout', async () => {
     ['transposed.png', 'layer=transposed&lang=en&view=volume', { width: 1280, height: 800 }],
     ['grouped-phone.png', 'layer=grouped&lang=en&view=volume', { width: 375, height: 667 }],
   ]) {
-    const { context, page } = await open(q, viewport);
+    const { page } = await open(q, viewport);
     if (name === 'transposed.png') {
       for (let i = 0; i < 23; i++) await page.keyboard.press('ArrowRight');
       await page.waitForFunction(() => document.querySelector('[data-stat=trace]').textContent.includes(' = '));
@@ -239,12 +232,11 @@ test('README screenshots: desktop and phone, from this layout', async () => {
     const file = write ? path.join(docs, name) : path.join(SHOTS, `readme-${name}`);
     await page.screenshot({ path: file });
     assert.ok(fs.statSync(file).size > 10000, `${file} is a real picture`);
-    await context.close();
   }
 });
 
 test('the Sobel X preset draws zeros down its middle column', async () => {
-  const { context, page, problems } = await open('layer=dilated&dilation=1&lang=en', { width: 1280, height: 800 });
+  const { page, problems } = await open('layer=dilated&dilation=1&lang=en', { width: 1280, height: 800 });
   const canvas = page.locator('figure.kernels canvas').first();
   const before = await canvas.getAttribute('data-drawn');
   await page.locator('#kernel-select').selectOption('sobel-x');
@@ -265,12 +257,11 @@ test('the Sobel X preset draws zeros down its middle column', async () => {
     assert.ok(!white(pixels[r][2]) && pixels[r][2][0] > pixels[r][2][2], `row ${r} right is positive: ${pixels[r][2]}`);
   }
   assert.deepEqual(problems, []);
-  await context.close();
 });
 
 test('notices: one line per corrected parameter, final values, reasons in the page language', async () => {
   const q = 'layer=grouped&in_channels=6&out_channels=8&groups=4&kernel_size=99&lang=zh';
-  const { context, page, problems } = await open(q, { width: 1280, height: 800 });
+  const { page, problems } = await open(q, { width: 1280, height: 800 });
   const lines = async () => page.locator('[role="alert"] li').allTextContents();
   const zh = await lines();
   assert.equal(zh.length, 2, zh.join(' | '));
@@ -287,12 +278,11 @@ test('notices: one line per corrected parameter, final values, reasons in the pa
   assert.equal(en.length, 2);
   assert.ok(en.every((l) => /[a-z]{3,}/.test(l)), en.join(' | '));
   assert.deepEqual(problems, []);
-  await context.close();
 });
 
 test('on a phone, opening the parameter drawer keeps maps in view above it while a slider redraws them', async () => {
   for (const layer of ['standard', 'transposed', 'grouped']) {
-    const { context, page, problems } = await open(`layer=${layer}&lang=zh`, { width: 375, height: 667 });
+    const { page, problems } = await open(`layer=${layer}&lang=zh`, { width: 375, height: 667 });
     await page.locator('.drawer-toggle').click();
     await page.locator('#slider-kernel_size').waitFor();
     const drawerTop = (await page.locator('.drawer').boundingBox()).y;
@@ -308,7 +298,6 @@ test('on a phone, opening the parameter drawer keeps maps in view above it while
     assert.ok(again.top + 20 < drawerTop, `${layer}: after the change the first map is at ${again.top}`);
     await page.screenshot({ path: path.join(SHOTS, `layout-phone-drawer-${layer}.png`) });
     assert.deepEqual(problems, []);
-    await context.close();
   }
 });
 

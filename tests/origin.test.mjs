@@ -23,10 +23,12 @@ function hostDir(frameUrl) {
   return dir;
 }
 
-async function hostPage(parentOrigin) {
+async function hostPage(t, parentOrigin) {
   // The host server is created first so that its origin can be named in the frame's URL.
   const placeholder = hostDir('about:blank');
   const host = await serve(placeholder, { csp: false });
+  // Closed even when an assertion fails: an open server would keep the test file from ending.
+  t.after(() => host.close());
   const named = parentOrigin ?? new URL(host.url).origin;
   const frameUrl = `${env.server.url}?layer=standard&embed=1&parent_origin=${encodeURIComponent(named)}`;
   fs.writeFileSync(path.join(placeholder, 'index.html'), fs.readFileSync(path.join(hostDir(frameUrl), 'index.html')));
@@ -41,8 +43,8 @@ async function hostPage(parentOrigin) {
 /** Let the frame run every task queued so far (messages included) and render. */
 const settle = (frame) => frame.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 0)));
 
-test('the named host origin receives ready and state, and its set is applied', async () => {
-  const { host, context, page, frame, origin } = await hostPage();
+test('the named host origin receives ready and state, and its set is applied', async (t) => {
+  const { context, page, frame, origin } = await hostPage(t);
   await page.waitForFunction(() => window.got.some((m) => m.type === 'conv-playground:state'));
   const got = await page.evaluate(() => window.got);
   assert.ok(got.some((m) => m.type === 'conv-playground:ready'), JSON.stringify(got));
@@ -52,12 +54,11 @@ test('the named host origin receives ready and state, and its set is applied', a
   await page.evaluate(() => document.getElementById('pg').contentWindow.postMessage({ type: 'conv-playground:set', state: { layer: 'grouped' } }, '*'));
   await frame.waitForFunction(() => document.querySelector('[data-stat="output-shape"]').textContent.trim() === '8×4×4');
   await context.close();
-  await host.close();
 });
 
-test('a host on another origin gets no message and cannot set anything', async () => {
+test('a host on another origin gets no message and cannot set anything', async (t) => {
   // The frame is told to talk to https://other.example only; its real parent is this host.
-  const { host, context, page, frame } = await hostPage('https://other.example');
+  const { context, page, frame } = await hostPage(t, 'https://other.example');
   await page.evaluate(() => document.getElementById('pg').contentWindow.postMessage({ type: 'conv-playground:set', state: { layer: 'grouped' } }, '*'));
   await settle(frame);
   await settle(frame);
@@ -68,13 +69,11 @@ test('a host on another origin gets no message and cannot set anything', async (
   await settle(frame);
   assert.deepEqual(await page.evaluate(() => window.got), []);
   await context.close();
-  await host.close();
 });
 
-test('the same frame under its named origin does talk: the refusal above is the origin check', async () => {
+test('the same frame under its named origin does talk: the refusal above is the origin check', async (t) => {
   // Control for the test above: identical setup, origin named correctly, so messages flow.
-  const { host, context, page } = await hostPage();
+  const { context, page } = await hostPage(t);
   await page.waitForFunction(() => window.got.length > 0);
   await context.close();
-  await host.close();
 });

@@ -19,8 +19,11 @@ const TYPES = {
 export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:";
 
-/** Serve `root` under `prefix` (e.g. "/" or "/some/path/"). Resolves to { url, close, requests }. */
-export function serve(root, { prefix = '/', csp = true, headers = {} } = {}) {
+/**
+ * Serve `root` under `prefix` (e.g. "/" or "/some/path/"). `pages` adds HTML pages of the tests'
+ * own, by path under the prefix (e.g. a host page for frames). Resolves to { url, close, requests }.
+ */
+export function serve(root, { prefix = '/', csp = true, headers = {}, pages = {} } = {}) {
   const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -30,6 +33,12 @@ export function serve(root, { prefix = '/', csp = true, headers = {} } = {}) {
       return;
     }
     let rel = decodeURIComponent(url.pathname.slice(prefix.length));
+    if (Object.hasOwn(pages, rel)) {
+      const h = { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...headers };
+      if (csp) h['content-security-policy'] = CSP;
+      res.writeHead(200, h).end(pages[rel]);
+      return;
+    }
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
     const file = path.resolve(root, rel);
     if (!file.startsWith(path.resolve(root))) {

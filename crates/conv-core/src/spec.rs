@@ -390,6 +390,107 @@ pub enum ConvRole {
     Pointwise,
 }
 
+impl Op {
+    /// The shape `(C, H, W)` this op makes of `input`, and its multiply-accumulates; every map it
+    /// computes or draws is checked against `budget`.
+    fn output(&self, input: [usize; 3], budget: &Budget) -> Result<([usize; 3], u128), ConvError> {
+        match *self {
+            Op::Conv {
+                in_channels,
+                out_channels,
+                kernel,
+                ref options,
+                ..
+            } => conv_output(input, [in_channels, out_channels, kernel], options, budget),
+            Op::ConvTranspose {
+                in_channels,
+                out_channels,
+                kernel,
+                ref options,
+            } => transposed_output(input, [in_channels, out_channels, kernel], options, budget),
+            Op::Upsample { scale, .. } => Ok((upsampled(input, scale, budget)?, 0)),
+        }
+    }
+}
+
+/// A convolution of `input` with `[C_in, C_out, k]`: its output shape and MACs; the padded map
+/// (drawn too) is checked against the budget.
+fn conv_output(
+    input: [usize; 3],
+    [in_channels, out_channels, kernel]: [usize; 3],
+    options: &Conv2dOptions,
+    budget: &Budget,
+) -> Result<([usize; 3], u128), ConvError> {
+    let g = crate::geometry::ConvGeometry::conv(
+        input,
+        [
+            out_channels,
+            in_channels / options.groups.max(1),
+            kernel,
+            kernel,
+        ],
+        None,
+        options,
+        budget,
+    )?;
+    let padding = &options.padding;
+    budget.check_elements(
+        "padded input elements",
+        crate::shape::product(&[
+            input[0],
+            input[1].saturating_add(padding.top + padding.bottom),
+            input[2].saturating_add(padding.left + padding.right),
+        ]),
+    )?;
+    Ok(([out_channels, g.out_h, g.out_w], g.macs(false)))
+}
+
+/// A transposed convolution of `input` with `[C_in, C_out, k]`: its output shape and MACs. Both
+/// views are computed, the scatter and the convolution over the zero-inserted map, which is the
+/// larger: its MACs are the ones counted and its map is checked against the budget.
+fn transposed_output(
+    input: [usize; 3],
+    [in_channels, out_channels, kernel]: [usize; 3],
+    options: &ConvTranspose2dOptions,
+    budget: &Budget,
+) -> Result<([usize; 3], u128), ConvError> {
+    let g = crate::geometry::ConvGeometry::conv_transpose(
+        input,
+        [in_channels, out_channels, kernel, kernel],
+        None,
+        options,
+        budget,
+    )?;
+    let direct =
+        crate::shape::product(&[g.out_h, g.out_w, out_channels, in_channels, kernel, kernel]);
+    budget.check_macs(direct)?;
+    let ext = kernel_field(kernel, options.dilation[0])?;
+    let inserted = |len: usize, axis: usize| {
+        (len - 1) * options.stride[axis] + 1 + 2 * (ext - 1) + options.output_padding[axis]
+    };
+    budget.check_elements(
+        "zero-inserted elements",
+        crate::shape::product(&[in_channels, inserted(input[1], 0), inserted(input[2], 1)]),
+    )?;
+    Ok(([out_channels, g.out_h, g.out_w], direct))
+}
+
+/// `input` upsampled by `scale`, checked against the budget.
+fn upsampled(input: [usize; 3], scale: usize, budget: &Budget) -> Result<[usize; 3], ConvError> {
+    crate::shape::nonzero("scale_factor", scale)?;
+    let h = input[1].checked_mul(scale).ok_or(ConvError::Overflow {
+        what: "upsampled height",
+    })?;
+    let w = input[2].checked_mul(scale).ok_or(ConvError::Overflow {
+        what: "upsampled width",
+    })?;
+    budget.check_elements(
+        "upsampled elements",
+        crate::shape::product(&[input[0], h, w]),
+    )?;
+    Ok([input[0], h, w])
+}
+
 impl LayerSpec {
     /// The default configuration of each layer type: the article's example where it has one.
     pub fn preset(layer: LayerKind) -> Self {
@@ -534,99 +635,90 @@ impl LayerSpec {
             .saturating_mul(self.effective().depth_multiplier)
     }
 
-    /// The operations the layer runs, in order.
+    /// The operations the layer runs, in order: one arm per layer type, side by side.
     pub fn ops(&self) -> Vec<Op> {
-        // Long: one arm per layer type, side by side so they can be compared.
         let e = self.effective();
-        let conv = |role, c_in, c_out, k, input: [usize; 2], stride, dilation, groups| Op::Conv {
-            role,
-            in_channels: c_in,
-            out_channels: c_out,
-            kernel: k,
-            options: Conv2dOptions {
-                stride: [stride, stride],
-                padding: if k == 1 && role == ConvRole::Pointwise {
-                    Padding::default()
-                } else {
-                    e.padding_sides(input)
-                },
-                dilation: [dilation, dilation],
-                groups,
-                padding_mode: crate::PaddingMode::Zeros,
-            },
-        };
         let hw = [e.height, e.width];
+        let (c_in, c_out, k) = (e.in_channels, e.out_channels, e.kernel_size);
         match e.layer {
             LayerKind::Standard
             | LayerKind::Depthwise
             | LayerKind::Pointwise
             | LayerKind::Dilated
-            | LayerKind::Grouped => vec![conv(
+            | LayerKind::Grouped => vec![e.conv_op(
                 ConvRole::Main,
-                e.in_channels,
-                e.out_channels,
-                e.kernel_size,
+                [c_in, c_out, k],
                 hw,
-                e.stride,
-                e.dilation,
-                e.groups,
+                [e.stride, e.dilation, e.groups],
             )],
             LayerKind::Separable => {
                 let mid = e.separable_channels();
                 vec![
-                    conv(
-                        ConvRole::Depthwise,
-                        e.in_channels,
-                        mid,
-                        e.kernel_size,
-                        hw,
-                        e.stride,
-                        1,
-                        e.in_channels,
-                    ),
-                    conv(ConvRole::Pointwise, mid, e.out_channels, 1, hw, 1, 1, 1),
+                    e.conv_op(ConvRole::Depthwise, [c_in, mid, k], hw, [e.stride, 1, c_in]),
+                    e.conv_op(ConvRole::Pointwise, [mid, c_out, 1], hw, [1, 1, 1]),
                 ]
             }
-            LayerKind::Transposed => {
-                let p = match e.padding {
-                    PaddingSpec::Explicit(p) => p,
-                    _ => 0,
-                };
-                vec![Op::ConvTranspose {
-                    in_channels: e.in_channels,
-                    out_channels: e.out_channels,
-                    kernel: e.kernel_size,
-                    options: ConvTranspose2dOptions {
-                        stride: [e.stride, e.stride],
-                        padding: Padding::uniform(p),
-                        output_padding: [e.output_padding, e.output_padding],
-                        dilation: [e.dilation, e.dilation],
-                        groups: 1,
-                    },
-                }]
-            }
+            LayerKind::Transposed => vec![e.transposed_op()],
             LayerKind::Upsample => {
-                let up = [
-                    e.height.saturating_mul(e.scale_factor),
-                    e.width.saturating_mul(e.scale_factor),
-                ];
+                let up = hw.map(|len| len.saturating_mul(e.scale_factor));
                 vec![
                     Op::Upsample {
                         scale: e.scale_factor,
                         mode: e.upsample_mode,
                     },
-                    conv(
-                        ConvRole::Main,
-                        e.in_channels,
-                        e.out_channels,
-                        e.kernel_size,
-                        up,
-                        1,
-                        1,
-                        1,
-                    ),
+                    e.conv_op(ConvRole::Main, [c_in, c_out, k], up, [1, 1, 1]),
                 ]
             }
+        }
+    }
+
+    /// A convolution of this (effective) spec: `[C_in, C_out, k]` over a map of size `input`
+    /// with `[stride, dilation, groups]`; padded as the spec says, except a 1×1 pointwise stage.
+    fn conv_op(
+        &self,
+        role: ConvRole,
+        [in_channels, out_channels, kernel]: [usize; 3],
+        input: [usize; 2],
+        [stride, dilation, groups]: [usize; 3],
+    ) -> Op {
+        let padding = if kernel == 1 && role == ConvRole::Pointwise {
+            Padding::default()
+        } else {
+            self.padding_sides(input)
+        };
+        Op::Conv {
+            role,
+            in_channels,
+            out_channels,
+            kernel,
+            options: Conv2dOptions {
+                stride: [stride, stride],
+                padding,
+                dilation: [dilation, dilation],
+                groups,
+                padding_mode: crate::PaddingMode::Zeros,
+            },
+        }
+    }
+
+    /// The transposed convolution of this (effective) spec; `same` and `valid` (refused by
+    /// [`LayerSpec::shapes`]) count as no padding.
+    fn transposed_op(&self) -> Op {
+        let p = match self.padding {
+            PaddingSpec::Explicit(p) => p,
+            _ => 0,
+        };
+        Op::ConvTranspose {
+            in_channels: self.in_channels,
+            out_channels: self.out_channels,
+            kernel: self.kernel_size,
+            options: ConvTranspose2dOptions {
+                stride: [self.stride, self.stride],
+                padding: Padding::uniform(p),
+                output_padding: [self.output_padding, self.output_padding],
+                dilation: [self.dilation, self.dilation],
+                groups: 1,
+            },
         }
     }
 
@@ -636,17 +728,36 @@ impl LayerSpec {
     /// **Errors** with the first [`ConvError`] that any op raises.
     pub fn shapes(&self, budget: &Budget) -> Result<Vec<[usize; 3]>, ConvError> {
         let e = self.effective();
-        crate::shape::nonzero("in_channels", e.in_channels)?;
-        crate::shape::nonzero("out_channels", e.out_channels)?;
-        crate::shape::nonzero("height", e.height)?;
-        crate::shape::nonzero("width", e.width)?;
-        if e.layer == LayerKind::Depthwise && e.out_channels % e.in_channels != 0 {
+        e.check_input(budget)?;
+        let mut shape = [e.in_channels, e.height, e.width];
+        let mut out = Vec::new();
+        let mut macs = 0u128;
+        for op in self.ops() {
+            let (next, op_macs) = op.output(shape, budget)?;
+            macs = macs.saturating_add(op_macs);
+            shape = next;
+            out.push(shape);
+        }
+        budget.check_macs(macs)?;
+        Ok(out)
+    }
+
+    /// The checks of an effective spec before any op runs: sizes above zero, a depthwise `C_out`
+    /// that is a multiple of `C_in`, a number as a transposed layer's padding, the input within
+    /// `budget`.
+    fn check_input(&self, budget: &Budget) -> Result<(), ConvError> {
+        crate::shape::nonzero("in_channels", self.in_channels)?;
+        crate::shape::nonzero("out_channels", self.out_channels)?;
+        crate::shape::nonzero("height", self.height)?;
+        crate::shape::nonzero("width", self.width)?;
+        if self.layer == LayerKind::Depthwise && self.out_channels % self.in_channels != 0 {
             return Err(ConvError::DepthwiseMultiple {
-                in_channels: e.in_channels,
-                out_channels: e.out_channels,
+                in_channels: self.in_channels,
+                out_channels: self.out_channels,
             });
         }
-        if e.layer == LayerKind::Transposed && !matches!(e.padding, PaddingSpec::Explicit(_)) {
+        if self.layer == LayerKind::Transposed && !matches!(self.padding, PaddingSpec::Explicit(_))
+        {
             return Err(ConvError::OutOfRange {
                 name: "transposed padding (same / valid)",
                 value: 0,
@@ -656,103 +767,8 @@ impl LayerSpec {
         }
         budget.check_elements(
             "input elements",
-            crate::shape::product(&[e.in_channels, e.height, e.width]),
-        )?;
-        let mut shape = [e.in_channels, e.height, e.width];
-        let mut out = Vec::new();
-        let mut macs = 0u128;
-        for op in self.ops() {
-            shape = match op {
-                Op::Conv {
-                    in_channels,
-                    out_channels,
-                    kernel,
-                    options,
-                    ..
-                } => {
-                    let g = crate::geometry::ConvGeometry::conv(
-                        shape,
-                        [
-                            out_channels,
-                            in_channels / options.groups.max(1),
-                            kernel,
-                            kernel,
-                        ],
-                        None,
-                        &options,
-                        budget,
-                    )?;
-                    macs = macs.saturating_add(g.macs(false));
-                    // The padded map is drawn too.
-                    budget.check_elements(
-                        "padded input elements",
-                        crate::shape::product(&[
-                            shape[0],
-                            shape[1].saturating_add(options.padding.top + options.padding.bottom),
-                            shape[2].saturating_add(options.padding.left + options.padding.right),
-                        ]),
-                    )?;
-                    [out_channels, g.out_h, g.out_w]
-                }
-                Op::ConvTranspose {
-                    in_channels,
-                    out_channels,
-                    kernel,
-                    options,
-                } => {
-                    let g = crate::geometry::ConvGeometry::conv_transpose(
-                        shape,
-                        [in_channels, out_channels, kernel, kernel],
-                        None,
-                        &options,
-                        budget,
-                    )?;
-                    // Both views are computed: the scatter and the convolution over the
-                    // zero-inserted map, which is the larger.
-                    let direct = crate::shape::product(&[
-                        g.out_h,
-                        g.out_w,
-                        out_channels,
-                        in_channels,
-                        kernel,
-                        kernel,
-                    ]);
-                    budget.check_macs(direct)?;
-                    macs = macs.saturating_add(direct);
-                    let ext = kernel_field(kernel, options.dilation[0])?;
-                    let inserted = (shape[1] - 1) * options.stride[0]
-                        + 1
-                        + 2 * (ext - 1)
-                        + options.output_padding[0];
-                    let inserted_w = (shape[2] - 1) * options.stride[1]
-                        + 1
-                        + 2 * (ext - 1)
-                        + options.output_padding[1];
-                    budget.check_elements(
-                        "zero-inserted elements",
-                        crate::shape::product(&[in_channels, inserted, inserted_w]),
-                    )?;
-                    [out_channels, g.out_h, g.out_w]
-                }
-                Op::Upsample { scale, .. } => {
-                    crate::shape::nonzero("scale_factor", scale)?;
-                    let h = shape[1].checked_mul(scale).ok_or(ConvError::Overflow {
-                        what: "upsampled height",
-                    })?;
-                    let w = shape[2].checked_mul(scale).ok_or(ConvError::Overflow {
-                        what: "upsampled width",
-                    })?;
-                    budget.check_elements(
-                        "upsampled elements",
-                        crate::shape::product(&[shape[0], h, w]),
-                    )?;
-                    [shape[0], h, w]
-                }
-            };
-            out.push(shape);
-        }
-        budget.check_macs(macs)?;
-        Ok(out)
+            crate::shape::product(&[self.in_channels, self.height, self.width]),
+        )
     }
 
     /// The output shape `(C_out, H_out, W_out)`.

@@ -305,15 +305,8 @@ fn theme_switch(p: &ThemeSwitchProps) -> Html {
 /// Mounts the app on the page body.
 pub fn start() {
     dom::install_panic_hook();
-    // `test_panic=1` makes the page panic once it is up, so the tests can check that a panic
-    // (which must not happen) shows the error panel with a working reset instead of a frozen page.
-    if dom::location_search()
-        .split(['?', '&'])
-        .any(|kv| kv == "test_panic=1")
-    {
-        gloo_timers::callback::Timeout::new(300, || panic!("test_panic=1: a deliberate panic"))
-            .forget();
-    }
+    #[cfg(feature = "test-hooks")]
+    arm_test_panic();
     let root = dom::window()
         .ok()
         .and_then(|w| w.document())
@@ -325,5 +318,20 @@ pub fn start() {
         None => {
             yew::Renderer::<App>::new().render();
         }
+    }
+}
+
+/// With the `test-hooks` feature only (the tests' build, never the shipped page): `test_panic=1`
+/// makes the page panic once it is up, so the tests can check that a panic (which must not
+/// happen) shows the error panel with a working reset instead of a frozen page.
+#[cfg(feature = "test-hooks")]
+fn arm_test_panic() {
+    let trigger = format!("{}=1", crate::url::TEST_PANIC_KEY);
+    if dom::location_search()
+        .split(['?', '&'])
+        .any(|kv| kv == trigger)
+    {
+        gloo_timers::callback::Timeout::new(300, || panic!("test_panic=1: a deliberate panic"))
+            .forget();
     }
 }

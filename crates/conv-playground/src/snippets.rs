@@ -306,17 +306,45 @@ fn keras_transposed(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
 /// The settings whose snippets `tests/snippets/check.py` runs in PyTorch and Keras: every layer
 /// type over strides 1–3, dilations 1–3, integer / `same` / `valid` padding, output paddings,
 /// groups, depth multipliers, upsampling modes and bias on and off, on small non-square maps.
-/// Each is corrected as the page would correct it, and listed once.
+/// Each is corrected as the page would correct it, and listed once. The order fixes each case
+/// (bias and some kernel sizes follow the position in the list), so the groups keep it.
 pub fn sweep() -> Vec<LayerSpec> {
-    // Long: one table of settings per layer type, kept in one place; its order fixes each case.
-    use conv_core::Limits;
-    let pads = [
-        PaddingSpec::Explicit(1),
-        PaddingSpec::Same,
-        PaddingSpec::Valid,
-    ];
     let mut specs = Vec::new();
     for kind in LayerKind::ALL {
+        for stride in 1..=3 {
+            let at = SweepPoint::new(kind, stride);
+            let group = match kind {
+                LayerKind::Standard => at.standard(),
+                LayerKind::Depthwise | LayerKind::Separable => at.multiplied(),
+                LayerKind::Pointwise => at.pointwise(),
+                LayerKind::Transposed => at.transposed(),
+                LayerKind::Upsample => at.upsample(specs.len()),
+                LayerKind::Dilated => at.dilated(),
+                LayerKind::Grouped => at.grouped(),
+            };
+            specs.extend(group);
+        }
+    }
+    corrected_once(specs)
+}
+
+/// The paddings a sweep tries: a number, `same` and `valid`.
+const SWEEP_PADS: [PaddingSpec; 3] = [
+    PaddingSpec::Explicit(1),
+    PaddingSpec::Same,
+    PaddingSpec::Valid,
+];
+
+/// One layer type at one stride: the group of settings the sweep tries there.
+struct SweepPoint {
+    kind: LayerKind,
+    stride: usize,
+    /// The layer's preset on a 7×6 map, 2 → 3 channels.
+    base: LayerSpec,
+}
+
+impl SweepPoint {
+    fn new(kind: LayerKind, stride: usize) -> Self {
         let base = LayerSpec {
             height: 7,
             width: 6,
@@ -324,107 +352,135 @@ pub fn sweep() -> Vec<LayerSpec> {
             out_channels: 3,
             ..LayerSpec::preset(kind)
         };
-        for s in 1..=3 {
-            let with = |padding| LayerSpec {
-                stride: s,
-                padding,
-                ..base.clone()
-            };
-            match kind {
-                LayerKind::Standard => {
-                    for (k, p) in [2, 3].into_iter().flat_map(|k| pads.map(|p| (k, p))) {
-                        specs.push(LayerSpec {
-                            kernel_size: k,
-                            ..with(p)
-                        });
-                    }
-                }
-                LayerKind::Depthwise | LayerKind::Separable => {
-                    for (m, p) in [1, 2].into_iter().flat_map(|m| pads.map(|p| (m, p))) {
-                        specs.push(LayerSpec {
-                            out_channels: if kind == LayerKind::Depthwise {
-                                2 * m
-                            } else {
-                                3
-                            },
-                            depth_multiplier: m,
-                            ..with(p)
-                        });
-                    }
-                }
-                LayerKind::Pointwise => {
-                    for c in [1, 4] {
-                        specs.push(LayerSpec {
-                            in_channels: 3,
-                            out_channels: c,
-                            bias: s != 2,
-                            ..base.clone()
-                        });
-                    }
-                }
-                LayerKind::Transposed => {
-                    for (k, d, p) in [1, 3]
-                        .into_iter()
-                        .flat_map(|k| (1..=3).flat_map(move |d| [0, 1].map(|p| (k, d, p))))
-                    {
-                        for op in 0..s.max(d) {
-                            specs.push(LayerSpec {
-                                height: 4,
-                                width: 3,
-                                kernel_size: k,
-                                dilation: d,
-                                output_padding: op,
-                                ..with(PaddingSpec::Explicit(p))
-                            });
-                        }
-                    }
-                }
-                LayerKind::Upsample => {
-                    for (p, mode) in
-                        [PaddingSpec::Explicit(0)]
-                            .into_iter()
-                            .chain(pads)
-                            .flat_map(|p| {
-                                [UpsampleMode::Nearest, UpsampleMode::Bilinear].map(|m| (p, m))
-                            })
-                    {
-                        specs.push(LayerSpec {
-                            height: 4,
-                            width: 3,
-                            scale_factor: s,
-                            kernel_size: 2 + specs.len() % 2,
-                            upsample_mode: mode,
-                            ..with(p)
-                        });
-                    }
-                }
-                LayerKind::Dilated => {
-                    for (k, d, p) in [2, 3]
-                        .into_iter()
-                        .flat_map(|k| (1..=3).flat_map(move |d| pads.map(|p| (k, d, p))))
-                    {
-                        specs.push(LayerSpec {
-                            height: 9,
-                            width: 8,
-                            kernel_size: k,
-                            dilation: d,
-                            ..with(p)
-                        });
-                    }
-                }
-                LayerKind::Grouped => {
-                    for (g, p) in [1, 2, 4].into_iter().flat_map(|g| pads.map(|p| (g, p))) {
-                        specs.push(LayerSpec {
-                            in_channels: 4,
-                            out_channels: 8,
-                            groups: g,
-                            ..with(p)
-                        });
-                    }
-                }
-            }
+        SweepPoint { kind, stride, base }
+    }
+
+    /// The base at this stride with `padding`.
+    fn with(&self, padding: PaddingSpec) -> LayerSpec {
+        LayerSpec {
+            stride: self.stride,
+            padding,
+            ..self.base.clone()
         }
     }
+
+    /// Standard: kernels 2 and 3, each padding.
+    fn standard(&self) -> Vec<LayerSpec> {
+        [2, 3]
+            .into_iter()
+            .flat_map(|k| SWEEP_PADS.map(|p| (k, p)))
+            .map(|(k, p)| LayerSpec {
+                kernel_size: k,
+                ..self.with(p)
+            })
+            .collect()
+    }
+
+    /// Depthwise and separable: depth multipliers 1 and 2, each padding.
+    fn multiplied(&self) -> Vec<LayerSpec> {
+        [1, 2]
+            .into_iter()
+            .flat_map(|m| SWEEP_PADS.map(|p| (m, p)))
+            .map(|(m, p)| LayerSpec {
+                out_channels: if self.kind == LayerKind::Depthwise {
+                    2 * m
+                } else {
+                    3
+                },
+                depth_multiplier: m,
+                ..self.with(p)
+            })
+            .collect()
+    }
+
+    /// Pointwise: 3 → 1 and 3 → 4 channels, without bias at stride 2 (the stride itself is fixed
+    /// at 1 by the layer).
+    fn pointwise(&self) -> Vec<LayerSpec> {
+        [1, 4]
+            .map(|c| LayerSpec {
+                in_channels: 3,
+                out_channels: c,
+                bias: self.stride != 2,
+                ..self.base.clone()
+            })
+            .to_vec()
+    }
+
+    /// Transposed, on a 4×3 map: kernels 1 and 3, dilations 1–3, padding 0 and 1, and every
+    /// output padding below max(stride, dilation).
+    fn transposed(&self) -> Vec<LayerSpec> {
+        let mut out = Vec::new();
+        for (k, d, p) in [1, 3]
+            .into_iter()
+            .flat_map(|k| (1..=3).flat_map(move |d| [0, 1].map(|p| (k, d, p))))
+        {
+            for op in 0..self.stride.max(d) {
+                out.push(LayerSpec {
+                    height: 4,
+                    width: 3,
+                    kernel_size: k,
+                    dilation: d,
+                    output_padding: op,
+                    ..self.with(PaddingSpec::Explicit(p))
+                });
+            }
+        }
+        out
+    }
+
+    /// Upsample + conv, on a 4×3 map scaled by the stride: padding 0 and each sweep padding,
+    /// nearest and bilinear; kernels 2 and 3 by turns, counted from `index`, the position of the
+    /// group's first case in the whole sweep.
+    fn upsample(&self, index: usize) -> Vec<LayerSpec> {
+        [PaddingSpec::Explicit(0)]
+            .into_iter()
+            .chain(SWEEP_PADS)
+            .flat_map(|p| [UpsampleMode::Nearest, UpsampleMode::Bilinear].map(|m| (p, m)))
+            .enumerate()
+            .map(|(i, (p, mode))| LayerSpec {
+                height: 4,
+                width: 3,
+                scale_factor: self.stride,
+                kernel_size: 2 + (index + i) % 2,
+                upsample_mode: mode,
+                ..self.with(p)
+            })
+            .collect()
+    }
+
+    /// Dilated, on a 9×8 map: kernels 2 and 3, dilations 1–3, each padding.
+    fn dilated(&self) -> Vec<LayerSpec> {
+        [2, 3]
+            .into_iter()
+            .flat_map(|k| (1..=3).flat_map(move |d| SWEEP_PADS.map(|p| (k, d, p))))
+            .map(|(k, d, p)| LayerSpec {
+                height: 9,
+                width: 8,
+                kernel_size: k,
+                dilation: d,
+                ..self.with(p)
+            })
+            .collect()
+    }
+
+    /// Grouped, 4 → 8 channels: groups 1, 2 and 4, each padding.
+    fn grouped(&self) -> Vec<LayerSpec> {
+        [1, 2, 4]
+            .into_iter()
+            .flat_map(|g| SWEEP_PADS.map(|p| (g, p)))
+            .map(|(g, p)| LayerSpec {
+                in_channels: 4,
+                out_channels: 8,
+                groups: g,
+                ..self.with(p)
+            })
+            .collect()
+    }
+}
+
+/// Bias on for two cases in three (pointwise keeps its own), each case corrected as the page
+/// would correct it, and each listed once.
+fn corrected_once(specs: Vec<LayerSpec>) -> Vec<LayerSpec> {
     let mut seen = std::collections::HashSet::new();
     specs
         .into_iter()
@@ -436,7 +492,7 @@ pub fn sweep() -> Vec<LayerSpec> {
                 i % 3 != 1
             };
             LayerSpec { bias, ..s }
-                .corrected(&Limits::GRID)
+                .corrected(&conv_core::Limits::GRID)
                 .0
                 .effective()
         })

@@ -10,7 +10,7 @@ use crate::state::{AppState, Patch};
 use crate::types::{InputMode, NoticeReason, Theme, View};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 8] = [
+const OTHER_KEYS: [&str; 7] = [
     "layer",
     "lang",
     "theme",
@@ -18,8 +18,12 @@ const OTHER_KEYS: [&str; 8] = [
     "embed",
     "input",
     "parent_origin",
-    "test_panic",
 ];
+
+/// The end-to-end tests' trigger of the panic boundary (see `app::start`). It exists only in builds
+/// with the `test-hooks` feature; in the shipped page it is an unknown key like any other.
+#[cfg(feature = "test-hooks")]
+pub const TEST_PANIC_KEY: &str = "test_panic";
 
 /// Parse a query string (with or without the leading `?`) on top of `base`.
 pub fn parse_query(query: &str, base: &AppState) -> AppState {
@@ -89,8 +93,9 @@ fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
 fn parse_option(patch: &mut Patch, key: &str, value: &str) {
     let v = value.trim();
     let understood = match key {
-        // The end-to-end tests' trigger of the panic boundary (see `app::start`).
-        "layer" | "test_panic" => true,
+        "layer" => true,
+        #[cfg(feature = "test-hooks")]
+        TEST_PANIC_KEY => true,
         "parent_origin" => valid_origin(v)
             .map(|o| patch.parent_origin = Some(o))
             .is_some(),
@@ -217,6 +222,10 @@ pub fn to_query(state: &AppState) -> String {
 
 /// Whether `key` is one the page understands (used to validate host messages).
 pub fn is_known_key(key: &str) -> bool {
+    #[cfg(feature = "test-hooks")]
+    if key == TEST_PANIC_KEY {
+        return true;
+    }
     Param::from_name(key).is_some() || OTHER_KEYS.contains(&key)
 }
 
@@ -408,5 +417,21 @@ mod tests {
         );
         assert_eq!(state.kernel, KernelPreset::Random);
         assert!(is_known_key("groups") && is_known_key("embed") && !is_known_key("__proto__"));
+    }
+
+    /// Without the `test-hooks` feature (the shipped page) the tests' panic trigger is an unknown
+    /// parameter like any other: refused with a notice, the rest of the URL applied.
+    #[cfg(not(feature = "test-hooks"))]
+    #[test]
+    fn the_test_panic_trigger_is_unknown_in_the_shipped_page() {
+        let s = parse("layer=dilated&test_panic=1");
+        assert_eq!(s.spec.layer, LayerKind::Dilated);
+        let unknown: Vec<_> = s
+            .notices
+            .iter()
+            .map(|n| (n.param.as_str(), n.reason))
+            .collect();
+        assert_eq!(unknown, [("test_panic", NoticeReason::UnknownKey)]);
+        assert!(!is_known_key("test_panic"));
     }
 }

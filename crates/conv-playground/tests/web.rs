@@ -1,8 +1,6 @@
 //! Browser tests of the front end: the app mounted into a fresh node in headless Chromium.
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use conv_playground::components::Slider;
 use conv_playground::App;
 use wasm_bindgen::JsCast;
@@ -28,8 +26,46 @@ fn fresh_root() -> web_sys::Element {
     div
 }
 
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(50)).await;
+/// The next animation frame: the tasks queued before it (Yew's renders, effects) have run.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits frame by frame until `done` holds (a signal the page gives: its ready mark, a redraw
+/// counter, a value it shows); fails after 600 frames (about ten seconds).
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..600 {
+        if done() {
+            return;
+        }
+        next_frame().await;
+    }
+    panic!("not seen after 600 frames: {what}");
+}
+
+/// The app in `root` is mounted and has drawn every stage canvas (`data-drawn` counts redraws).
+fn app_drawn(root: &web_sys::Element) -> bool {
+    let ready = root
+        .query_selector("[data-ready=\"true\"] [data-stat=\"output-shape\"]")
+        .unwrap()
+        .is_some();
+    let canvases = root
+        .query_selector_all("canvas[data-stage-canvas]")
+        .unwrap();
+    ready
+        && canvases.length() > 0
+        && (0..canvases.length()).all(|i| {
+            canvases
+                .item(i)
+                .and_then(|c| c.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|c| c.has_attribute("data-drawn"))
+        })
 }
 
 fn stat(root: &web_sys::Element, name: &str) -> String {
@@ -44,7 +80,7 @@ fn stat(root: &web_sys::Element, name: &str) -> String {
 async fn app_shows_the_figures_and_paints_canvases() {
     let root = fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    until("the app drawn", || app_drawn(&root)).await;
     assert_eq!(stat(&root, "output-shape"), "16×4×4");
     assert_eq!(stat(&root, "params"), "448");
     assert_eq!(stat(&root, "flops"), "13,824");
@@ -64,7 +100,7 @@ async fn app_shows_the_figures_and_paints_canvases() {
 async fn choosing_a_layer_changes_the_figures() {
     let root = fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    until("the app drawn", || app_drawn(&root)).await;
     let select: web_sys::HtmlSelectElement = root
         .query_selector("#layer-select")
         .unwrap()
@@ -75,7 +111,13 @@ async fn choosing_a_layer_changes_the_figures() {
     select
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    settle().await;
+    // The layer picker names the layer it shows (`data-layer`) once the change is rendered.
+    until("the grouped layer rendered", || {
+        root.query_selector(".about[data-layer=\"grouped\"]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     assert_eq!(stat(&root, "output-shape"), "8×4×4");
     assert_eq!(stat(&root, "params"), "152");
     assert!(root.query_selector("#slider-groups").unwrap().is_some());
@@ -111,7 +153,10 @@ async fn slider_steps_through_allowed_values_only() {
         },
     )
     .render();
-    settle().await;
+    until("the slider rendered", || {
+        root.query_selector("#s").unwrap().is_some()
+    })
+    .await;
     let input: HtmlInputElement = root
         .query_selector("#s")
         .unwrap()
@@ -124,13 +169,17 @@ async fn slider_steps_through_allowed_values_only() {
     input
         .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
         .unwrap();
-    settle().await;
     let seen: HtmlElement = root
         .query_selector("#seen")
         .unwrap()
         .unwrap()
         .dyn_into()
         .unwrap();
+    // The harness shows the value its slider reported: wait for it to leave 2.
+    until("the harness shows the new value", || {
+        seen.text_content().unwrap() != "2"
+    })
+    .await;
     assert_eq!(seen.text_content().unwrap(), "4");
     let label = root.query_selector("label[for=s]").unwrap().unwrap();
     assert_eq!(label.text_content().unwrap(), "Groups");

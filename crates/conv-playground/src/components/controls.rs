@@ -1,12 +1,12 @@
 //! The control panel: layer picker, the sliders the current layer uses, padding mode, bias,
 //! kernel and input presets.
 
-use conv_core::{InputPattern, KernelPreset, LayerKind, PaddingSpec, Param};
+use conv_core::{InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingSpec, Param};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Slider;
-use crate::context::use_app;
+use crate::context::{use_app, AppContext};
 use crate::dom;
 use crate::i18n::tr;
 use crate::state::{Action, ImageInput, InputMode};
@@ -14,74 +14,114 @@ use crate::tour;
 
 #[function_component(Controls)]
 pub fn controls() -> Html {
-    // Long: mostly markup, the drawer's controls in the order the page shows them.
     let Some(ctx) = use_app() else {
         return html! {};
     };
     let lang = ctx.lang();
-    let state = &ctx.state;
-    let spec = state.spec.effective();
-    let limits = state.input.limits();
-    let layer = spec.layer;
+    let spec = ctx.state.spec.effective();
+    let sliders = spec
+        .layer
+        .params()
+        .iter()
+        .filter(|p| !matches!(p, Param::Bias))
+        .map(|&param| param_control(&ctx, &spec, param));
+    let reset = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::ResetLayer))
+    };
+    html! {
+        <div class="controls" id="parameters">
+            { for sliders }
+            { bias_toggle(&ctx, spec.bias) }
+            { kernel_select(&ctx) }
+            <InputPicker />
+            <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
+        </div>
+    }
+}
 
-    let sliders = layer.params().iter().filter(|p| !matches!(p, Param::Bias)).map(|&param| {
-        let frame = ctx.frame.clone();
-        let on_change = Callback::from(move |v: usize| frame.send(Action::SetParam(param, v)));
-        let (min, max) = spec.range(param, &limits);
-        let value = spec.get(param);
-        let values = match param {
-            Param::Groups => Some(spec.valid_groups()),
-            Param::OutChannels if layer == LayerKind::Depthwise => {
-                Some((1..=limits.max_channels / spec.in_channels.max(1)).map(|m| m * spec.in_channels).collect())
+/// The slider of one parameter; for padding with the number / `same` / `valid` switch beside it.
+fn param_control(ctx: &AppContext, spec: &LayerSpec, param: Param) -> Html {
+    let lang = ctx.lang();
+    let limits = ctx.state.input.limits();
+    let layer = spec.layer;
+    let frame = ctx.frame.clone();
+    let on_change = Callback::from(move |v: usize| frame.send(Action::SetParam(param, v)));
+    let (min, max) = spec.range(param, &limits);
+    let value = spec.get(param);
+    let values = match param {
+        Param::Groups => Some(spec.valid_groups()),
+        Param::OutChannels if layer == LayerKind::Depthwise => Some(
+            (1..=limits.max_channels / spec.in_channels.max(1))
+                .map(|m| m * spec.in_channels)
+                .collect(),
+        ),
+        _ => None,
+    };
+    let hint = (param == Param::Groups).then(|| AttrValue::from(tr(lang, "groups.hint")));
+    let id = format!("slider-{}", param.name());
+    let label = tr(lang, &format!("param.{}", param.name()));
+    let slider = html! {
+        <Slider id={id} label={label} {value} {min} {max} {values} {hint} {on_change} />
+    };
+    if param != Param::Padding {
+        return slider;
+    }
+    html! {
+        <div class="padding-control">
+            { slider }
+            if layer != LayerKind::Transposed {
+                { padding_modes(ctx, spec.padding, value) }
             }
-            _ => None,
+        </div>
+    }
+}
+
+/// Number, `same` or `valid` padding; the number keeps the slider's `value`.
+fn padding_modes(ctx: &AppContext, current: PaddingSpec, value: usize) -> Html {
+    let lang = ctx.lang();
+    let mode_button = |mode: PaddingSpec, key: &'static str| {
+        let d = ctx.dispatch.clone();
+        let active = match (mode, current) {
+            (PaddingSpec::Explicit(_), PaddingSpec::Explicit(_)) => true,
+            (a, b) => a == b,
         };
-        let hint = (param == Param::Groups).then(|| AttrValue::from(tr(lang, "groups.hint")));
-        let id = format!("slider-{}", param.name());
-        let label = tr(lang, &format!("param.{}", param.name()));
-        let slider = html! {
-            <Slider id={id} label={label} {value} {min} {max} {values} {hint} {on_change} />
+        let target = match mode {
+            PaddingSpec::Explicit(_) => PaddingSpec::Explicit(value),
+            m => m,
         };
-        if param == Param::Padding {
-            let d = ctx.dispatch.clone();
-            let current = spec.padding;
-            let mode_button = move |mode: PaddingSpec, key: &'static str| {
-                let d = d.clone();
-                let active = match (mode, current) {
-                    (PaddingSpec::Explicit(_), PaddingSpec::Explicit(_)) => true,
-                    (a, b) => a == b,
-                };
-                let target = match mode {
-                    PaddingSpec::Explicit(_) => PaddingSpec::Explicit(value),
-                    m => m,
-                };
-                html! {
-                    <button type="button" class={classes!("chip", active.then_some("active"))}
-                        aria-pressed={active.to_string()}
-                        onclick={Callback::from(move |_| d.emit(Action::SetPadding(target)))}>{ tr(lang, key) }</button>
-                }
-            };
-            html! {
-                <div class="padding-control">
-                    { slider }
-                    if layer != LayerKind::Transposed {
-                        <div class="switch" role="group" aria-label={tr(lang, "param.padding")}>
-                            { mode_button(PaddingSpec::Explicit(0), "padding.number") }
-                            { mode_button(PaddingSpec::Same, "padding.same") }
-                            { mode_button(PaddingSpec::Valid, "padding.valid") }
-                        </div>
-                    }
-                </div>
-            }
-        } else {
-            slider
+        html! {
+            <button type="button" class={classes!("chip", active.then_some("active"))}
+                aria-pressed={active.to_string()}
+                onclick={Callback::from(move |_| d.emit(Action::SetPadding(target)))}>{ tr(lang, key) }</button>
         }
-    });
+    };
+    html! {
+        <div class="switch" role="group" aria-label={tr(lang, "param.padding")}>
+            { mode_button(PaddingSpec::Explicit(0), "padding.number") }
+            { mode_button(PaddingSpec::Same, "padding.same") }
+            { mode_button(PaddingSpec::Valid, "padding.valid") }
+        </div>
+    }
+}
+
+/// The bias checkbox.
+fn bias_toggle(ctx: &AppContext, bias: bool) -> Html {
     let on_bias = {
         let d = ctx.dispatch.clone();
-        let bias = spec.bias;
         Callback::from(move |_: Event| d.emit(Action::SetParam(Param::Bias, usize::from(!bias))))
     };
+    html! {
+        <div class="checkbox">
+            <input type="checkbox" id="bias-toggle" checked={bias} onchange={on_bias} />
+            <label for="bias-toggle">{ tr(ctx.lang(), "param.bias") }</label>
+        </div>
+    }
+}
+
+/// The kernel preset picker.
+fn kernel_select(ctx: &AppContext) -> Html {
+    let lang = ctx.lang();
     let on_kernel = {
         let d = ctx.dispatch.clone();
         Callback::from(move |e: Event| {
@@ -91,27 +131,15 @@ pub fn controls() -> Html {
             }
         })
     };
-    let reset = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |_| d.emit(Action::ResetLayer))
-    };
+    let current = ctx.state.kernel;
     html! {
-        <div class="controls" id="parameters">
-            { for sliders }
-            <div class="checkbox">
-                <input type="checkbox" id="bias-toggle" checked={spec.bias} onchange={on_bias} />
-                <label for="bias-toggle">{ tr(lang, "param.bias") }</label>
-            </div>
-            <div class="row">
-                <label for="kernel-select" class="field-label">{ tr(lang, "kernels") }</label>
-                <select id="kernel-select" onchange={on_kernel}>
-                    { for KernelPreset::ALL.iter().map(|k| html! {
-                        <option value={k.name()} selected={*k == state.kernel}>{ tr(lang, &format!("preset.{}", k.name())) }</option>
-                    }) }
-                </select>
-            </div>
-            <InputPicker />
-            <button type="button" class="secondary" onclick={reset}>{ tr(lang, "reset") }</button>
+        <div class="row">
+            <label for="kernel-select" class="field-label">{ tr(lang, "kernels") }</label>
+            <select id="kernel-select" onchange={on_kernel}>
+                { for KernelPreset::ALL.iter().map(|k| html! {
+                    <option value={k.name()} selected={*k == current}>{ tr(lang, &format!("preset.{}", k.name())) }</option>
+                }) }
+            </select>
         </div>
     }
 }
@@ -191,7 +219,6 @@ pub fn param_drawer() -> Html {
 /// Numbers or a picture: the pattern of the grid, or the reader's own image.
 #[function_component(InputPicker)]
 fn input_picker() -> Html {
-    // Long: mostly markup, the two input modes and their options side by side.
     let Some(ctx) = use_app() else {
         return html! {};
     };
@@ -205,6 +232,26 @@ fn input_picker() -> Html {
                 onclick={Callback::from(move |_| d.emit(Action::SetInputMode(mode)))}>{ tr(lang, key) }</button>
         }
     };
+    html! {
+        <div class="input-picker">
+            <span class="field-label">{ tr(lang, "input.mode") }</span>
+            <div class="switch" role="group" aria-label={tr(lang, "input.mode")}>
+                { mode_button(InputMode::Grid, "input.grid") }
+                { mode_button(InputMode::Image, "input.image") }
+            </div>
+            { pattern_row(&ctx) }
+            if state.input == InputMode::Image {
+                { image_chooser(&ctx) }
+            }
+        </div>
+    }
+}
+
+/// The grid's pattern (or the sample picture) and, for the grid, new random numbers.
+fn pattern_row(ctx: &AppContext) -> Html {
+    let lang = ctx.lang();
+    let state = &ctx.state;
+    let grid = state.input == InputMode::Grid;
     let on_pattern = {
         let d = ctx.dispatch.clone();
         Callback::from(move |e: Event| {
@@ -218,59 +265,61 @@ fn input_picker() -> Html {
         let d = ctx.dispatch.clone();
         Callback::from(move |_| d.emit(Action::Reseed))
     };
-    let on_file = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            let d = d.clone();
-            yew::platform::spawn_local(async move {
-                let name = file.name();
-                match dom::decode_image(&file).await {
-                    Ok((width, height, rgba)) => d.emit(Action::SetImage(ImageInput {
-                        id: js_sys::Date::now() as u64,
-                        name,
-                        width,
-                        height,
-                        rgba: std::rc::Rc::new(rgba),
-                    })),
-                    Err(reason) => d.emit(Action::RejectFile { name, reason }),
-                }
-            });
-            // Let the same file be chosen again.
-            input.set_value("");
-        })
-    };
     html! {
-        <div class="input-picker">
-            <span class="field-label">{ tr(lang, "input.mode") }</span>
-            <div class="switch" role="group" aria-label={tr(lang, "input.mode")}>
-                { mode_button(InputMode::Grid, "input.grid") }
-                { mode_button(InputMode::Image, "input.image") }
-            </div>
-            <div class="row">
-                <label for="pattern-select" class="field-label">{ tr(lang, if state.input == InputMode::Grid { "input.pattern" } else { "input.sample-picture" }) }</label>
-                <select id="pattern-select" onchange={on_pattern}>
-                    { for InputPattern::ALL.iter().map(|p| html! {
-                        <option value={p.name()} selected={*p == state.pattern}>{ tr(lang, &format!("pattern.{}", p.name())) }</option>
-                    }) }
-                </select>
-                if state.input == InputMode::Grid {
-                    <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
-                }
-            </div>
-            if state.input == InputMode::Image {
-                <label for="image-file" class="field-label">{ tr(lang, "input.upload") }</label>
-                <input type="file" id="image-file" accept="image/*" onchange={on_file} />
-                if state.image.is_some() {
-                    <button type="button" class="secondary" onclick={{
-                        let d = ctx.dispatch.clone();
-                        Callback::from(move |_| d.emit(Action::ClearImage))
-                    }}>{ tr(lang, "input.sample") }</button>
-                }
+        <div class="row">
+            <label for="pattern-select" class="field-label">{ tr(lang, if grid { "input.pattern" } else { "input.sample-picture" }) }</label>
+            <select id="pattern-select" onchange={on_pattern}>
+                { for InputPattern::ALL.iter().map(|p| html! {
+                    <option value={p.name()} selected={*p == state.pattern}>{ tr(lang, &format!("pattern.{}", p.name())) }</option>
+                }) }
+            </select>
+            if grid {
+                <button type="button" class="chip" onclick={reseed}>{ tr(lang, "reseed") }</button>
             }
         </div>
     }
+}
+
+/// The file chooser of the picture mode, and the way back to the sample picture.
+fn image_chooser(ctx: &AppContext) -> Html {
+    let lang = ctx.lang();
+    let clear = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::ClearImage))
+    };
+    html! {
+        <>
+            <label for="image-file" class="field-label">{ tr(lang, "input.upload") }</label>
+            <input type="file" id="image-file" accept="image/*" onchange={on_file(ctx.dispatch.clone())} />
+            if ctx.state.image.is_some() {
+                <button type="button" class="secondary" onclick={clear}>{ tr(lang, "input.sample") }</button>
+            }
+        </>
+    }
+}
+
+/// A chosen file, decoded in the browser: the picture, or the reason it is refused.
+fn on_file(d: Callback<Action>) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let d = d.clone();
+        yew::platform::spawn_local(async move {
+            let name = file.name();
+            match dom::decode_image(&file).await {
+                Ok((width, height, rgba)) => d.emit(Action::SetImage(ImageInput {
+                    id: js_sys::Date::now() as u64,
+                    name,
+                    width,
+                    height,
+                    rgba: std::rc::Rc::new(rgba),
+                })),
+                Err(reason) => d.emit(Action::RejectFile { name, reason }),
+            }
+        });
+        // Let the same file be chosen again.
+        input.set_value("");
+    })
 }
