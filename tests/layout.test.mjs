@@ -309,7 +309,7 @@ for (const layer of LAYERS) {
       [{ width: 375, height: 667 }, 'lang=zh', false],
       [{ width: 640, height: 480 }, 'lang=zh&embed=1', true],
     ]) {
-      const { context, page, problems } = await open(`layer=${layer}&${q}&view=volume`, viewport, 2);
+      const { page, problems } = await open(`layer=${layer}&${q}&view=volume`, viewport, 2);
       const what = `${layer} at ${viewport.width}`;
       const [r] = await rects(page, VOLUME);
       const c = await page.locator(VOLUME).evaluate((e) => ({ fits: e.dataset.fits, backW: e.width / 2, backH: e.height / 2, cell: Number(e.dataset.cell) }));
@@ -326,7 +326,6 @@ for (const layer of LAYERS) {
       assert.ok(c.cell >= 3, `${what}: cells of ${c.cell} px`);
       await page.screenshot({ path: path.join(SHOTS, `layout-volume-${layer}-${viewport.width}.png`) });
       assert.deepEqual(problems, []);
-      await context.close();
     }
   });
 }

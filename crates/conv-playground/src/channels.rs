@@ -287,12 +287,14 @@ fn highlight(
             });
         }
     }
-    let mut ordered: Vec<_> = marks
+    let visible = |m: &&(usize, usize, usize, Role)| m.0 < shown && m.1 < h && m.2 < w;
+    // The focused cell last, on top of the related ones.
+    let ordered = marks
         .iter()
-        .filter(|m| m.0 < shown && m.1 < h && m.2 < w)
-        .collect();
-    ordered.sort_by_key(|m| m.3 == Role::Focus);
-    for &&(ch, y, x, role) in &ordered {
+        .filter(visible)
+        .filter(|m| m.3 != Role::Focus)
+        .chain(marks.iter().filter(visible).filter(|m| m.3 == Role::Focus));
+    for &(ch, y, x, role) in ordered {
         let (ox, oy) = layout.origin(ch);
         let (px, py) = (ox + x as f64 * cell, oy + y as f64 * cell);
         // The cell again, unveiled, then its frame.

@@ -4,6 +4,7 @@
 //! writes it as a document, and [`raster`] turns it into an indexed GIF frame, so an export
 //! shows what the screen shows. Pure, tested natively.
 
+use crate::fixed::{trimmed, Fixed as F};
 use crate::palette::{Ink, Paint, Palette};
 
 /// A point in CSS pixels.
@@ -300,12 +301,18 @@ fn escape(s: &str) -> String {
 fn svg_shape(shape: &Shape, attrs: &str) -> String {
     match shape {
         Shape::Rect { x, y, w, h } => {
-            format!("<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" {attrs}/>")
+            format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {attrs}/>",
+                F(*x, 1),
+                F(*y, 1),
+                F(*w, 1),
+                F(*h, 1)
+            )
         }
         Shape::Poly(p) => {
             let pts: Vec<String> = p
                 .iter()
-                .map(|q| format!("{:.1},{:.1}", q[0], q[1]))
+                .map(|q| format!("{},{}", F(q[0], 1), F(q[1], 1)))
                 .collect();
             format!("<polygon points=\"{}\" {attrs}/>", pts.join(" "))
         }
@@ -349,9 +356,16 @@ fn svg_item(item: &Item, pal: &Palette) -> String {
             width,
             dashed,
         } => {
-            let dash = if *dashed { " stroke-dasharray=\"4 3\"" } else { "" };
+            let dash = if *dashed {
+                " stroke-dasharray=\"4 3\""
+            } else {
+                ""
+            };
             let colour = pal.ink(*ink).css();
-            let attrs = format!("fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\"{dash}");
+            let attrs = format!(
+                "fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{dash}",
+                trimmed(*width, 2)
+            );
             svg_shape(shape, &attrs)
         }
         Item::Line {
@@ -360,17 +374,19 @@ fn svg_item(item: &Item, pal: &Palette) -> String {
             ink,
             width,
         } => format!(
-            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"{width}\"/>",
-            from[0],
-            from[1],
-            to[0],
-            to[1],
-            pal.ink(*ink).css()
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>",
+            F(from[0], 1),
+            F(from[1], 1),
+            F(to[0], 1),
+            F(to[1], 1),
+            pal.ink(*ink).css(),
+            trimmed(*width, 2)
         ),
         Item::Dot { at, r, ink } => format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"{}\"/>",
-            at[0],
-            at[1],
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"/>",
+            F(at[0], 1),
+            F(at[1], 1),
+            F(*r, 1),
             pal.ink(*ink).css()
         ),
         Item::Text { .. } => svg_text(item, pal),
@@ -419,14 +435,18 @@ fn svg_text(item: &Item, pal: &Palette) -> String {
     let weight = if *bold { " font-weight=\"600\"" } else { "" };
     let squeeze = match max_width {
         Some(m) if text_width(text, *size) > *m => {
-            format!(" textLength=\"{m:.1}\" lengthAdjust=\"spacingAndGlyphs\"")
+            format!(
+                " textLength=\"{}\" lengthAdjust=\"spacingAndGlyphs\"",
+                F(*m, 1)
+            )
         }
         _ => String::new(),
     };
     format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{size:.0}\" text-anchor=\"{anchor}\" dominant-baseline=\"{baseline}\" fill=\"{}\"{weight}{squeeze}>{}</text>",
-        at[0],
-        at[1],
+        "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{anchor}\" dominant-baseline=\"{baseline}\" fill=\"{}\"{weight}{squeeze}>{}</text>",
+        F(at[0], 1),
+        F(at[1], 1),
+        F(*size, 0),
         pal.ink(*ink).css(),
         escape(text)
     )
@@ -440,9 +460,9 @@ pub fn svg(d: &Display, pal: &Palette) -> String {
         body += &svg_item(item, pal);
         body.push('\n');
     }
-    let (w, h) = (d.width.ceil(), d.height.ceil());
+    let (w, h) = (d.width.ceil() as u64, d.height.ceil() as u64);
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"system-ui, sans-serif\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"system-ui, sans-serif\">\n\
 <defs><pattern id=\"hatch\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
 <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"{}\" stroke-width=\"1\"/></pattern></defs>\n\
 <rect width=\"100%\" height=\"100%\" fill=\"{}\"/>\n{body}</svg>\n",

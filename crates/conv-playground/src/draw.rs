@@ -6,6 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CanvasRenderingContext2d;
 
 use crate::display::{Anchor, Display, Item, Shape};
+use crate::fixed::Fixed;
 use crate::palette::{Paint, Palette};
 
 /// Size the canvas (CSS pixels) and its backing store (device pixels, for crisp drawing) and reset
@@ -21,8 +22,8 @@ pub fn prepare(
     canvas.set_height((height * dpr).ceil().max(1.0) as u32);
     // The CSS size through the CSSOM (a style attribute would need 'unsafe-inline').
     let style = canvas.style();
-    let _ = style.set_property("width", &format!("{width:.0}px"));
-    let _ = style.set_property("height", &format!("{height:.0}px"));
+    let _ = style.set_property("width", &format!("{}px", Fixed(width, 0)));
+    let _ = style.set_property("height", &format!("{}px", Fixed(height, 0)));
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, width, height);
 }
@@ -162,7 +163,10 @@ fn text(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
     };
     ctx.set_fill_style_str(&pal.ink(*ink).css());
     let weight = if *bold { "600 " } else { "" };
-    ctx.set_font(&format!("{weight}{size:.0}px system-ui, sans-serif"));
+    ctx.set_font(&format!(
+        "{weight}{}px system-ui, sans-serif",
+        Fixed(*size, 0)
+    ));
     let (align, baseline) = match anchor {
         Anchor::Start => ("start", "alphabetic"),
         Anchor::Centre => ("center", "middle"),

@@ -41,11 +41,13 @@ pub fn resize_message(height: f64) -> JsValue {
 }
 
 /// `{type: "conv-playground:state", state: {layer: "grouped", groups: 2, …}}`; numbers as numbers.
+/// Every number the URL holds is a whole number (`url::to_pairs`), read as one: a decimal parser
+/// would add its tables to the page for nothing.
 pub fn state_message(pairs: &[(&'static str, String)]) -> JsValue {
     let state = Object::new();
     for (k, v) in pairs {
-        let value = match v.parse::<f64>() {
-            Ok(n) if *k != "lang" => JsValue::from_f64(n),
+        let value = match v.parse::<u64>() {
+            Ok(n) if *k != "lang" => JsValue::from_f64(n as f64),
             _ => JsValue::from_str(v),
         };
         let _ = Reflect::set(&state, &JsValue::from_str(k), &value);
@@ -89,12 +91,11 @@ pub fn parse_set(data: &JsValue) -> Option<Vec<(String, String)>> {
         let text = if let Some(s) = value.as_string() {
             s.chars().take(MAX_VALUE).collect()
         } else if let Some(n) = value.as_f64() {
-            if !n.is_finite() {
-                format!("{n}")
-            } else if n.fract() == 0.0 && n.abs() < 1e15 {
+            if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
                 format!("{}", n as i64)
             } else {
-                format!("{n}")
+                // Not a whole number: refused by the parser, and shown in its notice.
+                crate::fixed::trimmed(n, 6)
             }
         } else if let Some(b) = value.as_bool() {
             if b {

@@ -251,13 +251,18 @@ fn place(block: &Block, cell: f64, cols: usize) -> Placed {
 
 /// A row of blocks: the lowest height at which it fits `width`, with each block's columns.
 fn fit_row(blocks: &[Block], cell: f64, width: f64) -> Option<(f64, Vec<usize>)> {
-    // Candidate heights: every arrangement of every block.
-    let mut heights: Vec<f64> = blocks
+    // Candidate heights: every arrangement of every block, ascending, each once (kept sorted as
+    // they come: a few dozen values, and no sort routine for one call site in the page's code).
+    let mut heights: Vec<f64> = Vec::new();
+    for h in blocks
         .iter()
         .flat_map(|b| (1..=b.maps).map(move |cols| b.outer(cell, cols)[1]))
-        .collect();
-    heights.sort_by(f64::total_cmp);
-    heights.dedup();
+    {
+        let at = heights.partition_point(|&x| x < h);
+        if heights.get(at) != Some(&h) {
+            heights.insert(at, h);
+        }
+    }
     for &h in &heights {
         let mut total = ARROW_W * blocks.len().saturating_sub(1) as f64;
         let mut cols = Vec::with_capacity(blocks.len());

@@ -7,6 +7,7 @@
 pub mod channels;
 pub mod display;
 pub mod export;
+pub mod fixed;
 pub mod i18n;
 pub mod layout;
 pub mod notice;

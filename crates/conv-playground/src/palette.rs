@@ -17,7 +17,10 @@ impl Rgba {
         if a == 255 {
             format!("#{r:02x}{g:02x}{b:02x}")
         } else {
-            format!("rgba({r},{g},{b},{:.3})", a as f64 / 255.0)
+            format!(
+                "rgba({r},{g},{b},{})",
+                crate::fixed::Fixed(a as f64 / 255.0, 3)
+            )
         }
     }
 

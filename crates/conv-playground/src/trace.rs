@@ -45,8 +45,7 @@ pub fn format_value(v: f32) -> String {
     if (v - v.round()).abs() < 1e-4 {
         return format!("{}", v.round() as i64);
     }
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::fixed::trimmed(v, 2)
 }
 
 /// Terms written out before the rest are summarised.

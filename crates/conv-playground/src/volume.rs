@@ -856,7 +856,7 @@ fn mark_front(
     values: &dyn Values,
     marks: &[(CellRef, Role)],
 ) {
-    let mut on: Vec<&(CellRef, Role)> = marks
+    let on: Vec<&(CellRef, Role)> = marks
         .iter()
         .filter(|(c, _)| c.stage == stage && c.channel == 0 && c.y < v.h && c.x < v.w)
         .collect();
@@ -870,8 +870,9 @@ fn mark_front(
         w: v.w as f64 * v.s,
         h: v.h as f64 * v.s,
     });
-    on.sort_by_key(|(_, r)| *r == Role::Focus);
-    for (c, role) in on {
+    // The focused cell last, on top of the related ones.
+    let related = on.iter().filter(|(_, r)| *r != Role::Focus);
+    for &&(c, role) in related.chain(on.iter().filter(|(_, r)| *r == Role::Focus)) {
         let r = Shape::rect(fx + c.x as f64 * v.s, fy + c.y as f64 * v.s, v.s, v.s);
         let [x, y, _, _] = r.bounds();
         values.front(d, c.y, c.x, [x, y], v.s);

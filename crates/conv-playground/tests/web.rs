@@ -49,14 +49,15 @@ async fn until(what: &str, done: impl Fn() -> bool) {
     panic!("not seen after 600 frames: {what}");
 }
 
-/// The app in `root` is mounted and has drawn every stage canvas (`data-drawn` counts redraws).
+/// The app in `root` is mounted and has drawn every canvas of its figure, in either view (the
+/// volume view's one canvas or the channel view's per-map ones; `data-drawn` counts redraws).
 fn app_drawn(root: &web_sys::Element) -> bool {
     let ready = root
         .query_selector("[data-ready=\"true\"] [data-stat=\"output-shape\"]")
         .unwrap()
         .is_some();
     let canvases = root
-        .query_selector_all("canvas[data-stage-canvas]")
+        .query_selector_all("canvas[data-volume], canvas[data-stage-canvas]")
         .unwrap();
     ready
         && canvases.length() > 0

@@ -12,6 +12,7 @@ use crate::context::use_app;
 use crate::display::Display;
 use crate::dom;
 use crate::draw;
+use crate::fixed::{trimmed, Fixed as F};
 use crate::i18n::{tr, trf, Lang};
 use crate::layout::{self, CellRange, Placed};
 use crate::palette::Palette;
@@ -177,7 +178,7 @@ fn channel_rows(
     (
         html! { <>{ for rows }</> },
         plan.fits,
-        plan.cell.to_string(),
+        trimmed(plan.cell, 3),
     )
 }
 
@@ -215,23 +216,34 @@ fn count_draw(el: &web_sys::HtmlCanvasElement) {
 fn record(el: &web_sys::HtmlCanvasElement, l: &GridLayout, labels: &[LabelBox]) {
     let boxes = labels
         .iter()
-        .map(|b| format!("{:.1},{:.1},{:.1},{:.1}", b[0], b[1], b[2], b[3]))
+        .map(|b| {
+            format!(
+                "{},{},{},{}",
+                F(b[0], 1),
+                F(b[1], 1),
+                F(b[2], 1),
+                F(b[3], 1)
+            )
+        })
         .collect::<Vec<_>>()
         .join(";");
     let (ox, oy) = l.origin(0);
     for (name, v) in [
-        ("data-cell", l.cell.to_string()),
+        ("data-cell", trimmed(l.cell, 3)),
         ("data-cols", l.cols.to_string()),
         ("data-shown", l.shown.to_string()),
-        ("data-map-w", l.map_w.to_string()),
-        ("data-map-h", l.map_h.to_string()),
-        ("data-origin", format!("{ox},{oy}")),
+        ("data-map-w", trimmed(l.map_w, 3)),
+        ("data-map-h", trimmed(l.map_h, 3)),
+        (
+            "data-origin",
+            format!("{},{}", trimmed(ox, 3), trimmed(oy, 3)),
+        ),
         (
             "data-pitch",
             format!(
                 "{},{}",
-                l.map_w + layout::MAP_GAP,
-                l.map_h + layout::LABEL_H + layout::MAP_GAP
+                trimmed(l.map_w + layout::MAP_GAP, 3),
+                trimmed(l.map_h + layout::LABEL_H + layout::MAP_GAP, 3)
             ),
         ),
         ("data-labels", boxes),
@@ -415,8 +427,13 @@ fn record_volume(el: &web_sys::HtmlCanvasElement, f: &volume::VolumeFigure) {
         .iter()
         .map(|fr| {
             format!(
-                "{},{:.1},{:.1},{},{},{}",
-                fr.stage, fr.at[0], fr.at[1], fr.cell, fr.h, fr.w
+                "{},{},{},{},{},{}",
+                fr.stage,
+                F(fr.at[0], 1),
+                F(fr.at[1], 1),
+                trimmed(fr.cell, 3),
+                fr.h,
+                fr.w
             )
         })
         .collect::<Vec<_>>()
@@ -425,7 +442,13 @@ fn record_volume(el: &web_sys::HtmlCanvasElement, f: &volume::VolumeFigure) {
         Some((a, b)) => (
             format!("{}-{}", a.channels[0], a.channels[1]),
             format!("{},{},{}", a.output.channel, a.output.y, a.output.x),
-            format!("{:.1},{:.1},{:.1},{:.1}", b[0], b[1], b[2], b[3]),
+            format!(
+                "{},{},{},{}",
+                F(b[0], 1),
+                F(b[1], 1),
+                F(b[2], 1),
+                F(b[3], 1)
+            ),
         ),
         None => Default::default(),
     };
@@ -435,7 +458,7 @@ fn record_volume(el: &web_sys::HtmlCanvasElement, f: &volume::VolumeFigure) {
         ("data-active-box", bbox),
         ("data-cells", f.display.cell_count().to_string()),
         ("data-fronts", fronts),
-        ("data-cell", f.cell.to_string()),
+        ("data-cell", trimmed(f.cell, 3)),
         ("data-fits", f.fits.to_string()),
     ] {
         if v.is_empty() {

@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::context::use_app;
+use crate::fixed::{fixed, Fixed};
 use crate::i18n::{group_digits, tr, trf, Lang};
 
 /// "25.0 % of the alternative", "1.50× the alternative", "the same as the alternative".
@@ -15,10 +16,10 @@ fn ratio_text(lang: Lang, r: f64) -> String {
         trf(
             lang,
             "ratio.less",
-            &[("ratio", format!("{:.1} %", r * 100.0))],
+            &[("ratio", format!("{} %", Fixed(r * 100.0, 1)))],
         )
     } else {
-        trf(lang, "ratio.more", &[("ratio", format!("{r:.2}"))])
+        trf(lang, "ratio.more", &[("ratio", fixed(r, 2))])
     }
 }
 
