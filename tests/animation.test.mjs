@@ -140,3 +140,44 @@ test('tracing a transposed input cell shows the stamps of the scatter view', asy
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('bilinear upsampling: mode and align_corners from the controls and the URL; a traced cell shows the pixels it mixes', async () => {
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'layer=upsample&lang=en');
+  const bilinear = page.locator('button[data-mode="bilinear"]');
+  await bilinear.click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'bilinear');
+  assert.equal(await bilinear.getAttribute('aria-pressed'), 'true');
+  assert.equal(new URL(page.url()).searchParams.get('align_corners'), '0');
+  const corners = page.locator('#align-corners-toggle');
+  await corners.check();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('align_corners') === '1');
+  // The upsampled map: each cell a mix of at most four input pixels, written out as value × weight.
+  for (const query of ['layer=upsample&mode=bilinear&align_corners=1', 'layer=upsample&mode=bilinear&align_corners=0&scale_factor=3']) {
+    await page.goto(`${env.server.url}?${query}&view=channels`);
+    await page.waitForSelector('figure[data-stage="upsampled"] canvas[data-cell]');
+    assert.equal(await page.locator('button[data-mode="bilinear"]').getAttribute('aria-pressed'), 'true', query);
+    assert.equal(await page.locator('#align-corners-toggle').isChecked(), query.includes('align_corners=1'), query);
+    const index = Number(await page.locator('figure[data-stage="upsampled"] canvas').getAttribute('data-stage-canvas'));
+    for (const [y, x] of [[0, 0], [1, 2], [3, 4]]) {
+      const p = await cellPoint(page, index, y, x);
+      await page.mouse.move(p.x, p.y);
+      await page.waitForFunction(() => document.querySelector('[data-stat=trace]').textContent.includes(' = '));
+      const t = await stat(page, 'trace');
+      const terms = t.split(' = ')[0].split(' + ');
+      assert.ok(terms.length >= 1 && terms.length <= 4 && !t.includes('bias'), `${query} (${y}, ${x}): ${t}`);
+      const weights = terms.map((term) => Number(term.split('×')[1]));
+      assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 0.02, `${query}: weights ${weights}`);
+      const [sum, value] = evalTrace(t);
+      assert.ok(Math.abs(sum - value) < 0.05, `${query} (${y}, ${x}): ${t}`);
+      await page.mouse.move(0, 0);
+    }
+  }
+  // Nearest again: align_corners leaves the URL and the controls.
+  await page.locator('button[data-mode="nearest"]').click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'nearest');
+  assert.equal(new URL(page.url()).searchParams.get('align_corners'), null);
+  assert.equal(await page.locator('#align-corners-toggle').count(), 0);
+  await page.screenshot({ path: `${SHOTS}/upsample-bilinear.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -21,6 +21,9 @@ pub enum Cell {
     Inserted,
     /// A copy of the previous stage's pixel `(y, x)` (upsampling).
     Copied { y: usize, x: usize },
+    /// A bilinear mix of up to four pixels of the previous stage, the first at `(y, x)`
+    /// ([`Forward::sources`] gives all four with their weights).
+    Interpolated { y: usize, x: usize },
 }
 
 /// The role of a stage in the layer.
@@ -187,6 +190,16 @@ pub struct CellRef {
 pub struct Forward {
     pub stages: Vec<Stage>,
     pub convs: Vec<ConvView>,
+    /// The bilinear upsampling of the layer, if it has one.
+    pub interpolation: Option<Interpolation>,
+}
+
+/// A bilinear upsampling stage: which stage, by which factor, with which corner convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interpolation {
+    pub stage: usize,
+    pub scale: usize,
+    pub align_corners: bool,
 }
 
 fn data_cells(h: usize, w: usize) -> Array2<Cell> {
@@ -255,6 +268,7 @@ impl LayerSpec {
                 channel_groups: groups_of(e.in_channels, first_groups(&ops)),
             }],
             convs: Vec::new(),
+            interpolation: None,
             budget,
         };
         let mut weight_iter = weights.convs.iter().enumerate();
@@ -277,7 +291,11 @@ impl LayerSpec {
                 })
             };
             match spec {
-                Op::Upsample { scale, mode } => pass.push_upsample(scale, mode)?,
+                Op::Upsample {
+                    scale,
+                    mode,
+                    align_corners,
+                } => pass.push_upsample(scale, mode, align_corners)?,
                 Op::Conv {
                     role,
                     out_channels,
@@ -299,6 +317,7 @@ impl LayerSpec {
         Ok(Forward {
             stages: pass.stages,
             convs: pass.convs,
+            interpolation: pass.interpolation,
         })
     }
 }
@@ -318,6 +337,7 @@ fn first_groups(ops: &[Op]) -> usize {
 struct Pass<'a> {
     stages: Vec<Stage>,
     convs: Vec<ConvView>,
+    interpolation: Option<Interpolation>,
     budget: &'a Budget,
 }
 
@@ -336,17 +356,29 @@ impl Pass<'_> {
         (prev, &self.stages[prev])
     }
 
-    /// The upsampled stage: every pixel copied into a `scale × scale` block.
-    fn push_upsample(&mut self, scale: usize, mode: UpsampleMode) -> Result<(), ConvError> {
-        let (_, src) = self.last();
-        let data = match mode {
-            UpsampleMode::Nearest => crate::upsample_nearest(src.data.view(), [scale, scale])?,
-            UpsampleMode::Bilinear => {
-                crate::upsample_bilinear(src.data.view(), [scale, scale], false)?
-            }
+    /// The upsampled stage: nearest copies every pixel into a `scale × scale` block, bilinear
+    /// mixes up to four pixels into each cell.
+    fn push_upsample(
+        &mut self,
+        scale: usize,
+        mode: UpsampleMode,
+        align_corners: bool,
+    ) -> Result<(), ConvError> {
+        let (prev, src) = self.last();
+        let [_, sh, sw] = src.shape();
+        let bilinear = mode == UpsampleMode::Bilinear;
+        let data = if bilinear {
+            crate::upsample_bilinear(src.data.view(), [scale, scale], align_corners)?
+        } else {
+            crate::upsample_nearest(src.data.view(), [scale, scale])?
         };
         let (_, h, w) = data.dim();
         let cells = Array2::from_shape_fn((h, w), |(y, x)| {
+            if bilinear {
+                let (sy, _, _) = crate::bilinear_taps(y, sh, scale, align_corners);
+                let (sx, _, _) = crate::bilinear_taps(x, sw, scale, align_corners);
+                return Cell::Interpolated { y: sy, x: sx };
+            }
             let (sy, sx) = (y / scale, x / scale);
             if y % scale == 0 && x % scale == 0 {
                 Cell::Data { y: sy, x: sx }
@@ -355,6 +387,13 @@ impl Pass<'_> {
             }
         });
         let channel_groups = src.channel_groups.clone();
+        if bilinear {
+            self.interpolation = Some(Interpolation {
+                stage: prev + 1,
+                scale,
+                align_corners,
+            });
+        }
         self.stages.push(Stage {
             kind: StageKind::Upsampled,
             data,
@@ -725,7 +764,12 @@ impl Forward {
                 .unwrap_or_default()
                 .iter()
                 .filter(|t| t.channel == 0 || v.in_per_group() == 1)
-                .filter(|t| matches!(t.cell, Cell::Data { .. } | Cell::Copied { .. }))
+                .filter(|t| {
+                    matches!(
+                        t.cell,
+                        Cell::Data { .. } | Cell::Copied { .. } | Cell::Interpolated { .. }
+                    )
+                })
                 .count() as u32
         }))
     }
@@ -769,8 +813,60 @@ impl Forward {
         steps
     }
 
+    /// The cells of the previous stage that cell `(y, x)` of stage `stage` is made of, with their
+    /// weights: one with weight 1 for data and copies, the pixels a bilinear cell mixes (those of
+    /// weight above 0, weights summing to 1), none for padding and inserted zeros.
+    pub fn sources(&self, stage: usize, y: usize, x: usize) -> Vec<(usize, usize, f32)> {
+        let Some(cell) = self.stages.get(stage).and_then(|s| s.cells.get([y, x])) else {
+            return Vec::new();
+        };
+        match *cell {
+            Cell::Data { y, x } | Cell::Copied { y, x } => vec![(y, x, 1.0)],
+            Cell::Padding | Cell::Inserted => Vec::new(),
+            Cell::Interpolated { .. } => {
+                let Some(i) = self.interpolation.filter(|i| i.stage == stage) else {
+                    return Vec::new();
+                };
+                let [_, sh, sw] = self.stages[stage - 1].shape();
+                let (y0, y1, wy) = crate::bilinear_taps(y, sh, i.scale, i.align_corners);
+                let (x0, x1, wx) = crate::bilinear_taps(x, sw, i.scale, i.align_corners);
+                let mut out: Vec<(usize, usize, f32)> = Vec::with_capacity(4);
+                for (sy, a) in [(y0, 1.0 - wy), (y1, wy)] {
+                    for (sx, b) in [(x0, 1.0 - wx), (x1, wx)] {
+                        if a * b > 0.0 {
+                            // A clamped tap reads the same pixel twice: one entry, weights added.
+                            match out.iter_mut().find(|(py, px, _)| (*py, *px) == (sy, sx)) {
+                                Some(e) => e.2 += a * b,
+                                None => out.push((sy, sx, a * b)),
+                            }
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The cells of stage `stage` made from cell `(y, x)` of the stage before it, in row order:
+    /// its copies, or the bilinear cells that mix it in (the reverse of [`Forward::sources`]).
+    pub fn made_from(&self, stage: usize, y: usize, x: usize) -> Vec<[usize; 2]> {
+        let Some(s) = self.stages.get(stage) else {
+            return Vec::new();
+        };
+        let [_, h, w] = s.shape();
+        (0..h)
+            .flat_map(|yy| (0..w).map(move |xx| [yy, xx]))
+            .filter(|&[yy, xx]| {
+                self.sources(stage, yy, xx)
+                    .iter()
+                    .any(|&(sy, sx, _)| (sy, sx) == (y, x))
+            })
+            .collect()
+    }
+
     /// Follows a cell of stage `stage` back to the layer input: `Some((y, x))` for data and copies,
-    /// `None` for padding and inserted zeros (and for cells of stages after a convolution).
+    /// `None` for padding, inserted zeros and bilinear mixes (and for cells of stages after a
+    /// convolution).
     pub fn origin(&self, stage: usize, y: usize, x: usize) -> Option<[usize; 2]> {
         let mut at = (stage, y, x);
         loop {
@@ -783,7 +879,7 @@ impl Forward {
             }
             match *s.cells.get([at.1, at.2])? {
                 Cell::Data { y, x } | Cell::Copied { y, x } => at = (at.0 - 1, y, x),
-                Cell::Padding | Cell::Inserted => return None,
+                Cell::Padding | Cell::Inserted | Cell::Interpolated { .. } => return None,
             }
         }
     }

@@ -26,13 +26,14 @@ mod spec;
 pub use cost::{Costs, Formula};
 pub use error::ConvError;
 pub use forward::{
-    Cell, CellRef, Contribution, ConvView, ConvWeights, Evenness, Forward, LayerWeights, Stage,
-    StageKind, Stamp, Step,
+    Cell, CellRef, Contribution, ConvView, ConvWeights, Evenness, Forward, Interpolation,
+    LayerWeights, Stage, StageKind, Stamp, Step,
 };
 pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{
-    conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d, conv_transpose2d_with_budget,
-    pixel_shuffle, upsample_bilinear, upsample_nearest, upsample_nearest_into, Workspace,
+    bilinear_taps, conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d,
+    conv_transpose2d_with_budget, pixel_shuffle, upsample_bilinear, upsample_nearest,
+    upsample_nearest_into, Workspace,
 };
 pub use options::{Budget, Conv2dOptions, ConvTranspose2dOptions, Padding};
 pub use pad::{check_padding_mode, pad, pad_source, pad_with_budget};

@@ -530,10 +530,16 @@ pub fn upsample_bilinear(
 }
 
 /// The two input pixels output pixel `o` mixes along an axis of `len` input pixels upsampled by
-/// `scale`, and the weight of the second. The source coordinate is the fraction `num / den`
+/// `scale`, and the weight of the second (`torch.nn.Upsample(mode="bilinear")` along one axis:
+/// the first pixel has weight `1 − w`). The source coordinate is the fraction `num / den`
 /// (integers: no rounding decides which pixels are read); `upsample_checks` bounds the sizes, so
 /// the products fit in `u128` many times over.
-fn bilinear_taps(o: usize, len: usize, scale: usize, align_corners: bool) -> (usize, usize, f32) {
+pub fn bilinear_taps(
+    o: usize,
+    len: usize,
+    scale: usize,
+    align_corners: bool,
+) -> (usize, usize, f32) {
     let (o, n, s) = (o as u128, len as u128, scale as u128);
     let (num, den) = if align_corners {
         // o (n − 1) / (n s − 1), or 0 for a single output pixel.

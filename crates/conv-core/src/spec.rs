@@ -90,6 +90,8 @@ impl LayerKind {
                 InChannels,
                 OutChannels,
                 ScaleFactor,
+                Mode,
+                AlignCorners,
                 KernelSize,
                 Padding,
                 Bias,
@@ -143,6 +145,10 @@ named_enum! {
         ScaleFactor => "scale_factor",
         DepthMultiplier => "depth_multiplier",
         Bias => "bias",
+        /// Upsampling: `nearest` or `bilinear` ([`UpsampleMode`]; 0 and 1 as a number).
+        Mode => "mode",
+        /// Bilinear upsampling: PyTorch's `align_corners` (0 or 1).
+        AlignCorners => "align_corners",
     }
 }
 
@@ -172,14 +178,15 @@ impl std::fmt::Display for PaddingSpec {
     }
 }
 
-/// How an upsampling layer fills the new pixels (bilinear with `align_corners = false`, as
-/// `nn.Upsample` by default).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum UpsampleMode {
-    #[default]
-    Nearest,
-    Bilinear,
+named_enum! {
+    /// How an upsampling layer fills the new pixels: `nn.Upsample(mode=…)`. Bilinear reads
+    /// [`LayerSpec::align_corners`] (`false` by default, as in PyTorch).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum UpsampleMode {
+        #[default]
+        Nearest => "nearest",
+        Bilinear => "bilinear",
+    }
 }
 
 /// Range limits of the controls. Values arriving from outside are clamped into these.
@@ -244,6 +251,9 @@ pub struct LayerSpec {
     pub depth_multiplier: usize,
     pub bias: bool,
     pub upsample_mode: UpsampleMode,
+    /// Bilinear upsampling only: corner pixels of input and output aligned
+    /// (`nn.Upsample(align_corners=True)`); see [`crate::bilinear_taps`].
+    pub align_corners: bool,
 }
 
 impl Default for LayerSpec {
@@ -293,6 +303,8 @@ pub enum CorrectionReason {
     TooManyMacs { limit: u128 },
     /// No repair gave a valid layer: the layer type's preset was restored.
     ResetToPreset,
+    /// `align_corners` applies to bilinear upsampling only (PyTorch refuses it otherwise).
+    AlignCornersNeedsBilinear,
 }
 
 impl std::fmt::Display for CorrectionReason {
@@ -331,6 +343,9 @@ impl std::fmt::Display for CorrectionReason {
             }
             CorrectionReason::ResetToPreset => {
                 f.write_str("reset to the layer's default configuration")
+            }
+            CorrectionReason::AlignCornersNeedsBilinear => {
+                f.write_str("align_corners applies to bilinear upsampling only")
             }
         }
     }
@@ -378,7 +393,11 @@ pub enum Op {
         options: ConvTranspose2dOptions,
     },
     /// Upsampling by an integer factor.
-    Upsample { scale: usize, mode: UpsampleMode },
+    Upsample {
+        scale: usize,
+        mode: UpsampleMode,
+        align_corners: bool,
+    },
 }
 
 /// The part a convolution plays inside a layer.
@@ -510,6 +529,7 @@ impl LayerSpec {
             depth_multiplier: 1,
             bias: true,
             upsample_mode: UpsampleMode::Nearest,
+            align_corners: false,
         };
         match layer {
             LayerKind::Standard => LayerSpec {
@@ -584,6 +604,12 @@ impl LayerSpec {
         }
         if !uses(Param::DepthMultiplier) {
             s.depth_multiplier = 1;
+        }
+        if !uses(Param::Mode) {
+            s.upsample_mode = UpsampleMode::Nearest;
+        }
+        if !uses(Param::AlignCorners) {
+            s.align_corners = false;
         }
         match self.layer {
             LayerKind::Depthwise => s.groups = s.in_channels,
@@ -665,6 +691,7 @@ impl LayerSpec {
                     Op::Upsample {
                         scale: e.scale_factor,
                         mode: e.upsample_mode,
+                        align_corners: e.align_corners,
                     },
                     e.conv_op(ConvRole::Main, [c_in, c_out, k], up, [1, 1, 1]),
                 ]
@@ -847,6 +874,10 @@ impl LayerSpec {
             Param::ScaleFactor => self.scale_factor = v,
             Param::DepthMultiplier => self.depth_multiplier = v,
             Param::Bias => self.bias = v != 0,
+            Param::Mode => {
+                self.upsample_mode = UpsampleMode::ALL[v.min(UpsampleMode::ALL.len() - 1)]
+            }
+            Param::AlignCorners => self.align_corners = v != 0,
         }
     }
 
@@ -869,6 +900,8 @@ impl LayerSpec {
             Param::ScaleFactor => self.scale_factor,
             Param::DepthMultiplier => self.depth_multiplier,
             Param::Bias => self.bias as usize,
+            Param::Mode => self.upsample_mode as usize,
+            Param::AlignCorners => self.align_corners as usize,
         }
     }
 
@@ -903,7 +936,8 @@ impl LayerSpec {
             ),
             Param::ScaleFactor => (1, limits.max_scale),
             Param::DepthMultiplier => (1, limits.max_depth_multiplier),
-            Param::Bias => (0, 1),
+            Param::Bias | Param::AlignCorners => (0, 1),
+            Param::Mode => (0, UpsampleMode::ALL.len() - 1),
         }
     }
 
@@ -942,6 +976,7 @@ impl LayerSpec {
     fn value_text(&self, param: Param) -> String {
         match param {
             Param::Padding => self.padding.to_string(),
+            Param::Mode => self.upsample_mode.name().to_string(),
             _ => self.get(param).to_string(),
         }
     }
@@ -1028,6 +1063,16 @@ impl Repair<'_> {
         }
         if self.spec.layer.uses(Param::OutputPadding) {
             self.clamp(Param::OutputPadding);
+        }
+        if self.spec.layer.uses(Param::AlignCorners)
+            && self.spec.align_corners
+            && self.spec.upsample_mode != UpsampleMode::Bilinear
+        {
+            self.fix(
+                Param::AlignCorners,
+                0,
+                CorrectionReason::AlignCornersNeedsBilinear,
+            );
         }
         match self.spec.padding {
             PaddingSpec::Explicit(p) => {

@@ -66,7 +66,13 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
         ),
     )
         .prop_map(
-            |(layer, (h, w, ci, co), (k, s, d, g), (op, sf, dm, _), (padding, bias, bilinear))| {
+            |(
+                layer,
+                (h, w, ci, co),
+                (k, s, d, g),
+                (op, sf, dm, align),
+                (padding, bias, bilinear),
+            )| {
                 LayerSpec {
                     layer,
                     height: h,
@@ -87,6 +93,7 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
                     } else {
                         UpsampleMode::Nearest
                     },
+                    align_corners: align % 2 == 1,
                 }
             },
         )

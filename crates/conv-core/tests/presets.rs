@@ -351,7 +351,9 @@ fn layer_and_parameter_names_are_the_url_and_serde_names() {
             "output_padding",
             "scale_factor",
             "depth_multiplier",
-            "bias"
+            "bias",
+            "mode",
+            "align_corners"
         ]
     );
     for k in LayerKind::ALL {

@@ -267,9 +267,23 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
             PaddingSpec::Explicit(0),
         ]),
         any::<bool>(),
+        (
+            prop::sample::select(UpsampleMode::ALL.to_vec()),
+            any::<bool>(),
+        ),
     )
         .prop_map(
-            |(layer, (h, w), (ci, co), (k, s, p, d), (g, op, sf, dm), bias, mode, explicit)| {
+            |(
+                layer,
+                (h, w),
+                (ci, co),
+                (k, s, p, d),
+                (g, op, sf, dm),
+                bias,
+                mode,
+                explicit,
+                (upsample_mode, align_corners),
+            )| {
                 let spec = LayerSpec {
                     layer,
                     height: h,
@@ -289,7 +303,8 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                     scale_factor: sf,
                     depth_multiplier: dm,
                     bias,
-                    upsample_mode: UpsampleMode::Nearest,
+                    upsample_mode,
+                    align_corners,
                 };
                 spec.corrected(&Limits::GRID).0
             },
@@ -627,6 +642,37 @@ proptest! {
         let a = conv2d(up.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         let b = reference::conv2d(copied.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         assert_close(&a, &b.output, 1e-4)?;
+    }
+
+    #[test]
+    fn bilinear_layer_is_its_sources_then_conv(c in 1usize..=3, co in 1usize..=3, h in 1usize..=5, w in 1usize..=5, f in 1usize..=4, align_corners: bool, seed in any::<u64>()) {
+        let spec = LayerSpec { height: h, width: w, in_channels: c, out_channels: co, scale_factor: f, upsample_mode: UpsampleMode::Bilinear, align_corners, ..LayerSpec::preset(LayerKind::Upsample) };
+        let (spec, notes) = spec.corrected(&Limits::GRID);
+        prop_assume!(notes.is_empty());
+        let (fwd, weights, input) = forward_of(&spec, seed);
+        // The upsampled stage is PyTorch's bilinear upsampling (the naive reference) ...
+        let up = &fwd.stages[1];
+        prop_assert_eq!(up.kind, StageKind::Upsampled);
+        let naive = reference::upsample_bilinear(input.view(), [f, f], align_corners).unwrap();
+        assert_close(&up.data, &naive, 1e-5)?;
+        // ... every cell of which is the weighted sum of the sources the trace shows ...
+        let [_, uh, uw] = up.shape();
+        for (y, x) in [(0, 0), (uh - 1, uw - 1), (uh / 2, uw / 3)] {
+            let sources = fwd.sources(1, y, x);
+            prop_assert!(!sources.is_empty() && sources.len() <= 4);
+            let total: f32 = sources.iter().map(|s| s.2).sum();
+            prop_assert!((total - 1.0).abs() < 1e-5, "weights sum to {}", total);
+            for ch in 0..c {
+                let mixed: f32 = sources.iter().map(|&(sy, sx, wt)| wt * input[[ch, sy, sx]]).sum();
+                prop_assert!((mixed - up.data[[ch, y, x]]).abs() < 1e-5);
+            }
+        }
+        // ... and the output is the convolution of it.
+        let cw = &weights.convs[0];
+        let e = spec.effective();
+        let options = e.ops().into_iter().find_map(|op| match op { Op::Conv { options, .. } => Some(options), _ => None }).unwrap();
+        let out = reference::conv2d(naive.view(), cw.weight.view(), cw.bias.as_ref().map(|b| b.view()), &options).unwrap();
+        assert_close(&fwd.output().data, &out.output, 1e-4)?;
     }
 
     #[test]

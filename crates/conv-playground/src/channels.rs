@@ -91,7 +91,7 @@ fn cell_paint(stage: &Stage, ch: usize, y: usize, x: usize, scale: f32) -> (Pain
     match stage.cells[[y, x]] {
         Cell::Padding => (Paint::Ink(Ink::Padding), true),
         Cell::Inserted => (Paint::Ink(Ink::Inserted), false),
-        Cell::Data { .. } | Cell::Copied { .. } => (
+        Cell::Data { .. } | Cell::Copied { .. } | Cell::Interpolated { .. } => (
             Paint::Value(palette::normalise(stage.data[[ch, y, x]], scale)),
             false,
         ),
@@ -132,7 +132,8 @@ pub(crate) fn decorate(
             ]),
             Paint::Ink(Ink::Copied),
         ),
-        Cell::Data { .. } => {}
+        // A bilinear mix is a value like any other: its sources show when it is traced.
+        Cell::Data { .. } | Cell::Interpolated { .. } => {}
     }
 }
 

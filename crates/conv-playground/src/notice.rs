@@ -150,6 +150,7 @@ fn reason_key(lang: Lang, reason: &NoticeReason) -> (&'static str, Vec<(&'static
                 ("notice.too-many-macs", vec![("limit", group_digits(limit))])
             }
             CorrectionReason::ResetToPreset => ("notice.reset", vec![]),
+            CorrectionReason::AlignCornersNeedsBilinear => ("notice.align-corners", vec![]),
             // A reason added to conv-core later: still a correction, worded generally.
             _ => ("notice.invalid", vec![]),
         },
@@ -208,6 +209,7 @@ mod tests {
                 CorrectionReason::TooManyValues { limit: 1 << 24 },
                 CorrectionReason::TooManyMacs { limit: 1 << 32 },
                 CorrectionReason::ResetToPreset,
+                CorrectionReason::AlignCornersNeedsBilinear,
             ]
             .map(NoticeReason::Corrected),
         );

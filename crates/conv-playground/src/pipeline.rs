@@ -106,7 +106,11 @@ pub fn pipeline(scene: &Scene, lang: Lang) -> Vec<Piece> {
             }
         }
         let [c, h, w] = stage.shape();
-        let title = tr(lang, stage_key(stage.kind)).to_string();
+        let key = match fwd.interpolation {
+            Some(i) if i.stage == si => "stage.interpolated",
+            _ => stage_key(stage.kind),
+        };
+        let title = tr(lang, key).to_string();
         let shape = format!("{c}×{h}×{w}");
         let block = Block::stage(c, h, w, caption(&title, &shape));
         let summary = trf(

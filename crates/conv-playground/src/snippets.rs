@@ -16,6 +16,22 @@ pub struct Snippets {
 pub const TORCH_IMPORTS: &str = "from torch import nn";
 /// The first lines of every Keras snippet.
 pub const KERAS_IMPORTS: &str = "import keras\nfrom keras import layers";
+/// Keras' `UpSampling2D` interpolates as `align_corners=False` only: with `True` the snippet
+/// writes the interpolation out as two weight matrices (rows: output pixels), applied with
+/// `keras.ops.einsum`. The weights follow `conv_core::bilinear_taps`.
+const KERAS_ALIGN_CORNERS: &str = "import numpy as np
+
+
+def corners(n, f):
+    \"\"\"Bilinear weights with align_corners=True: output i reads input i·(n−1)/(n·f−1).\"\"\"
+    pos = np.arange(n * f) * (n - 1) / max(n * f - 1, 1)
+    i0 = np.floor(pos).astype(int)
+    i1 = np.minimum(i0 + 1, n - 1)
+    rows = np.arange(n * f)
+    m = np.zeros((n * f, n), \"float32\")
+    np.add.at(m, (rows, i0), 1 - (pos - i0))
+    np.add.at(m, (rows, i1), pos - i0)
+    return m";
 
 /// The snippets of `spec`.
 pub fn snippets(spec: &LayerSpec) -> Snippets {
@@ -158,7 +174,14 @@ fn pytorch(e: &LayerSpec) -> String {
         LayerKind::Upsample => {
             let f = e.scale_factor;
             let mode = upsample_mode(e);
-            layers.push(format!("nn.Upsample(scale_factor={f}, mode=\"{mode}\")"));
+            let align = if e.align_corners {
+                ", align_corners=True"
+            } else {
+                ""
+            };
+            layers.push(format!(
+                "nn.Upsample(scale_factor={f}, mode=\"{mode}\"{align})"
+            ));
             layers.push(torch_conv(ci, co, k, 1, &pad, 1, 1, b));
         }
     }
@@ -225,10 +248,15 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
         }
         LayerKind::Upsample => {
             let (f, mode) = (e.scale_factor, upsample_mode(e));
-            layers.insert(
-                0,
-                format!("layers.UpSampling2D(size={f}, interpolation=\"{mode}\")"),
-            );
+            let up = if e.align_corners {
+                let (h, w) = (e.height, e.width);
+                format!(
+                    "layers.Lambda(lambda t: keras.ops.einsum(\"yh,bhwc,xw->byxc\", corners({h}, {f}), t, corners({w}, {f})))"
+                )
+            } else {
+                format!("layers.UpSampling2D(size={f}, interpolation=\"{mode}\")")
+            };
+            layers.insert(0, up);
             format!("layers.Conv2D({co}, {k}, padding={pad}{bias})")
         }
     };
@@ -242,7 +270,12 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
     if e.padding == PaddingSpec::Same && s > 1 {
         notes.push("code.note.keras-same-stride");
     }
-    program(KERAS_IMPORTS, "keras.Sequential([", "])", layers)
+    let imports = if e.layer == LayerKind::Upsample && e.align_corners {
+        format!("{KERAS_IMPORTS}\n{KERAS_ALIGN_CORNERS}")
+    } else {
+        KERAS_IMPORTS.to_string()
+    };
+    program(&imports, "keras.Sequential([", "])", layers)
 }
 
 /// `, depth_multiplier=m`, or nothing for 1.
@@ -429,20 +462,28 @@ impl SweepPoint {
     }
 
     /// Upsample + conv, on a 4×3 map scaled by the stride: padding 0 and each sweep padding,
-    /// nearest and bilinear; kernels 2 and 3 by turns, counted from `index`, the position of the
-    /// group's first case in the whole sweep.
+    /// nearest, bilinear and bilinear with `align_corners`; kernels 2 and 3 by turns, counted
+    /// from `index`, the position of the group's first case in the whole sweep.
     fn upsample(&self, index: usize) -> Vec<LayerSpec> {
         [PaddingSpec::Explicit(0)]
             .into_iter()
             .chain(SWEEP_PADS)
-            .flat_map(|p| [UpsampleMode::Nearest, UpsampleMode::Bilinear].map(|m| (p, m)))
+            .flat_map(|p| {
+                [
+                    (UpsampleMode::Nearest, false),
+                    (UpsampleMode::Bilinear, false),
+                    (UpsampleMode::Bilinear, true),
+                ]
+                .map(|(m, a)| (p, m, a))
+            })
             .enumerate()
-            .map(|(i, (p, mode))| LayerSpec {
+            .map(|(i, (p, mode, align_corners))| LayerSpec {
                 height: 4,
                 width: 3,
                 scale_factor: self.stride,
                 kernel_size: 2 + (index + i) % 2,
                 upsample_mode: mode,
+                align_corners,
                 ..self.with(p)
             })
             .collect()
@@ -697,6 +738,33 @@ mod tests {
     }
 
     #[test]
+    fn bilinear_upsampling_names_its_corner_convention() {
+        let spec = LayerSpec {
+            upsample_mode: UpsampleMode::Bilinear,
+            align_corners: true,
+            ..LayerSpec::preset(LayerKind::Upsample)
+        };
+        let s = snippets(&spec);
+        assert!(s
+            .pytorch
+            .contains("nn.Upsample(scale_factor=2, mode=\"bilinear\", align_corners=True)"));
+        assert!(
+            s.keras.contains("corners(4, 2), t, corners(4, 2)"),
+            "{}",
+            s.keras
+        );
+        assert!(!s.keras.contains("UpSampling2D"));
+        let off = snippets(&LayerSpec {
+            align_corners: false,
+            ..spec
+        });
+        assert!(!off.pytorch.contains("align_corners"));
+        assert!(off
+            .keras
+            .contains("layers.UpSampling2D(size=2, interpolation=\"bilinear\")"));
+    }
+
+    #[test]
     fn every_snippet_of_the_sweep_has_its_imports_a_layer_and_translated_notes() {
         let specs = sweep();
         assert!((200..=400).contains(&specs.len()), "{} cases", specs.len());
@@ -706,7 +774,13 @@ mod tests {
         for spec in &specs {
             let s = snippets(spec);
             assert!(body(&s.pytorch, TORCH_IMPORTS).starts_with("layer = nn."));
-            let keras = body(&s.keras, KERAS_IMPORTS);
+            // With align_corners the interpolation's helper comes after the imports.
+            let imports = if spec.effective().align_corners {
+                format!("{KERAS_IMPORTS}\n{KERAS_ALIGN_CORNERS}")
+            } else {
+                KERAS_IMPORTS.to_string()
+            };
+            let keras = body(&s.keras, &imports);
             assert!(
                 keras.starts_with("layer = ") || keras.starts_with("# Keras cannot build"),
                 "{keras}"

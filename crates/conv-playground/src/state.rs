@@ -331,6 +331,10 @@ impl AppState {
         if param == Param::InChannels && self.spec.layer == LayerKind::Depthwise {
             self.spec.out_channels = value.saturating_mul(mult);
         }
+        // Leaving bilinear leaves align_corners too (it means nothing for nearest).
+        if param == Param::Mode && self.spec.upsample_mode != conv_core::UpsampleMode::Bilinear {
+            self.spec.align_corners = false;
+        }
     }
 
     /// Playing, stepping, speed, the scatter view, the channel followed, and the traced cell.

@@ -2,7 +2,7 @@
 //! stage involved, the kernel in use, and the weighted sum written as text. Pure: computed from a
 //! scene's [`Forward`] pass and tested natively.
 
-use conv_core::{Cell, Forward, Step};
+use conv_core::{Cell, Forward, StageKind, Step};
 
 /// A cell a reader points at (defined beside [`Forward`], re-exported here for the figure).
 pub use conv_core::CellRef;
@@ -99,37 +99,16 @@ fn backward(fwd: &Forward, conv: usize, channel: usize, y: usize, x: usize) -> T
         x,
     };
     marks.push((focus, Role::Focus));
-    // Follow the window's data cells back to earlier stages (the unpadded input, the copies).
-    let mut extra = Vec::new();
-    for (c, _) in &marks {
-        if c.stage == view.input_stage {
-            let mut at = (c.stage, c.y, c.x);
-            while at.0 > 0 {
-                let stage = &fwd.stages[at.0];
-                if stage.kind == conv_core::StageKind::Output
-                    || stage.kind == conv_core::StageKind::Intermediate
-                {
-                    break;
-                }
-                match stage.cells[[at.1, at.2]] {
-                    Cell::Data { y, x } | Cell::Copied { y, x } => {
-                        at = (at.0 - 1, y, x);
-                        extra.push((
-                            CellRef {
-                                stage: at.0,
-                                channel: c.channel,
-                                y,
-                                x,
-                            },
-                            Role::Related,
-                        ));
-                    }
-                    _ => break,
-                }
-            }
-        }
-    }
-    marks.extend(extra);
+    let window: Vec<CellRef> = marks
+        .iter()
+        .filter(|(c, _)| c.stage == view.input_stage)
+        .map(|(c, _)| *c)
+        .collect();
+    marks.extend(
+        earlier_cells(fwd, &window)
+            .into_iter()
+            .map(|c| (c, Role::Related)),
+    );
     let value = fwd.stages[view.output_stage].data[[channel, y, x]];
     let terms: Vec<(f32, f32)> = list.iter().map(|t| (t.value, t.weight)).collect();
     let bias = view.bias.as_ref().map(|_| fwd.bias(conv, channel));
@@ -138,6 +117,39 @@ fn backward(fwd: &Forward, conv: usize, channel: usize, y: usize, x: usize) -> T
         kernel: Some((conv, channel)),
         text: Some(sum_text(&terms, bias, value)),
     }
+}
+
+/// The cells of earlier stages that `cells` are made of, stage by stage back to the layer's
+/// input or the last convolution's output: the unpadded input, the copied or the mixed pixels.
+/// Each cell once.
+fn earlier_cells(fwd: &Forward, cells: &[CellRef]) -> Vec<CellRef> {
+    let mut found = Vec::new();
+    let mut level: Vec<CellRef> = cells.to_vec();
+    while let Some(stage) = level.first().map(|c| c.stage) {
+        let kind = fwd.stages[stage].kind;
+        if stage == 0 || kind == StageKind::Output || kind == StageKind::Intermediate {
+            break;
+        }
+        let [c, h, w] = fwd.stages[stage - 1].shape();
+        let mut seen = vec![false; c * h * w];
+        let mut next = Vec::new();
+        for cell in &level {
+            for (y, x, _) in fwd.sources(stage, cell.y, cell.x) {
+                let i = (cell.channel * h + y) * w + x;
+                if !std::mem::replace(&mut seen[i], true) {
+                    next.push(CellRef {
+                        stage: stage - 1,
+                        channel: cell.channel,
+                        y,
+                        x,
+                    });
+                }
+            }
+        }
+        found.extend_from_slice(&next);
+        level = next;
+    }
+    found
 }
 
 fn scatter(
@@ -206,8 +218,8 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
             scatter(fwd, conv, group * per_group, co, y, x)
         }
         Step::Copy { stage, y, x } => {
-            let up = &fwd.stages[stage];
-            let [c, h, w] = up.shape();
+            let [c, ..] = fwd.stages[stage].shape();
+            let made = fwd.made_from(stage, y, x);
             let mut marks = Vec::new();
             for ch in 0..c {
                 marks.push((
@@ -219,28 +231,18 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
                     },
                     Role::Focus,
                 ));
-                for yy in 0..h {
-                    for xx in 0..w {
-                        if matches!(up.cells[[yy, xx]], Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } if sy == y && sx == x)
-                        {
-                            marks.push((
-                                CellRef {
-                                    stage,
-                                    channel: ch,
-                                    y: yy,
-                                    x: xx,
-                                },
-                                Role::Related,
-                            ));
-                        }
-                    }
-                }
+                marks.extend(made.iter().map(|&[yy, xx]| {
+                    let cell = CellRef {
+                        stage,
+                        channel: ch,
+                        y: yy,
+                        x: xx,
+                    };
+                    (cell, Role::Related)
+                }));
             }
             let v = fwd.stages[stage - 1].data[[0, y, x]];
-            let copies = marks
-                .iter()
-                .filter(|(c, _)| c.stage == stage && c.channel == 0)
-                .count();
+            let copies = made.len();
             Trace {
                 marks,
                 kernel: None,
@@ -297,6 +299,10 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
             .find(|&(y, x)| trace_back(fwd, view.input_stage, y, x, at.stage) == Some((at.y, at.x)))
     };
     let mut marks = vec![(at, Role::Focus)];
+    let mixed = mix(fwd, at);
+    if let Some((sources, _)) = &mixed {
+        marks.extend(sources.iter().copied());
+    }
     if let Some((y, x)) = target {
         if at.stage != view.input_stage {
             marks.push((
@@ -324,8 +330,46 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
     Trace {
         marks,
         kernel: None,
-        text: None,
+        text: mixed.map(|(_, text)| text),
     }
+}
+
+/// For a cell of a bilinear upsampling: the pixels it mixes (on the stage before) and the sum,
+/// each pixel's value times its weight.
+fn mix(fwd: &Forward, at: CellRef) -> Option<(Vec<(CellRef, Role)>, String)> {
+    let stage = fwd.stages.get(at.stage)?;
+    if !matches!(stage.cells.get([at.y, at.x])?, Cell::Interpolated { .. }) {
+        return None;
+    }
+    let before = &fwd.stages[at.stage - 1];
+    let sources = fwd.sources(at.stage, at.y, at.x);
+    let terms: Vec<(f32, f32)> = sources
+        .iter()
+        .map(|&(y, x, w)| (before.data[[at.channel, y, x]], w))
+        .collect();
+    let marks = sources
+        .iter()
+        .map(|&(y, x, _)| {
+            let cell = CellRef {
+                stage: at.stage - 1,
+                channel: at.channel,
+                y,
+                x,
+            };
+            (cell, Role::Related)
+        })
+        .collect();
+    // Weights to three decimals: bilinear weights are fractions like 3/7, and the written sum
+    // should add up to the cell's value as closely as the values are written.
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|&(v, w)| format!("{}×{}", format_value(v), crate::fixed::trimmed(w, 3)))
+        .collect();
+    let value = stage.data[[at.channel, at.y, at.x]];
+    Some((
+        marks,
+        format!("{} = {}", parts.join(" + "), format_value(value)),
+    ))
 }
 
 /// Follows cell `(y, x)` of stage `from` back to stage `to`, through padding / insertion stages.
@@ -350,6 +394,53 @@ mod tests {
     fn scene(kind: LayerKind) -> Scene {
         let s = AppState::default().reduce(Action::SetLayer(kind));
         Scene::build(&SceneKey::from(&s)).unwrap()
+    }
+
+    #[test]
+    fn a_bilinear_cell_shows_the_pixels_it_mixes_and_their_weights() {
+        for align_corners in [false, true] {
+            let s = AppState::default()
+                .reduce(Action::SetLayer(LayerKind::Upsample))
+                .reduce(Action::SetParam(conv_core::Param::Mode, 1))
+                .reduce(Action::SetParam(
+                    conv_core::Param::AlignCorners,
+                    usize::from(align_corners),
+                ));
+            assert_eq!(s.spec.align_corners, align_corners);
+            let sc = Scene::build(&SceneKey::from(&s)).unwrap();
+            let fwd = &sc.forward;
+            let [_, h, w] = fwd.stages[1].shape();
+            for (y, x) in [(0, 0), (1, 2), (h - 1, w - 2)] {
+                let t = for_cell(
+                    fwd,
+                    CellRef {
+                        stage: 1,
+                        channel: 0,
+                        y,
+                        x,
+                    },
+                    false,
+                );
+                let sources = fwd.sources(1, y, x);
+                assert!((1..=4).contains(&sources.len()));
+                for &(sy, sx, _) in &sources {
+                    let on = CellRef {
+                        stage: 0,
+                        channel: 0,
+                        y: sy,
+                        x: sx,
+                    };
+                    assert!(t.marks.contains(&(on, Role::Related)), "{on:?}");
+                }
+                let text = t.text.expect("the mix written out");
+                assert_eq!(text.matches('×').count(), sources.len(), "{text}");
+                let (sum, value) = eval(&text);
+                assert!((sum - value).abs() < 0.05, "{text}");
+            }
+            // Switching back to nearest drops align_corners with it.
+            let back = s.reduce(Action::SetParam(conv_core::Param::Mode, 0));
+            assert!(!back.spec.align_corners);
+        }
     }
 
     fn eval(text: &str) -> (f32, f32) {

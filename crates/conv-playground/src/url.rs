@@ -3,7 +3,7 @@
 //! refused), which the state applies, correcting the layer to the nearest valid one and reporting
 //! every change as a notice.
 
-use conv_core::{LayerKind, PaddingSpec, Param};
+use conv_core::{LayerKind, PaddingSpec, Param, UpsampleMode};
 
 use crate::i18n::Lang;
 use crate::state::{AppState, Patch};
@@ -65,7 +65,8 @@ pub fn parse_pairs(pairs: &[(String, String)]) -> Patch {
     patch
 }
 
-/// A layer parameter: a count, or for `padding` also `same` / `valid`, for `bias` a flag.
+/// A layer parameter: a count, or for `padding` also `same` / `valid`, for `bias` and
+/// `align_corners` a flag, for `mode` a name (`nearest`, `bilinear`).
 fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
     let v = value.trim();
     match (param, v) {
@@ -73,6 +74,14 @@ fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
         (Param::Padding, "valid") => patch.padding = Some(PaddingSpec::Valid),
         (Param::Bias, _) => match parse_flag(v) {
             Some(on) => patch.bias = Some(on),
+            None => patch.refuse(key, value, NoticeReason::Invalid),
+        },
+        (Param::AlignCorners, _) => match parse_flag(v) {
+            Some(on) => patch.params.push((param, usize::from(on))),
+            None => patch.refuse(key, value, NoticeReason::Invalid),
+        },
+        (Param::Mode, _) => match UpsampleMode::from_name(v) {
+            Some(mode) => patch.params.push((param, mode as usize)),
             None => patch.refuse(key, value, NoticeReason::Invalid),
         },
         _ => match parse_count(v) {
@@ -147,6 +156,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
         let value = match param {
             Param::Padding => spec.padding.to_string(),
             Param::Bias => (spec.bias as u8).to_string(),
+            Param::Mode => spec.upsample_mode.name().to_string(),
+            // Written only where it means something (PyTorch refuses it with `nearest`).
+            Param::AlignCorners if spec.upsample_mode != UpsampleMode::Bilinear => continue,
             _ => spec.get(param).to_string(),
         };
         pairs.push((param.name(), value));
@@ -236,6 +248,49 @@ mod tests {
 
     fn parse(q: &str) -> AppState {
         parse_query(q, &AppState::default())
+    }
+
+    #[test]
+    fn upsampling_mode_and_corners_round_trip() {
+        let s = parse("layer=upsample&mode=bilinear&align_corners=1");
+        assert_eq!(s.spec.upsample_mode, UpsampleMode::Bilinear);
+        assert!(s.spec.align_corners);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        let q = to_query(&s);
+        assert!(
+            q.contains("mode=bilinear") && q.contains("align_corners=1"),
+            "{q}"
+        );
+        assert_eq!(parse(&q).spec, s.spec);
+        // Nearest: the mode is written, align_corners (meaningless there) is not.
+        let nearest = parse("layer=upsample");
+        let q = to_query(&nearest);
+        assert!(
+            q.contains("mode=nearest") && !q.contains("align_corners"),
+            "{q}"
+        );
+        // Another layer has neither.
+        assert!(!to_query(&parse("layer=standard")).contains("mode="));
+    }
+
+    #[test]
+    fn bad_upsampling_values_are_refused_or_corrected() {
+        let s = parse("layer=upsample&mode=cubic");
+        assert_eq!(s.spec.upsample_mode, UpsampleMode::Nearest);
+        assert!(s
+            .notices
+            .iter()
+            .any(|n| n.param == "mode" && n.reason == NoticeReason::Invalid));
+        let s = parse("layer=upsample&align_corners=yes");
+        assert!(s.notices.iter().any(|n| n.param == "align_corners"));
+        // PyTorch refuses align_corners with nearest: corrected to 0, with its reason.
+        let s = parse("layer=upsample&mode=nearest&align_corners=1");
+        assert!(!s.spec.align_corners);
+        assert!(s.notices.iter().any(|n| n.param == "align_corners"
+            && n.reason
+                == NoticeReason::Corrected(
+                    conv_core::CorrectionReason::AlignCornersNeedsBilinear
+                )));
     }
 
     #[test]

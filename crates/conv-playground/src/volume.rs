@@ -89,14 +89,8 @@ pub fn active(fwd: &Forward, step: &Step, channel: usize) -> Option<Active> {
         }
         Step::Copy { stage, y, x } => {
             let up = fwd.stages.get(stage)?;
-            let [c, h, w] = up.shape();
-            let copies: Vec<[usize; 2]> = (0..h)
-                .flat_map(|yy| (0..w).map(move |xx| [yy, xx]))
-                .filter(|&[yy, xx]| {
-                    matches!(up.cells[[yy, xx]], Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } if sy == y && sx == x)
-                })
-                .collect();
-            let window = window_of(&copies)?;
+            let [c, ..] = up.shape();
+            let window = window_of(&fwd.made_from(stage, y, x))?;
             Some(Active {
                 stage,
                 channels: [0, c - 1],

@@ -1,7 +1,9 @@
 //! The control panel: layer picker, the sliders the current layer uses, padding mode, bias,
 //! kernel and input presets.
 
-use conv_core::{InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingSpec, Param};
+use conv_core::{
+    InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingSpec, Param, UpsampleMode,
+};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -23,7 +25,7 @@ pub fn controls() -> Html {
         .layer
         .params()
         .iter()
-        .filter(|p| !matches!(p, Param::Bias))
+        .filter(|p| !matches!(p, Param::Bias | Param::AlignCorners))
         .map(|&param| param_control(&ctx, &spec, param));
     let reset = {
         let d = ctx.dispatch.clone();
@@ -40,8 +42,12 @@ pub fn controls() -> Html {
     }
 }
 
-/// The slider of one parameter; for padding with the number / `same` / `valid` switch beside it.
+/// The slider of one parameter; for padding with the number / `same` / `valid` switch beside it;
+/// for the upsampling mode its switch (and `align_corners` with bilinear).
 fn param_control(ctx: &AppContext, spec: &LayerSpec, param: Param) -> Html {
+    if param == Param::Mode {
+        return upsample_mode(ctx, spec);
+    }
     let lang = ctx.lang();
     let limits = ctx.state.input.limits();
     let layer = spec.layer;
@@ -101,6 +107,54 @@ fn padding_modes(ctx: &AppContext, current: PaddingSpec, value: usize) -> Html {
             { mode_button(PaddingSpec::Explicit(0), "padding.number") }
             { mode_button(PaddingSpec::Same, "padding.same") }
             { mode_button(PaddingSpec::Valid, "padding.valid") }
+        </div>
+    }
+}
+
+/// The key of the layer's one-line explanation (bilinear upsampling has its own).
+fn about_key(spec: &LayerSpec) -> String {
+    match spec.layer {
+        LayerKind::Upsample if spec.upsample_mode == UpsampleMode::Bilinear => {
+            "about.upsample-bilinear".into()
+        }
+        kind => format!("about.{}", kind.name()),
+    }
+}
+
+/// `nearest` / `bilinear` as `nn.Upsample(mode=…)`, and with bilinear the `align_corners`
+/// checkbox.
+fn upsample_mode(ctx: &AppContext, spec: &LayerSpec) -> Html {
+    let lang = ctx.lang();
+    let mode_button = |mode: UpsampleMode| {
+        let d = ctx.dispatch.clone();
+        let active = spec.upsample_mode == mode;
+        let on_click =
+            Callback::from(move |_| d.emit(Action::SetParam(Param::Mode, mode as usize)));
+        html! {
+            <button type="button" class={classes!("chip", active.then_some("active"))}
+                aria-pressed={active.to_string()} data-mode={mode.name()}
+                onclick={on_click}>{ tr(lang, &format!("mode.{}", mode.name())) }</button>
+        }
+    };
+    let align = spec.align_corners;
+    let on_align = {
+        let d = ctx.dispatch.clone();
+        Callback::from(move |_: Event| {
+            d.emit(Action::SetParam(Param::AlignCorners, usize::from(!align)))
+        })
+    };
+    html! {
+        <div class="mode-control">
+            <span class="field-label" id="mode-label">{ tr(lang, "param.mode") }</span>
+            <div class="switch" role="group" aria-labelledby="mode-label">
+                { for UpsampleMode::ALL.into_iter().map(mode_button) }
+            </div>
+            if spec.upsample_mode == UpsampleMode::Bilinear {
+                <div class="checkbox">
+                    <input type="checkbox" id="align-corners-toggle" checked={align} onchange={on_align} />
+                    <label for="align-corners-toggle"><code>{ "align_corners" }</code></label>
+                </div>
+            }
         </div>
     }
 }
@@ -174,7 +228,7 @@ pub fn layer_picker() -> Html {
                     <option value={k.name()} selected={*k == layer}>{ tr(lang, &format!("layer.{}", k.name())) }</option>
                 }) }
             </select>
-            <p class="about" data-layer={layer.name()}>{ tr(lang, &format!("about.{}", layer.name())) }</p>
+            <p class="about" data-layer={layer.name()}>{ tr(lang, &about_key(&ctx.state.spec)) }</p>
             <p class="tour-link"><button type="button" class="link" onclick={to_tour}>{ tr(lang, "tour.open") }</button></p>
         </div>
     }

@@ -545,7 +545,7 @@ pub fn kinds(fwd: &Forward) -> Kinds {
                 Cell::Padding => k.padding = true,
                 Cell::Inserted => k.inserted = true,
                 Cell::Copied { .. } => k.copied = true,
-                Cell::Data { .. } => {}
+                Cell::Data { .. } | Cell::Interpolated { .. } => {}
             }
         }
     }
