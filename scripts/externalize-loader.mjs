@@ -1,6 +1,8 @@
 // Trunk post-build hook: moves the inline module script that trunk writes into index.html to a
 // file of its own, so the page runs under a strict Content-Security-Policy
-// (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-inline').
+// (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-inline'); and names the GIF export worker's
+// loader (hashed like every asset) in <meta name="gif-worker">, where the page looks for it
+// (crates/conv-playground/src/worker.rs).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -12,7 +14,20 @@ if (!dir) {
 }
 const publicUrl = process.env.TRUNK_PUBLIC_URL || '/';
 const htmlPath = path.join(dir, 'index.html');
-const html = fs.readFileSync(htmlPath, 'utf8');
+let html = fs.readFileSync(htmlPath, 'utf8');
+const base = publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`;
+const workerLoader = fs.readdirSync(dir).find((f) => /^gif-worker(-[0-9a-f]+)?_loader\.js$/.test(f));
+if (workerLoader) {
+  // Trunk's shim calls wasm_bindgen(path), which wasm-bindgen now warns about in the console:
+  // pass the options object it asks for.
+  const shim = path.join(dir, workerLoader);
+  fs.writeFileSync(shim, fs.readFileSync(shim, 'utf8').replace(/wasm_bindgen\(("[^"]+")\)/, 'wasm_bindgen({ module_or_path: $1 })'));
+}
+if (workerLoader && !html.includes('name="gif-worker"')) {
+  html = html.replace('</head>', `<meta name="gif-worker" content="${base}${workerLoader}"></head>`);
+  fs.writeFileSync(htmlPath, html);
+  console.log(`externalize-loader: named the worker ${workerLoader}`);
+}
 const re = /<script type="module">([\s\S]*?)<\/script>/;
 const m = html.match(re);
 if (!m) {
@@ -23,6 +38,5 @@ const code = m[1].trim() + '\n';
 const hash = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
 const name = `loader-${hash}.js`;
 fs.writeFileSync(path.join(dir, name), code);
-const base = publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`;
 fs.writeFileSync(htmlPath, html.replace(re, `<script type="module" src="${base}${name}"></script>`));
 console.log(`externalize-loader: wrote ${name}`);

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod display;
 pub mod export;
 pub mod fixed;
+pub mod gif_job;
 pub mod i18n;
 pub mod layout;
 pub mod notice;
@@ -34,6 +35,12 @@ mod dom;
 mod draw;
 #[cfg(target_arch = "wasm32")]
 mod host;
+#[cfg(target_arch = "wasm32")]
+mod worker;
+
+/// The GIF export worker's entry (`src/bin/gif-worker.rs`).
+#[cfg(target_arch = "wasm32")]
+pub use worker::serve as serve_gif_jobs;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{start, App};

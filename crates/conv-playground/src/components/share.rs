@@ -1,18 +1,17 @@
 //! For authors: copy a share link, get an `<iframe>` snippet, export the figure as PNG, SVG or an
 //! animated GIF (with progress and a size cap).
 
-use std::time::Duration;
-
 use yew::prelude::*;
 
 use crate::context::{use_app, AppContext};
 use crate::display::Display;
 use crate::dom;
 use crate::draw;
-use crate::export::{self, GifExport, Look};
+use crate::export::{self, Look};
 use crate::i18n::{tr, trf, Lang};
 use crate::palette::Palette;
 use crate::pipeline::pipeline;
+use crate::worker::Heard;
 
 /// The `<iframe>` snippet for the current state.
 fn embed_snippet(url: &str, title: &str) -> String {
@@ -64,10 +63,15 @@ pub fn share_bar() -> Html {
     let svg = export_svg(&ctx, layer, status.clone());
     let gif = export_gif(&ctx, layer, status.clone(), gif_progress.clone());
     let progress_view = gif_progress.map(|(i, n)| {
+        // Until the worker has counted the frames (n = 0) the bar runs without a value.
         html! {
             <span class="progress" role="status">
-                <progress max={n.to_string()} value={i.to_string()} aria-label={tr(lang, "export.gif-progress")}></progress>
-                { trf(lang, "export.frames", &[("i", i.to_string()), ("n", n.to_string())]) }
+                if n == 0 {
+                    <progress aria-label={tr(lang, "export.gif-progress")}></progress>
+                } else {
+                    <progress max={n.to_string()} value={i.to_string()} aria-label={tr(lang, "export.gif-progress")}></progress>
+                    { trf(lang, "export.frames", &[("i", i.to_string()), ("n", n.to_string())]) }
+                }
             </span>
         }
     });
@@ -205,43 +209,33 @@ fn export_gif(
     status: Status,
     progress: UseStateHandle<Option<(usize, usize)>>,
 ) -> Callback<MouseEvent> {
-    let scene = ctx.scene.clone();
     let lang = ctx.lang();
-    let scatter = ctx.state.anim.scatter;
-    let look = look_of(ctx);
-    let channel = ctx.state.anim.channel;
-    let speed = ctx.state.anim.speed;
+    // The job is encoded in a worker from what the page shows now (`gif_job.rs`).
+    let job = crate::gif_job::request(&ctx.state, ctx.dark);
+    let image = ctx.state.image.clone();
     Callback::from(move |_: MouseEvent| {
         if progress.is_some() {
             return;
         }
-        let status = status.clone();
-        let progress = progress.clone();
-        let rc = scene.0.clone();
-        yew::platform::spawn_local(async move {
-            let Ok(sc) = &*rc else { return };
-            let pieces = pipeline(sc, lang);
-            let steps = sc.forward.steps(scatter);
-            let delay = (100 / speed.clamp(1, 20)).max(2) as u16;
-            let result = async {
-                let mut g = GifExport::new(sc, &pieces, look, &steps, channel, delay)?;
-                let n = g.frames();
-                progress.set(Some((0, n)));
-                while g.step()? {
-                    if g.done() % 8 == 0 {
-                        progress.set(Some((g.done(), n)));
-                        // Let the page paint the progress.
-                        yew::platform::time::sleep(Duration::from_millis(0)).await;
-                    }
+        let (told, shown) = (status.clone(), progress.clone());
+        progress.set(Some((0, 0)));
+        let started = crate::worker::export_gif(&job, image.as_ref(), move |heard| match heard {
+            Heard::Progress(done, total) => shown.set(Some((done, total))),
+            Heard::Done(bytes) => {
+                shown.set(None);
+                let saved = dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"));
+                if let Err(e) = saved {
+                    told.set(Some(failed(lang, e)));
                 }
-                let bytes = g.finish()?;
-                dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"))
             }
-            .await;
-            progress.set(None);
-            if let Err(e) = result {
-                status.set(Some(failed(lang, e)));
+            Heard::Failed(e) => {
+                shown.set(None);
+                told.set(Some(failed(lang, e)));
             }
         });
+        if let Err(e) = started {
+            progress.set(None);
+            status.set(Some(failed(lang, e)));
+        }
     })
 }

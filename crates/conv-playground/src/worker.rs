@@ -1,0 +1,172 @@
+//! Both ends of the GIF export's Web Worker (the job itself is `gif_job.rs`).
+//!
+//! The worker is the binary `gif-worker` (`src/bin/gif-worker.rs`), which trunk builds as a
+//! second wasm module with a loader script (`index.html`: `data-type="worker"`); the post-build
+//! hook (`scripts/externalize-loader.mjs`) writes the loader's hashed name into
+//! `<meta name="gif-worker">`, where the page finds it. Messages: the worker says
+//! `{type: "ready"}` once it listens (a message sent before its module has loaded would be lost);
+//! the page then sends `{query, rgba?, width?, height?}`; the worker answers
+//! `{type: "progress", done, total}` every few frames and `{type: "done", bytes}` or
+//! `{type: "error", message}` at the end.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
+
+use crate::types::ImageInput;
+
+fn set(o: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn typed(kind: &str) -> Object {
+    let o = Object::new();
+    set(&o, "type", &JsValue::from_str(kind));
+    o
+}
+
+/// In the worker: answers every job the page sends.
+pub fn serve() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = e.data();
+        let query = get(&data, "query").as_string().unwrap_or_default();
+        let image = get(&data, "rgba")
+            .dyn_into::<Uint8Array>()
+            .ok()
+            .map(|rgba| ImageInput {
+                id: 0,
+                name: String::new(),
+                width: get(&data, "width").as_f64().unwrap_or(0.0) as usize,
+                height: get(&data, "height").as_f64().unwrap_or(0.0) as usize,
+                rgba: Rc::new(rgba.to_vec()),
+            });
+        let post = |o: &Object| {
+            let _ = reply.post_message(o);
+        };
+        let result = crate::gif_job::run(&query, image, &mut |done, total| {
+            let o = typed("progress");
+            set(&o, "done", &JsValue::from_f64(done as f64));
+            set(&o, "total", &JsValue::from_f64(total as f64));
+            post(&o);
+        });
+        match result {
+            Ok(bytes) => {
+                let o = typed("done");
+                set(&o, "bytes", &Uint8Array::from(&bytes[..]));
+                post(&o);
+            }
+            Err(message) => {
+                let o = typed("error");
+                set(&o, "message", &JsValue::from_str(&message));
+                post(&o);
+            }
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let _ = scope.post_message(&typed("ready"));
+}
+
+/// What the page hears from a running export.
+pub enum Heard {
+    Progress(usize, usize),
+    Done(Vec<u8>),
+    Failed(String),
+}
+
+/// The worker's loader script, relative to the page (from `<meta name="gif-worker">`).
+fn worker_url() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=\"gif-worker\"]")
+        .ok()??
+        .get_attribute("content")
+}
+
+/// In the page: starts the export job `query` in a new worker; `hear` gets its progress and then
+/// its bytes or its failure, after which the worker is ended.
+///
+/// **Errors** if the worker cannot start (no worker script in this build, or a policy that
+/// forbids workers).
+pub fn export_gif(
+    query: &str,
+    image: Option<&ImageInput>,
+    hear: impl Fn(Heard) + 'static,
+) -> Result<(), String> {
+    let url = worker_url().ok_or("this build has no export worker")?;
+    let worker = Worker::new(&url).map_err(|e| format!("{e:?}"))?;
+    let hear = Rc::new(hear);
+    // The closures keep themselves alive until the job ends, then drop (and end the worker).
+    type Slot = Rc<
+        RefCell<
+            Option<(
+                Closure<dyn FnMut(MessageEvent)>,
+                Closure<dyn FnMut(web_sys::Event)>,
+            )>,
+        >,
+    >;
+    let slot: Slot = Rc::new(RefCell::new(None));
+    let end = {
+        let (slot, worker) = (slot.clone(), worker.clone());
+        move || {
+            worker.terminate();
+            // Dropped after this call returns (a closure must not free itself while it runs).
+            let held = slot.borrow_mut().take();
+            wasm_bindgen_futures::spawn_local(async move { drop(held) });
+        }
+    };
+    let job = Object::new();
+    set(&job, "query", &JsValue::from_str(query));
+    if let Some(img) = image {
+        set(&job, "rgba", &Uint8Array::from(&img.rgba[..]));
+        set(&job, "width", &JsValue::from_f64(img.width as f64));
+        set(&job, "height", &JsValue::from_f64(img.height as f64));
+    }
+    let on_message = {
+        let (hear, end, worker) = (hear.clone(), end.clone(), worker.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let data = e.data();
+            let number = |k| get(&data, k).as_f64().unwrap_or(0.0) as usize;
+            match get(&data, "type").as_string().as_deref() {
+                Some("ready") => {
+                    if let Err(e) = worker.post_message(&job) {
+                        end();
+                        hear(Heard::Failed(format!("{e:?}")));
+                    }
+                }
+                Some("progress") => hear(Heard::Progress(number("done"), number("total"))),
+                Some("done") => {
+                    let bytes = get(&data, "bytes")
+                        .dyn_into::<Uint8Array>()
+                        .map(|a| a.to_vec())
+                        .unwrap_or_default();
+                    end();
+                    hear(Heard::Done(bytes));
+                }
+                _ => {
+                    let message = get(&data, "message").as_string().unwrap_or_default();
+                    end();
+                    hear(Heard::Failed(message));
+                }
+            }
+        })
+    };
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        end();
+        hear(Heard::Failed("the export worker stopped".into()));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    *slot.borrow_mut() = Some((on_message, on_error));
+    Ok(())
+}
