@@ -34,13 +34,17 @@ stage() {
   cpu=$cpu_now
   "$@" || rc=$?
   cpu_seconds
-  local took="$((SECONDS - start)) s, CPU $((cpu_now - cpu)) s"
-  if [ "$rc" -eq 0 ]; then
+  record "$name" "$rc" "$((SECONDS - start)) s, CPU $((cpu_now - cpu)) s"
+}
+
+# `record NAME RC TOOK`: counts a finished stage and lists it; a failed one ends the run.
+record() {
+  if [ "$2" -eq 0 ]; then
     passed=$((passed + 1))
-    results+=("ok    $name ($took)")
+    results+=("ok    $1 ($3)")
   else
     failed=$((failed + 1))
-    results+=("FAIL  $name ($took)")
+    results+=("FAIL  $1 ($3)")
     summary
     exit 1
   fi
@@ -80,16 +84,7 @@ join_background() {
   cpu=$(children_cpu "$d/times")
   rm -rf "$d"
   unset "bg_dir[$name]"
-  local took="$((SECONDS - bg_start[$name])) s, CPU $cpu s, beside other stages"
-  if [ "$rc" -eq 0 ]; then
-    passed=$((passed + 1))
-    results+=("ok    $name ($took)")
-  else
-    failed=$((failed + 1))
-    results+=("FAIL  $name ($took)")
-    summary
-    exit 1
-  fi
+  record "$name" "$rc" "$((SECONDS - bg_start[$name])) s, CPU $cpu s, beside other stages"
 }
 
 stage "cargo fmt --check" cargo fmt --all -- --check

@@ -849,17 +849,29 @@ impl Forward {
 
     /// The cells of stage `stage` made from cell `(y, x)` of the stage before it, in row order:
     /// its copies, or the bilinear cells that mix it in (the reverse of [`Forward::sources`]).
+    /// Runs at every copy step of the animation (for the trace and the volume view's box), so it
+    /// tests each cell in place instead of listing its sources.
     pub fn made_from(&self, stage: usize, y: usize, x: usize) -> Vec<[usize; 2]> {
         let Some(s) = self.stages.get(stage) else {
             return Vec::new();
         };
+        let mix = self.interpolation.filter(|i| i.stage == stage);
         let [_, h, w] = s.shape();
+        let [_, sh, sw] = self.stages[stage.saturating_sub(1)].shape();
+        // Whether output pixel `o` of an axis of `len` input pixels reads input pixel `at` (with a
+        // weight above 0).
+        let reads = |i: Interpolation, o: usize, len: usize, at: usize| {
+            let (a, b, wb) = crate::bilinear_taps(o, len, i.scale, i.align_corners);
+            (a == at && wb < 1.0) || (b == at && wb > 0.0)
+        };
         (0..h)
             .flat_map(|yy| (0..w).map(move |xx| [yy, xx]))
-            .filter(|&[yy, xx]| {
-                self.sources(stage, yy, xx)
-                    .iter()
-                    .any(|&(sy, sx, _)| (sy, sx) == (y, x))
+            .filter(|&[yy, xx]| match s.cells[[yy, xx]] {
+                Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } => (sy, sx) == (y, x),
+                Cell::Interpolated { .. } => {
+                    mix.is_some_and(|i| reads(i, yy, sh, y) && reads(i, xx, sw, x))
+                }
+                Cell::Padding | Cell::Inserted => false,
             })
             .collect()
     }

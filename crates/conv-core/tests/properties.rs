@@ -667,6 +667,14 @@ proptest! {
                 prop_assert!((mixed - up.data[[ch, y, x]]).abs() < 1e-5);
             }
         }
+        // The reverse view lists exactly the cells whose sources hold a pixel.
+        for (y, x) in [(0, 0), (h - 1, w - 1), (h / 2, w / 2)] {
+            let scanned: Vec<[usize; 2]> = (0..uh)
+                .flat_map(|yy| (0..uw).map(move |xx| [yy, xx]))
+                .filter(|&[yy, xx]| fwd.sources(1, yy, xx).iter().any(|s| (s.0, s.1) == (y, x)))
+                .collect();
+            prop_assert_eq!(fwd.made_from(1, y, x), scanned);
+        }
         // ... and the output is the convolution of it.
         let cw = &weights.convs[0];
         let e = spec.effective();

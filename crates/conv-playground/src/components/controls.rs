@@ -136,13 +136,6 @@ fn upsample_mode(ctx: &AppContext, spec: &LayerSpec) -> Html {
                 onclick={on_click}>{ tr(lang, &format!("mode.{}", mode.name())) }</button>
         }
     };
-    let align = spec.align_corners;
-    let on_align = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |_: Event| {
-            d.emit(Action::SetParam(Param::AlignCorners, usize::from(!align)))
-        })
-    };
     html! {
         <div class="mode-control">
             <span class="field-label" id="mode-label">{ tr(lang, "param.mode") }</span>
@@ -150,10 +143,9 @@ fn upsample_mode(ctx: &AppContext, spec: &LayerSpec) -> Html {
                 { for UpsampleMode::ALL.into_iter().map(mode_button) }
             </div>
             if spec.upsample_mode == UpsampleMode::Bilinear {
-                <div class="checkbox">
-                    <input type="checkbox" id="align-corners-toggle" checked={align} onchange={on_align} />
-                    <label for="align-corners-toggle"><code>{ "align_corners" }</code></label>
-                </div>
+                { flag_toggle(ctx, Param::AlignCorners, spec.align_corners, html! {
+                    <>{ tr(lang, "param.align_corners") }{ " " }<code>{ "align_corners" }</code></>
+                }) }
             }
         </div>
     }
@@ -161,14 +153,23 @@ fn upsample_mode(ctx: &AppContext, spec: &LayerSpec) -> Html {
 
 /// The bias checkbox.
 fn bias_toggle(ctx: &AppContext, bias: bool) -> Html {
-    let on_bias = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |_: Event| d.emit(Action::SetParam(Param::Bias, usize::from(!bias))))
-    };
+    flag_toggle(
+        ctx,
+        Param::Bias,
+        bias,
+        html! { tr(ctx.lang(), "param.bias") },
+    )
+}
+
+/// The checkbox of an on/off parameter (`#bias-toggle`, `#align-corners-toggle`).
+fn flag_toggle(ctx: &AppContext, param: Param, on: bool, label: Html) -> Html {
+    let id = format!("{}-toggle", param.name().replace('_', "-"));
+    let d = ctx.dispatch.clone();
+    let flip = Callback::from(move |_: Event| d.emit(Action::SetParam(param, usize::from(!on))));
     html! {
         <div class="checkbox">
-            <input type="checkbox" id="bias-toggle" checked={bias} onchange={on_bias} />
-            <label for="bias-toggle">{ tr(ctx.lang(), "param.bias") }</label>
+            <input type="checkbox" id={id.clone()} checked={on} onchange={flip} />
+            <label for={id}>{ label }</label>
         </div>
     }
 }

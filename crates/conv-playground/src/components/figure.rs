@@ -212,21 +212,20 @@ fn count_draw(el: &web_sys::HtmlCanvasElement) {
     let _ = el.set_attribute("data-drawn", &(drawn + 1).to_string());
 }
 
+/// A rectangle `[x, y, w, h]` as the test hooks write it: `x,y,w,h` to a tenth of a pixel.
+fn box_text(b: &[f64; 4]) -> String {
+    format!(
+        "{},{},{},{}",
+        F(b[0], 1),
+        F(b[1], 1),
+        F(b[2], 1),
+        F(b[3], 1)
+    )
+}
+
 /// Label boxes and map geometry on the canvas, for tests and tools that point at cells.
 fn record(el: &web_sys::HtmlCanvasElement, l: &GridLayout, labels: &[LabelBox]) {
-    let boxes = labels
-        .iter()
-        .map(|b| {
-            format!(
-                "{},{},{},{}",
-                F(b[0], 1),
-                F(b[1], 1),
-                F(b[2], 1),
-                F(b[3], 1)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(";");
+    let boxes = labels.iter().map(box_text).collect::<Vec<_>>().join(";");
     let (ox, oy) = l.origin(0);
     for (name, v) in [
         ("data-cell", trimmed(l.cell, 3)),
@@ -442,13 +441,7 @@ fn record_volume(el: &web_sys::HtmlCanvasElement, f: &volume::VolumeFigure) {
         Some((a, b)) => (
             format!("{}-{}", a.channels[0], a.channels[1]),
             format!("{},{},{}", a.output.channel, a.output.y, a.output.x),
-            format!(
-                "{},{},{},{}",
-                F(b[0], 1),
-                F(b[1], 1),
-                F(b[2], 1),
-                F(b[3], 1)
-            ),
+            box_text(b),
         ),
         None => Default::default(),
     };
