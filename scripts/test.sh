@@ -89,14 +89,18 @@ join_background() {
 
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "module graph: no import cycles" python3 scripts/module-graph.py
-stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-# The wasm code as shipped, and with the tests' hooks (feature test-hooks) compiled in.
-clippy_wasm32() {
-  cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets -- -D warnings \
-    && cargo clippy -p conv-playground --target wasm32-unknown-unknown --all-targets --features test-hooks -- -D warnings
+# The workspace's own crates are compiled by clippy-driver (scripts/clippy-rustc), so each build
+# run through `lint` is also the lint of what it compiles, warnings denied, instead of a separate
+# `cargo clippy` pass that compiles everything again. Together they cover what
+# `cargo clippy --all-targets` did: native (every crate and target, benches included), wasm32 as
+# shipped (the component tests' build) and wasm32 with the test hooks (the sub-path build).
+lint() {
+  RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/clippy-rustc" "$@"
 }
-stage "clippy (wasm32; as shipped and with test hooks)" clippy_wasm32
-stage "cargo test (native)" cargo test --workspace
+native_tests() {
+  lint cargo test --workspace && lint cargo test --workspace --benches --no-run
+}
+stage "cargo test (native; linted by clippy)" native_tests
 # The code panel's snippets, run: every PyTorch and Keras snippet of a sweep of settings on the
 # page's input and weights, compared with conv-core's output, and every note checked. The cases
 # come from the example `cargo test --workspace` has just built (`cargo run -p conv-playground`
@@ -104,7 +108,7 @@ stage "cargo test (native)" cargo test --workspace
 # minute) run beside the wasm builds below.
 snippet_cases() {
   local exe
-  exe=$(cargo test --workspace --no-run --message-format=json | python3 -c '
+  exe=$(lint cargo test --workspace --no-run --message-format=json | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -116,18 +120,21 @@ for line in sys.stdin:
 stage "snippet cases written" snippet_cases
 start_background "snippets run in PyTorch and Keras" \
   "${SNIPPETS_VENV:-$HOME/.cache/conv-playground/snippets-venv}/bin/python" tests/snippets/check.py target/snippet-cases.json
-# conv-core on its own (its own features, not those the front end adds) compiles for wasm32. A
-# check: for a library it fails exactly where a build would, without the code generation.
-stage "conv-core compiles for wasm32" cargo check -p conv-core --target wasm32-unknown-unknown
-# The component tests (a debug build) beside the release builds, whose linking, optimisation and
-# wasm-opt run on one core.
-start_background "wasm-bindgen-test (headless Chromium)" cargo test -p conv-playground --target wasm32-unknown-unknown
+# Beside the release builds, whose linking, optimisation and wasm-opt run on one core: conv-core
+# on its own (its own features, not those the front end adds) compiles for wasm32 (a check: for a
+# library it fails exactly where a build would), then the component tests (a debug build,
+# linted).
+wasm_tests() {
+  cargo check -p conv-core --target wasm32-unknown-unknown \
+    && lint cargo test -p conv-playground --target wasm32-unknown-unknown
+}
+start_background "conv-core for wasm32; wasm-bindgen-test (headless Chromium)" wasm_tests
 stage "trunk build --release" trunk build --release
 # The tests' own build: under a sub-path, and with the test hooks (feature test-hooks: the panic
-# trigger), which the shipped build above does not carry.
-stage "trunk build --release (sub-path /some/path/, test hooks)" \
-  trunk build --release --features test-hooks --public-url /some/path/ --dist target/dist-subpath
-join_background "wasm-bindgen-test (headless Chromium)"
+# trigger), which the shipped build above does not carry; linted.
+stage "trunk build --release (sub-path /some/path/, test hooks; linted)" \
+  lint trunk build --release --features test-hooks --public-url /some/path/ --dist target/dist-subpath
+join_background "conv-core for wasm32; wasm-bindgen-test (headless Chromium)"
 join_background "snippets run in PyTorch and Keras"
 export SUBPATH_DIST="$PWD/target/dist-subpath"
 # Two test files at a time (each its own browser); the files are independent of each other.
