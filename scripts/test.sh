@@ -128,6 +128,8 @@ wasm_tests() {
   cargo check -p conv-core --target wasm32-unknown-unknown \
     && lint cargo test -p conv-playground --target wasm32-unknown-unknown
 }
+# (The background stage runs in a new shell: it sees exported functions only.)
+export -f lint wasm_tests
 start_background "conv-core for wasm32; wasm-bindgen-test (headless Chromium)" wasm_tests
 stage "trunk build --release" trunk build --release
 # The tests' own build: under a sub-path, and with the test hooks (feature test-hooks: the panic
