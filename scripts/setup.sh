@@ -45,8 +45,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSIO
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
 fi
 
-# wasm-opt (binaryen), playwright-core and axe-core from npm, as pinned in package-lock.json.
+# wasm-opt (binaryen), playwright-core, axe-core and terser (minifies the JS glue of release
+# builds) from npm, as pinned in package-lock.json.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ] \
+  || [ ! -d node_modules/terser ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages"
   npm ci --no-audit --no-fund
