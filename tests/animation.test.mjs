@@ -181,3 +181,58 @@ test('bilinear upsampling: mode and align_corners from the controls and the URL;
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** In the page: a digest of the pixels of cell (y, x) of channel 0 on stage canvas `index`; given
+ * an earlier digest `was`, whether the cell has changed since. */
+const CELL_DIGEST = ([index, y, x, was]) => {
+  const c = document.querySelector(`canvas[data-stage-canvas="${index}"]`);
+  const scale = c.width / c.clientWidth;
+  const cell = Number(c.getAttribute('data-cell')) * scale;
+  const { data } = c.getContext('2d').getImageData(Math.round(x * cell), Math.round(16 * scale + y * cell), Math.round(cell), Math.round(cell));
+  let h = 2166136261;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619) >>> 0;
+  return was === undefined ? h : h !== was;
+};
+
+test('padding_mode: from the URL and the control, in the code; a border cell lights the cell it copies', async () => {
+  const query = 'layer=standard&height=5&width=5&in_channels=1&out_channels=1&padding=2&padding_mode=reflect&view=channels&lang=en';
+  const { page, context, problems } = await openPage(env.browser, env.server.url, query);
+  const select = page.locator('#padding-mode-select');
+  assert.equal(await select.inputValue(), 'reflect');
+  assert.ok((await stat(page, 'pytorch-code')).includes('padding=2, padding_mode="reflect"'));
+  assert.ok((await stat(page, 'keras-code')).includes('keras.ops.pad(t, [[0, 0], [2, 2], [2, 2], [0, 0]], mode="reflect")'));
+  await page.waitForSelector('figure[data-stage="padded"] canvas[data-cell]');
+  const index = async (stage) => Number(await page.locator(`figure[data-stage="${stage}"] canvas`).getAttribute('data-stage-canvas'));
+  const [input, padded] = [await index('input'), await index('padded')];
+  // Padded cell (0, 0) reflects input cell (2, 2) (the edge is not repeated); (0, 3) reflects
+  // (2, 1). Hovering a border cell lights the cell it copies (the rest of the input is dimmed):
+  // each source cell looks different when its copy is hovered than when the other one is.
+  const sources = [[2, 2], [2, 1]];
+  const seen = [];
+  for (const [[py, px], [sy, sx]] of [[[0, 0], sources[0]], [[0, 3], sources[1]]]) {
+    const before = await page.evaluate(CELL_DIGEST, [input, sy, sx]);
+    const p = await cellPoint(page, padded, py, px);
+    await page.mouse.move(p.x, p.y);
+    await page.waitForFunction(CELL_DIGEST, [input, sy, sx, before], { timeout: 5000 })
+      .catch(() => assert.fail(`padded (${py}, ${px}) does not light input (${sy}, ${sx})`));
+    seen.push(await Promise.all(sources.map(([y, x]) => page.evaluate(CELL_DIGEST, [input, y, x]))));
+  }
+  assert.notEqual(seen[0][0], seen[1][0], 'input (2, 2) looks the same lit and not');
+  assert.notEqual(seen[1][1], seen[0][1], 'input (2, 1) looks the same lit and not');
+  await page.mouse.move(0, 0);
+  // The control: circular, then zeros, which leaves the URL (PyTorch's default).
+  await select.selectOption('circular');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('padding_mode') === 'circular');
+  assert.ok((await stat(page, 'keras-code')).includes('mode="wrap"'));
+  await select.selectOption('zeros');
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has('padding_mode'));
+  assert.ok(!(await stat(page, 'pytorch-code')).includes('padding_mode'));
+  // A reflect padding as large as the map is lowered, with a notice.
+  await page.goto(`${env.server.url}?layer=standard&height=3&width=3&kernel_size=3&padding=3&padding_mode=reflect&lang=en`);
+  await page.waitForSelector('[role="alert"]');
+  assert.equal(new URL(page.url()).searchParams.get('padding'), '2');
+  assert.match(await page.locator('[role="alert"]').first().textContent(), /reflection padding allows at most 2/);
+  await page.screenshot({ path: `${SHOTS}/padding-mode.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -58,7 +58,7 @@ def array(t):
 def describe(spec):
     keys = ["height", "width", "in_channels", "out_channels", "kernel_size", "stride",
             "padding", "dilation", "groups", "output_padding", "scale_factor",
-            "depth_multiplier", "bias", "upsample_mode"]
+            "depth_multiplier", "bias", "upsample_mode", "padding_mode"]
     pad = spec["padding"]
     spec = dict(spec, padding=pad["explicit"] if isinstance(pad, dict) else pad)
     return spec["layer"] + " " + " ".join(f"{k}={spec[k]}" for k in keys)
@@ -256,6 +256,9 @@ def true_notes(spec):
         return notes
     if keras_error(lambda: direct_keras(spec), spec) is not None:
         notes.add("code.note.keras-dilated-stride")
+    if spec["padding_mode"] != "zeros" and pads(spec) and \
+            "padding_mode" not in inspect.signature(layers.Conv2D).parameters:
+        notes.add("code.note.keras-padding-mode")
     if padding(spec) == "same" and s > 1:
         try:
             nn.Conv2d(ci, co, k, stride=s, padding="same")
@@ -268,6 +271,23 @@ def true_notes(spec):
         if [tuple(w.shape) for w in sep.weights if "bias" in w.path] == [(co,)]:
             notes.update(["code.note.separable-bias", "code.note.separable-bias-fold"])
     return notes
+
+
+def pads(spec):
+    """Whether the (spatial) convolution pads at all: an integer padding above 0, or a `same`
+    padding of more than nothing (PyTorch's and TensorFlow's split, over the map it runs on)."""
+    p = padding(spec)
+    if p == "valid":
+        return False
+    if p != "same":
+        return p > 0
+    s, k, d = spec["stride"], spec["kernel_size"], spec["dilation"]
+    scale = spec["scale_factor"] if spec["layer"] == "upsample" else 1
+    if spec["layer"] == "upsample":
+        s = 1
+    ext = (k - 1) * d + 1
+    return any(((n * scale + s - 1) // s - 1) * s + ext - n * scale > 0
+               for n in (spec["height"], spec["width"]))
 
 
 def check_notes(case):

@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2, Array3, Array4, ArrayView3};
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{ConvRole, LayerSpec, Op, UpsampleMode};
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 /// What a cell of a stage holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,7 +19,8 @@ pub enum Cell {
     Padding,
     /// A zero inserted between pixels (transposed convolution).
     Inserted,
-    /// A copy of the previous stage's pixel `(y, x)` (upsampling).
+    /// A copy of the previous stage's pixel `(y, x)`: upsampling, and the border of a padding
+    /// that reflects, replicates or wraps the map.
     Copied { y: usize, x: usize },
     /// A bilinear mix of up to four pixels of the previous stage, the first at `(y, x)`
     /// ([`Forward::sources`] gives all four with their weights).
@@ -233,6 +234,42 @@ fn embed(src: &Stage, kind: StageKind, top: isize, left: isize, h: usize, w: usi
     }
 }
 
+/// The padded input of a convolution: `src` with `padding` around it, filled as `mode` says. A
+/// zero is [`Cell::Padding`]; with reflect, replicate or circular padding a border cell is
+/// [`Cell::Copied`] from the cell of `src` it repeats ([`crate::pad_source`]).
+fn padded_stage(
+    src: &Stage,
+    padding: Padding,
+    mode: PaddingMode,
+    budget: &Budget,
+) -> Result<Stage, ConvError> {
+    let (_, h, w) = src.data.dim();
+    let (ph, pw) = (
+        h + padding.top + padding.bottom,
+        w + padding.left + padding.right,
+    );
+    let mut stage = embed(
+        src,
+        StageKind::Padded,
+        padding.top as isize,
+        padding.left as isize,
+        ph,
+        pw,
+    );
+    if mode == PaddingMode::Zeros {
+        return Ok(stage);
+    }
+    stage.data = crate::pad::pad_with_budget(src.data.view(), padding, mode, budget)?;
+    for ((y, x), cell) in stage.cells.indexed_iter_mut() {
+        if *cell == Cell::Padding {
+            if let Some([sy, sx]) = crate::pad::pad_source(y, x, [h, w], padding, mode) {
+                *cell = Cell::Copied { y: sy, x: sx };
+            }
+        }
+    }
+    Ok(stage)
+}
+
 fn groups_of(channels: usize, groups: usize) -> Vec<usize> {
     let per = (channels / groups.max(1)).max(1);
     (0..channels).map(|c| c / per).collect()
@@ -423,16 +460,7 @@ impl Pass<'_> {
         let input_stage = if options.padding == crate::Padding::default() {
             prev
         } else {
-            let p = options.padding;
-            let (_, h, w) = src.data.dim();
-            let padded = embed(
-                src,
-                StageKind::Padded,
-                p.top as isize,
-                p.left as isize,
-                h + p.top + p.bottom,
-                w + p.left + p.right,
-            );
+            let padded = padded_stage(src, options.padding, options.padding_mode, self.budget)?;
             self.stages.push(padded);
             self.stages.len() - 1
         };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::named_enum;
 use crate::shape::kernel_field;
-use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding};
+use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 named_enum! {
     /// The eight layer types of the playground.
@@ -48,6 +48,7 @@ impl LayerKind {
                 KernelSize,
                 Stride,
                 Padding,
+                PaddingMode,
                 Bias,
             ],
             LayerKind::Depthwise => &[
@@ -58,6 +59,7 @@ impl LayerKind {
                 KernelSize,
                 Stride,
                 Padding,
+                PaddingMode,
                 Bias,
             ],
             LayerKind::Pointwise => &[Height, Width, InChannels, OutChannels, Bias],
@@ -69,6 +71,7 @@ impl LayerKind {
                 KernelSize,
                 Stride,
                 Padding,
+                PaddingMode,
                 DepthMultiplier,
                 Bias,
             ],
@@ -94,6 +97,7 @@ impl LayerKind {
                 AlignCorners,
                 KernelSize,
                 Padding,
+                PaddingMode,
                 Bias,
             ],
             LayerKind::Dilated => &[
@@ -105,6 +109,7 @@ impl LayerKind {
                 Dilation,
                 Stride,
                 Padding,
+                PaddingMode,
                 Bias,
             ],
             LayerKind::Grouped => &[
@@ -116,6 +121,7 @@ impl LayerKind {
                 KernelSize,
                 Stride,
                 Padding,
+                PaddingMode,
                 Bias,
             ],
         }
@@ -149,11 +155,15 @@ named_enum! {
         Mode => "mode",
         /// Bilinear upsampling: PyTorch's `align_corners` (0 or 1).
         AlignCorners => "align_corners",
+        /// What the padded cells hold: [`PaddingMode`] (`zeros`, `reflect`, `replicate`,
+        /// `circular`; 0–3 as a number), as `nn.Conv2d(padding_mode=…)`. Every layer with a
+        /// padding stage but the transposed one, which PyTorch allows zeros only.
+        PaddingMode => "padding_mode",
     }
 }
 
 /// Padding as the UI offers it: a symmetric integer, or PyTorch's `same` / `valid`. What the
-/// padded cells hold is a separate choice, [`crate::PaddingMode`] (zeros in every layer here).
+/// padded cells hold is a separate choice, [`LayerSpec::padding_mode`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PaddingSpec {
@@ -254,6 +264,9 @@ pub struct LayerSpec {
     /// Bilinear upsampling only: corner pixels of input and output aligned
     /// (`nn.Upsample(align_corners=True)`); see [`crate::bilinear_taps`].
     pub align_corners: bool,
+    /// What the padding of the (spatial) convolution holds, as `nn.Conv2d(padding_mode=…)`;
+    /// zeros wherever the layer has no such choice ([`LayerKind::uses`]).
+    pub padding_mode: PaddingMode,
 }
 
 impl Default for LayerSpec {
@@ -305,6 +318,9 @@ pub enum CorrectionReason {
     ResetToPreset,
     /// `align_corners` applies to bilinear upsampling only (PyTorch refuses it otherwise).
     AlignCornersNeedsBilinear,
+    /// A `reflect` padding must be smaller than the map it pads, a `circular` one at most as
+    /// long: `max` pixels here. (An integer padding is lowered to it; `same` pads with zeros.)
+    PaddingTooLargeForMode { mode: PaddingMode, max: usize },
 }
 
 impl std::fmt::Display for CorrectionReason {
@@ -346,6 +362,9 @@ impl std::fmt::Display for CorrectionReason {
             }
             CorrectionReason::AlignCornersNeedsBilinear => {
                 f.write_str("align_corners applies to bilinear upsampling only")
+            }
+            CorrectionReason::PaddingTooLargeForMode { mode, max } => {
+                write!(f, "{mode} padding allows at most {max} here")
             }
         }
     }
@@ -530,6 +549,7 @@ impl LayerSpec {
             bias: true,
             upsample_mode: UpsampleMode::Nearest,
             align_corners: false,
+            padding_mode: PaddingMode::Zeros,
         };
         match layer {
             LayerKind::Standard => LayerSpec {
@@ -610,6 +630,9 @@ impl LayerSpec {
         }
         if !uses(Param::AlignCorners) {
             s.align_corners = false;
+        }
+        if !uses(Param::PaddingMode) {
+            s.padding_mode = PaddingMode::Zeros;
         }
         match self.layer {
             LayerKind::Depthwise => s.groups = s.in_channels,
@@ -708,10 +731,10 @@ impl LayerSpec {
         input: [usize; 2],
         [stride, dilation, groups]: [usize; 3],
     ) -> Op {
-        let padding = if kernel == 1 && role == ConvRole::Pointwise {
-            Padding::default()
+        let (padding, padding_mode) = if kernel == 1 && role == ConvRole::Pointwise {
+            (Padding::default(), PaddingMode::Zeros)
         } else {
-            self.padding_sides(input)
+            (self.padding_sides(input), self.padding_mode)
         };
         Op::Conv {
             role,
@@ -723,7 +746,7 @@ impl LayerSpec {
                 padding,
                 dilation: [dilation, dilation],
                 groups,
-                padding_mode: crate::PaddingMode::Zeros,
+                padding_mode,
             },
         }
     }
@@ -878,6 +901,9 @@ impl LayerSpec {
                 self.upsample_mode = UpsampleMode::ALL[v.min(UpsampleMode::ALL.len() - 1)]
             }
             Param::AlignCorners => self.align_corners = v != 0,
+            Param::PaddingMode => {
+                self.padding_mode = PaddingMode::ALL[v.min(PaddingMode::ALL.len() - 1)]
+            }
         }
     }
 
@@ -902,6 +928,7 @@ impl LayerSpec {
             Param::Bias => self.bias as usize,
             Param::Mode => self.upsample_mode as usize,
             Param::AlignCorners => self.align_corners as usize,
+            Param::PaddingMode => self.padding_mode as usize,
         }
     }
 
@@ -938,6 +965,7 @@ impl LayerSpec {
             Param::DepthMultiplier => (1, limits.max_depth_multiplier),
             Param::Bias | Param::AlignCorners => (0, 1),
             Param::Mode => (0, UpsampleMode::ALL.len() - 1),
+            Param::PaddingMode => (0, PaddingMode::ALL.len() - 1),
         }
     }
 
@@ -977,6 +1005,7 @@ impl LayerSpec {
         match param {
             Param::Padding => self.padding.to_string(),
             Param::Mode => self.upsample_mode.name().to_string(),
+            Param::PaddingMode => self.padding_mode.name().to_string(),
             _ => self.get(param).to_string(),
         }
     }
@@ -1001,9 +1030,10 @@ impl Repair<'_> {
 
     /// Sets a numeric parameter (`Padding`: an explicit padding) and notes the change.
     fn fix(&mut self, param: Param, value: usize, reason: CorrectionReason) {
-        let from = self.spec.get(param);
-        self.note(param, from.to_string(), value.to_string(), reason);
+        let from = self.spec.value_text(param);
         self.spec.set(param, value);
+        let to = self.spec.value_text(param);
+        self.note(param, from, to, reason);
     }
 
     /// Like [`Repair::fix`], when the value changes.
@@ -1121,6 +1151,15 @@ impl Repair<'_> {
                 ConvError::OutputPadding { .. } => {
                     let v = self.spec.range(Param::OutputPadding, self.limits).1;
                     self.fix(Param::OutputPadding, v, reason);
+                }
+                ConvError::PaddingTooLarge { mode, max, .. } => {
+                    let reason = CorrectionReason::PaddingTooLargeForMode { mode, max };
+                    match self.spec.padding {
+                        PaddingSpec::Explicit(p) if p > max => {
+                            self.fix(Param::Padding, max, reason)
+                        }
+                        _ => self.fix(Param::PaddingMode, PaddingMode::Zeros as usize, reason),
+                    }
                 }
                 // Over budget (or anything else).
                 _ => self.halve_largest(reason),

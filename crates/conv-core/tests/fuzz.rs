@@ -94,6 +94,8 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
                         UpsampleMode::Nearest
                     },
                     align_corners: align % 2 == 1,
+                    // Any of the four, from the same draw.
+                    padding_mode: conv_core::PaddingMode::ALL[(align / 2) % 4],
                 }
             },
         )

@@ -353,7 +353,8 @@ fn layer_and_parameter_names_are_the_url_and_serde_names() {
             "depth_multiplier",
             "bias",
             "mode",
-            "align_corners"
+            "align_corners",
+            "padding_mode"
         ]
     );
     for k in LayerKind::ALL {

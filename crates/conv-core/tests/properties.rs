@@ -270,6 +270,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
         (
             prop::sample::select(UpsampleMode::ALL.to_vec()),
             any::<bool>(),
+            prop::sample::select(PaddingMode::ALL.to_vec()),
         ),
     )
         .prop_map(
@@ -282,7 +283,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                 bias,
                 mode,
                 explicit,
-                (upsample_mode, align_corners),
+                (upsample_mode, align_corners, padding_mode),
             )| {
                 let spec = LayerSpec {
                     layer,
@@ -305,6 +306,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                     bias,
                     upsample_mode,
                     align_corners,
+                    padding_mode,
                 };
                 spec.corrected(&Limits::GRID).0
             },
@@ -600,6 +602,39 @@ proptest! {
                     prop_assert!(fwd.feeds(ci, t.channel, t.y, t.x).contains(&[oc, oy, ox]));
                 }
             }
+        }
+    }
+
+    /// Padded stages, every padding mode: a zero cell is 0, every other cell holds the value of
+    /// the cell its address names in the stage before (its own place, or for reflect, replicate
+    /// and circular padding the cell it repeats), and the border is made of copies exactly when
+    /// the mode is not zeros.
+    #[test]
+    fn padded_stages_copy_their_border_cells(spec in wild_spec(), seed in any::<u64>()) {
+        let (fwd, _, _) = forward_of(&spec, seed);
+        for view in fwd.convs.iter().filter(|v| !v.transposed) {
+            let padded = &fwd.stages[view.input_stage];
+            if padded.kind != StageKind::Padded {
+                continue;
+            }
+            let before = &fwd.stages[view.input_stage - 1];
+            for ((y, x), cell) in padded.cells.indexed_iter() {
+                for c in 0..padded.shape()[0] {
+                    let v = padded.data[[c, y, x]];
+                    match *cell {
+                        Cell::Padding => prop_assert_eq!(v, 0.0),
+                        Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } => {
+                            prop_assert_eq!(v, before.data[[c, sy, sx]])
+                        }
+                        other => prop_assert!(false, "{:?} in a padded stage", other),
+                    }
+                }
+            }
+            let copies = padded.cells.iter().any(|c| matches!(c, Cell::Copied { .. }));
+            let zeros = padded.cells.iter().any(|c| matches!(c, Cell::Padding));
+            let mode = spec.effective().padding_mode;
+            prop_assert_eq!(copies, mode != PaddingMode::Zeros, "{:?}", spec);
+            prop_assert_eq!(zeros, mode == PaddingMode::Zeros, "{:?}", spec);
         }
     }
 

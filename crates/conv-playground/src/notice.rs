@@ -151,6 +151,16 @@ fn reason_key(lang: Lang, reason: &NoticeReason) -> (&'static str, Vec<(&'static
             }
             CorrectionReason::ResetToPreset => ("notice.reset", vec![]),
             CorrectionReason::AlignCornersNeedsBilinear => ("notice.align-corners", vec![]),
+            CorrectionReason::PaddingTooLargeForMode { mode, max } => (
+                "notice.padding-mode",
+                vec![
+                    (
+                        "mode",
+                        tr(lang, &format!("padmode.{}", mode.name())).to_string(),
+                    ),
+                    ("max", n(max)),
+                ],
+            ),
             // A reason added to conv-core later: still a correction, worded generally.
             _ => ("notice.invalid", vec![]),
         },
@@ -210,6 +220,10 @@ mod tests {
                 CorrectionReason::TooManyMacs { limit: 1 << 32 },
                 CorrectionReason::ResetToPreset,
                 CorrectionReason::AlignCornersNeedsBilinear,
+                CorrectionReason::PaddingTooLargeForMode {
+                    mode: conv_core::PaddingMode::Reflect,
+                    max: 2,
+                },
             ]
             .map(NoticeReason::Corrected),
         );

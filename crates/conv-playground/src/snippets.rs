@@ -2,7 +2,7 @@
 //! imports, with notes where the two frameworks differ. Pure, tested natively; every snippet of a
 //! sweep of settings is also run in PyTorch and Keras by `tests/snippets/check.py`.
 
-use conv_core::{LayerKind, LayerSpec, PaddingSpec, UpsampleMode};
+use conv_core::{LayerKind, LayerSpec, PaddingMode, PaddingSpec, Param, UpsampleMode};
 
 /// Code for the current layer and the notes (i18n keys) that go with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,27 +124,43 @@ fn pytorch(e: &LayerSpec) -> String {
         e.dilation,
         e.bias,
     );
-    // A `same` padding PyTorch refuses (stride > 1) is written as explicit zero padding,
+    // A `same` padding PyTorch refuses (stride > 1) is written as an explicit padding layer,
     // TensorFlow's split: the odd pixel goes right and bottom.
     let (pad, mut layers) = match torch_padding(e) {
         Some(p) => (p, vec![]),
         None => {
             let p = e.padding_sides([e.height, e.width]);
-            let zero_pad = format!(
-                "nn.ZeroPad2d(({}, {}, {}, {}))",
+            let class = match e.padding_mode {
+                PaddingMode::Zeros => "ZeroPad2d",
+                PaddingMode::Reflect => "ReflectionPad2d",
+                PaddingMode::Replicate => "ReplicationPad2d",
+                PaddingMode::Circular => "CircularPad2d",
+            };
+            let pad_layer = format!(
+                "nn.{class}(({}, {}, {}, {}))",
                 p.left, p.right, p.top, p.bottom
             );
-            (String::new(), vec![zero_pad])
+            (String::new(), vec![pad_layer])
         }
+    };
+    // `padding_mode` last, as in nn.Conv2d's signature, beside a padding that pads.
+    let moded = |conv: String| match e.padding_mode {
+        PaddingMode::Zeros => conv,
+        _ if pad.is_empty() => conv,
+        mode => format!(
+            "{}, padding_mode=\"{}\")",
+            conv.trim_end_matches(')'),
+            mode.name()
+        ),
     };
     match e.layer {
         LayerKind::Standard | LayerKind::Dilated | LayerKind::Grouped | LayerKind::Depthwise => {
-            layers.push(torch_conv(ci, co, k, s, &pad, d, e.groups, b));
+            layers.push(moded(torch_conv(ci, co, k, s, &pad, d, e.groups, b)));
         }
         LayerKind::Pointwise => layers.push(torch_conv(ci, co, 1, 1, "", 1, 1, b)),
         LayerKind::Separable => {
             let mid = e.separable_channels();
-            let depthwise = torch_conv(ci, mid, k, s, &pad, 1, ci, b);
+            let depthwise = moded(torch_conv(ci, mid, k, s, &pad, 1, ci, b));
             layers.push(format!("{depthwise}  # depthwise"));
             let pointwise = torch_conv(mid, co, 1, 1, "", 1, 1, b);
             layers.push(format!("{pointwise}  # pointwise"));
@@ -182,7 +198,7 @@ fn pytorch(e: &LayerSpec) -> String {
             layers.push(format!(
                 "nn.Upsample(scale_factor={f}, mode=\"{mode}\"{align})"
             ));
-            layers.push(torch_conv(ci, co, k, 1, &pad, 1, 1, b));
+            layers.push(moded(torch_conv(ci, co, k, 1, &pad, 1, 1, b)));
         }
     }
     program(TORCH_IMPORTS, "nn.Sequential(", ")", layers)
@@ -192,6 +208,9 @@ fn pytorch(e: &LayerSpec) -> String {
 /// `same` when the convolution runs at stride 1 for a larger stride (then the sides of that
 /// stride's `same` are written out: the odd pixel right and bottom).
 fn keras_padding(e: &LayerSpec, explicit_same: bool) -> (&'static str, Option<String>) {
+    if e.padding_mode != PaddingMode::Zeros {
+        return ("\"valid\"", keras_mode_padding(e));
+    }
     match e.padding {
         PaddingSpec::Same if explicit_same => {
             let p = e.padding_sides([e.height, e.width]);
@@ -209,6 +228,25 @@ fn keras_padding(e: &LayerSpec, explicit_same: bool) -> (&'static str, Option<St
     }
 }
 
+/// Keras convolutions pad with zeros only: a reflect, replicate or circular padding is a
+/// `keras.ops.pad` in front (numpy's modes `reflect`, `edge` and `wrap` are PyTorch's three),
+/// `None` when the layer does not pad.
+fn keras_mode_padding(e: &LayerSpec) -> Option<String> {
+    let p = e.padding_sides([e.height, e.width]);
+    if p.top + p.bottom + p.left + p.right == 0 {
+        return None;
+    }
+    let mode = match e.padding_mode {
+        PaddingMode::Reflect => "reflect",
+        PaddingMode::Replicate => "edge",
+        _ => "wrap",
+    };
+    Some(format!(
+        "layers.Lambda(lambda t: keras.ops.pad(t, [[0, 0], [{}, {}], [{}, {}], [0, 0]], mode=\"{mode}\"))",
+        p.top, p.bottom, p.left, p.right
+    ))
+}
+
 /// The Keras snippet (channels last) of the effective spec `e`; its notes go to `notes`.
 fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
     let (co, k, s, d) = (e.out_channels, e.kernel_size, e.stride, e.dilation);
@@ -217,6 +255,9 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
     // s-th row and column, which is the same.
     let subsample = s > 1 && d > 1;
     let (pad, pre) = keras_padding(e, subsample);
+    if pre.is_some() && e.padding_mode != PaddingMode::Zeros {
+        notes.push("code.note.keras-padding-mode");
+    }
     let mut layers: Vec<String> = pre.into_iter().collect();
     let strides = if s > 1 && !subsample {
         format!(", strides={s}")
@@ -356,6 +397,27 @@ pub fn sweep() -> Vec<LayerSpec> {
                 LayerKind::Grouped => at.grouped(),
             };
             specs.extend(group);
+        }
+    }
+    // Then the padding modes, after the rest so as not to move its cases: each layer type that
+    // has the choice, one mode per stride, with an integer and a `same` padding.
+    for kind in LayerKind::ALL
+        .into_iter()
+        .filter(|k| k.uses(Param::PaddingMode))
+    {
+        for (stride, mode) in (1..=3).zip([
+            PaddingMode::Reflect,
+            PaddingMode::Replicate,
+            PaddingMode::Circular,
+        ]) {
+            let at = SweepPoint::new(kind, stride);
+            specs.extend(
+                [PaddingSpec::Explicit(2), PaddingSpec::Same].map(|p| LayerSpec {
+                    padding_mode: mode,
+                    dilation: if kind == LayerKind::Dilated { 2 } else { 1 },
+                    ..at.with(p)
+                }),
+            );
         }
     }
     corrected_once(specs)

@@ -288,22 +288,26 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
             at.x,
         );
     }
-    // Find the cell of the convolution's input stage that this cell became.
-    let target = if at.stage == view.input_stage {
-        Some((at.y, at.x))
+    // The cells of the convolution's input stage that this cell became: itself, its copies
+    // (upsampling; a padding that reflects, replicates or wraps) and their padded places.
+    let targets: Vec<(usize, usize)> = if at.stage == view.input_stage {
+        vec![(at.y, at.x)]
     } else {
         let input = &fwd.stages[view.input_stage];
         let [_, ih, iw] = input.shape();
         (0..ih)
             .flat_map(|y| (0..iw).map(move |x| (y, x)))
-            .find(|&(y, x)| trace_back(fwd, view.input_stage, y, x, at.stage) == Some((at.y, at.x)))
+            .filter(|&(y, x)| {
+                trace_back(fwd, view.input_stage, y, x, at.stage) == Some((at.y, at.x))
+            })
+            .collect()
     };
     let mut marks = vec![(at, Role::Focus)];
     let mixed = mix(fwd, at);
     if let Some((sources, _)) = &mixed {
         marks.extend(sources.iter().copied());
     }
-    if let Some((y, x)) = target {
+    for (y, x) in targets {
         if at.stage != view.input_stage {
             marks.push((
                 CellRef {
@@ -330,17 +334,23 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
     Trace {
         marks,
         kernel: None,
-        text: mixed.map(|(_, text)| text),
+        text: mixed.and_then(|(_, text)| text),
     }
 }
 
-/// For a cell of a bilinear upsampling: the pixels it mixes (on the stage before) and the sum,
-/// each pixel's value times its weight.
-fn mix(fwd: &Forward, at: CellRef) -> Option<(Vec<(CellRef, Role)>, String)> {
+/// The cells a cell is made from, marked, and for a mix the written-out sum.
+type Mixed = (Vec<(CellRef, Role)>, Option<String>);
+
+/// For a copied cell (upsampling, a border of a reflect, replicate or circular padding): the
+/// pixel it copies, on the stage before. For a cell of a bilinear upsampling: the pixels it
+/// mixes and the sum, each pixel's value times its weight.
+fn mix(fwd: &Forward, at: CellRef) -> Option<Mixed> {
     let stage = fwd.stages.get(at.stage)?;
-    if !matches!(stage.cells.get([at.y, at.x])?, Cell::Interpolated { .. }) {
-        return None;
-    }
+    let copied = match stage.cells.get([at.y, at.x])? {
+        Cell::Copied { .. } => true,
+        Cell::Interpolated { .. } => false,
+        _ => return None,
+    };
     let before = &fwd.stages[at.stage - 1];
     let sources = fwd.sources(at.stage, at.y, at.x);
     let terms: Vec<(f32, f32)> = sources
@@ -359,6 +369,9 @@ fn mix(fwd: &Forward, at: CellRef) -> Option<(Vec<(CellRef, Role)>, String)> {
             (cell, Role::Related)
         })
         .collect();
+    if copied {
+        return Some((marks, None));
+    }
     // Weights to three decimals: bilinear weights are fractions like 3/7, and the written sum
     // should add up to the cell's value as closely as the values are written.
     let parts: Vec<String> = terms
@@ -368,16 +381,17 @@ fn mix(fwd: &Forward, at: CellRef) -> Option<(Vec<(CellRef, Role)>, String)> {
     let value = stage.data[[at.channel, at.y, at.x]];
     Some((
         marks,
-        format!("{} = {}", parts.join(" + "), format_value(value)),
+        Some(format!("{} = {}", parts.join(" + "), format_value(value))),
     ))
 }
 
-/// Follows cell `(y, x)` of stage `from` back to stage `to`, through padding / insertion stages.
+/// Follows cell `(y, x)` of stage `from` back to stage `to`, through padding, insertion and
+/// copies.
 fn trace_back(fwd: &Forward, from: usize, y: usize, x: usize, to: usize) -> Option<(usize, usize)> {
     let mut at = (from, y, x);
     while at.0 > to {
         match fwd.stages[at.0].cells[[at.1, at.2]] {
-            Cell::Data { y, x } => at = (at.0 - 1, y, x),
+            Cell::Data { y, x } | Cell::Copied { y, x } => at = (at.0 - 1, y, x),
             _ => return None,
         }
     }

@@ -3,7 +3,7 @@
 //! refused), which the state applies, correcting the layer to the nearest valid one and reporting
 //! every change as a notice.
 
-use conv_core::{LayerKind, PaddingSpec, Param, UpsampleMode};
+use conv_core::{LayerKind, PaddingMode, PaddingSpec, Param, UpsampleMode};
 
 use crate::i18n::Lang;
 use crate::state::{AppState, Patch};
@@ -66,7 +66,8 @@ pub fn parse_pairs(pairs: &[(String, String)]) -> Patch {
 }
 
 /// A layer parameter: a count, or for `padding` also `same` / `valid`, for `bias` and
-/// `align_corners` a flag, for `mode` a name (`nearest`, `bilinear`).
+/// `align_corners` a flag, for `mode` and `padding_mode` a name (`nearest`, `bilinear`; `zeros`,
+/// `reflect`, `replicate`, `circular`).
 fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
     let v = value.trim();
     match (param, v) {
@@ -81,6 +82,10 @@ fn parse_param(patch: &mut Patch, param: Param, key: &str, value: &str) {
             None => patch.refuse(key, value, NoticeReason::Invalid),
         },
         (Param::Mode, _) => match UpsampleMode::from_name(v) {
+            Some(mode) => patch.params.push((param, mode as usize)),
+            None => patch.refuse(key, value, NoticeReason::Invalid),
+        },
+        (Param::PaddingMode, _) => match PaddingMode::from_name(v) {
             Some(mode) => patch.params.push((param, mode as usize)),
             None => patch.refuse(key, value, NoticeReason::Invalid),
         },
@@ -159,6 +164,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
             Param::Mode => spec.upsample_mode.name().to_string(),
             // Written only where it means something (PyTorch refuses it with `nearest`).
             Param::AlignCorners if spec.upsample_mode != UpsampleMode::Bilinear => continue,
+            // Written when it is not PyTorch's default, zeros.
+            Param::PaddingMode if spec.padding_mode == PaddingMode::Zeros => continue,
+            Param::PaddingMode => spec.padding_mode.name().to_string(),
             _ => spec.get(param).to_string(),
         };
         pairs.push((param.name(), value));
@@ -271,6 +279,36 @@ mod tests {
         );
         // Another layer has neither.
         assert!(!to_query(&parse("layer=standard")).contains("mode="));
+    }
+
+    #[test]
+    fn padding_mode_round_trips_and_is_corrected() {
+        let s = parse("layer=dilated&padding=2&padding_mode=reflect");
+        assert_eq!(s.spec.padding_mode, PaddingMode::Reflect);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        let q = to_query(&s);
+        assert!(q.contains("padding_mode=reflect"), "{q}");
+        assert_eq!(parse(&q).spec, s.spec);
+        // Zeros, the default, is not written; a layer without the choice ignores it.
+        assert!(!to_query(&parse("layer=standard&padding=1")).contains("padding_mode"));
+        let t = parse("layer=transposed&padding_mode=circular");
+        assert_eq!(t.spec.effective().padding_mode, PaddingMode::Zeros);
+        assert!(!to_query(&t).contains("padding_mode"));
+        // An unknown mode is refused; a reflect padding as large as the map is lowered.
+        let s = parse("layer=standard&padding_mode=mirror");
+        assert!(s
+            .notices
+            .iter()
+            .any(|n| n.param == "padding_mode" && n.reason == NoticeReason::Invalid));
+        let s =
+            parse("layer=standard&height=3&width=3&kernel_size=3&padding=3&padding_mode=reflect");
+        assert_eq!(s.spec.padding, PaddingSpec::Explicit(2));
+        assert!(s.notices.iter().any(|n| n.param == "padding"
+            && n.reason
+                == NoticeReason::Corrected(conv_core::CorrectionReason::PaddingTooLargeForMode {
+                    mode: PaddingMode::Reflect,
+                    max: 2
+                })));
     }
 
     #[test]

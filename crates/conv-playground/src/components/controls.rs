@@ -2,7 +2,7 @@
 //! kernel and input presets.
 
 use conv_core::{
-    InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingSpec, Param, UpsampleMode,
+    InputPattern, KernelPreset, LayerKind, LayerSpec, PaddingMode, PaddingSpec, Param, UpsampleMode,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -25,7 +25,7 @@ pub fn controls() -> Html {
         .layer
         .params()
         .iter()
-        .filter(|p| !matches!(p, Param::Bias | Param::AlignCorners))
+        .filter(|p| !matches!(p, Param::Bias | Param::AlignCorners | Param::PaddingMode))
         .map(|&param| param_control(&ctx, &spec, param));
     let reset = {
         let d = ctx.dispatch.clone();
@@ -79,6 +79,9 @@ fn param_control(ctx: &AppContext, spec: &LayerSpec, param: Param) -> Html {
             if layer != LayerKind::Transposed {
                 { padding_modes(ctx, spec.padding, value) }
             }
+            if layer.uses(Param::PaddingMode) {
+                { padding_fill(ctx, spec.padding_mode) }
+            }
         </div>
     }
 }
@@ -107,6 +110,28 @@ fn padding_modes(ctx: &AppContext, current: PaddingSpec, value: usize) -> Html {
             { mode_button(PaddingSpec::Explicit(0), "padding.number") }
             { mode_button(PaddingSpec::Same, "padding.same") }
             { mode_button(PaddingSpec::Valid, "padding.valid") }
+        </div>
+    }
+}
+
+/// What the padded cells hold (`padding_mode`): zeros, reflection, edge copies or wrap-around.
+fn padding_fill(ctx: &AppContext, current: PaddingMode) -> Html {
+    let lang = ctx.lang();
+    let d = ctx.dispatch.clone();
+    let on_change = Callback::from(move |e: Event| {
+        let sel: HtmlSelectElement = e.target_unchecked_into();
+        if let Some(mode) = PaddingMode::from_name(&sel.value()) {
+            d.emit(Action::SetParam(Param::PaddingMode, mode as usize));
+        }
+    });
+    html! {
+        <div class="row">
+            <label for="padding-mode-select" class="field-label">{ tr(lang, "param.padding_mode") }</label>
+            <select id="padding-mode-select" onchange={on_change}>
+                { for PaddingMode::ALL.iter().map(|m| html! {
+                    <option value={m.name()} selected={*m == current}>{ tr(lang, &format!("padmode.{}", m.name())) }</option>
+                }) }
+            </select>
         </div>
     }
 }
