@@ -55,6 +55,12 @@ test('a host sends set, receives state, and the frame shows the new figures', as
   await page.getByRole('button', { name: '中文' }).click();
   await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"lang": "zh"'));
   assert.match(await frame.locator('.controls-toggle summary').textContent(), /参数/);
+  // The names and values of the URL, padding_mode included, both ways.
+  await page.evaluate(() => document.getElementById('pg-driven').contentWindow.postMessage(
+    { type: 'conv-playground:set', state: { layer: 'dilated', padding: 2, padding_mode: 'reflect' } }, location.origin));
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"padding_mode": "reflect"'));
+  assert.equal(await frame.locator('#padding-mode-select').inputValue(), 'reflect');
+  assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×7×7');
   assert.deepEqual(problems, []);
   await context.close();
 });
