@@ -8,6 +8,7 @@
 //!
 //! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
 
+mod backward;
 pub mod benchmarks;
 mod cost;
 mod error;

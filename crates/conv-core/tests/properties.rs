@@ -638,6 +638,29 @@ proptest! {
         }
     }
 
+    /// The backward pass is the layer's adjoint: ⟨L(x), g⟩ = ⟨x, Lᵀ(g)⟩ for the layer without its
+    /// biases, random inputs and output gradients, every layer type and padding mode.
+    #[test]
+    fn input_gradient_is_the_adjoint(spec in wild_spec(), seed in any::<u64>()) {
+        let e = spec.effective();
+        let mut weights = LayerWeights::generate(&spec, KernelPreset::Random, seed).expect("valid spec");
+        for c in &mut weights.convs {
+            c.bias = None;
+        }
+        let x = InputPattern::Random.generate(e.in_channels, e.height, e.width, seed);
+        let y = spec.forward(x.view(), &weights, &Budget::PLAYGROUND).unwrap().output().data.clone();
+        let g = tensor3(y.dim(), seed ^ 7);
+        let back = spec.input_gradient(g.view(), &weights, &Budget::PLAYGROUND).unwrap();
+        prop_assert_eq!(back.dim(), x.dim());
+        let dot = |a: &Array3<f32>, b: &Array3<f32>| -> (f64, f64) {
+            a.iter().zip(b.iter()).fold((0.0, 0.0), |(s, m), (u, v)| {
+                (s + *u as f64 * *v as f64, m + (*u as f64 * *v as f64).abs())
+            })
+        };
+        let ((lhs, size_l), (rhs, size_r)) = (dot(&y, &g), dot(&x, &back));
+        prop_assert!((lhs - rhs).abs() <= 1e-4 * (1.0 + size_l.max(size_r)), "{} vs {} for {:?}", lhs, rhs, spec);
+    }
+
     #[test]
     fn depthwise_equals_grouped_with_groups_c_in(c in 1usize..=4, mult in 1usize..=2, h in 3usize..=7, k in 1usize..=3, s in 1usize..=2, seed in any::<u64>()) {
         let depthwise = LayerSpec { layer: LayerKind::Depthwise, height: h, width: h, in_channels: c, out_channels: c * mult, kernel_size: k, stride: s, ..LayerSpec::preset(LayerKind::Depthwise) };
