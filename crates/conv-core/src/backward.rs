@@ -161,14 +161,7 @@ fn upsample_adjoint(
                     [(y, x, 1.0), (y, x, 0.0), (y, x, 0.0), (y, x, 0.0)]
                 }
                 UpsampleMode::Bilinear => {
-                    let (y0, y1, ly) = crate::ops::bilinear_taps(oy, h, scale, align_corners);
-                    let (x0, x1, lx) = crate::ops::bilinear_taps(ox, w, scale, align_corners);
-                    [
-                        (y0, x0, (1.0 - ly) * (1.0 - lx)),
-                        (y0, x1, (1.0 - ly) * lx),
-                        (y1, x0, ly * (1.0 - lx)),
-                        (y1, x1, ly * lx),
-                    ]
+                    crate::bilinear_mix([oy, ox], [h, w], scale, align_corners)
                 }
             };
             for ci in 0..c {

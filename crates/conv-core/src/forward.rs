@@ -856,18 +856,13 @@ impl Forward {
                     return Vec::new();
                 };
                 let [_, sh, sw] = self.stages[stage - 1].shape();
-                let (y0, y1, wy) = crate::bilinear_taps(y, sh, i.scale, i.align_corners);
-                let (x0, x1, wx) = crate::bilinear_taps(x, sw, i.scale, i.align_corners);
+                let mix = crate::bilinear_mix([y, x], [sh, sw], i.scale, i.align_corners);
                 let mut out: Vec<(usize, usize, f32)> = Vec::with_capacity(4);
-                for (sy, a) in [(y0, 1.0 - wy), (y1, wy)] {
-                    for (sx, b) in [(x0, 1.0 - wx), (x1, wx)] {
-                        if a * b > 0.0 {
-                            // A clamped tap reads the same pixel twice: one entry, weights added.
-                            match out.iter_mut().find(|(py, px, _)| (*py, *px) == (sy, sx)) {
-                                Some(e) => e.2 += a * b,
-                                None => out.push((sy, sx, a * b)),
-                            }
-                        }
+                for (sy, sx, weight) in mix.into_iter().filter(|t| t.2 > 0.0) {
+                    // A clamped tap reads the same pixel twice: one entry, weights added.
+                    match out.iter_mut().find(|(py, px, _)| (*py, *px) == (sy, sx)) {
+                        Some(e) => e.2 += weight,
+                        None => out.push((sy, sx, weight)),
                     }
                 }
                 out

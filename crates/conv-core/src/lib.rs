@@ -32,7 +32,7 @@ pub use forward::{
 };
 pub use init::{input_from_rgba, resize_rgba, InputPattern, KernelPreset, SeededRng};
 pub use ops::{
-    bilinear_taps, conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d,
+    bilinear_mix, bilinear_taps, conv2d, conv2d_into, conv2d_with_budget, conv_transpose2d,
     conv_transpose2d_with_budget, pixel_shuffle, upsample_bilinear, upsample_nearest,
     upsample_nearest_into, Workspace,
 };

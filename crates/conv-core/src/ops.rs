@@ -554,6 +554,25 @@ pub fn bilinear_taps(
     (i0 as usize, i1 as usize, weight as f32)
 }
 
+/// The four input pixels (some may repeat, some weigh 0) that output pixel `o` = `[y, x]` of a
+/// bilinear upsampling mixes, for an input of `input` = `[height, width]`, with their weights:
+/// the products of the two axes' [`bilinear_taps`], summing to 1.
+pub fn bilinear_mix(
+    o: [usize; 2],
+    input: [usize; 2],
+    scale: usize,
+    align_corners: bool,
+) -> [(usize, usize, f32); 4] {
+    let (y0, y1, ly) = bilinear_taps(o[0], input[0], scale, align_corners);
+    let (x0, x1, lx) = bilinear_taps(o[1], input[1], scale, align_corners);
+    [
+        (y0, x0, (1.0 - ly) * (1.0 - lx)),
+        (y0, x1, (1.0 - ly) * lx),
+        (y1, x0, ly * (1.0 - lx)),
+        (y1, x1, ly * lx),
+    ]
+}
+
 /// Pixel shuffle (`torch.nn.PixelShuffle(upscale_factor)`, ONNX `DepthToSpace` in `CRD` mode):
 /// `(C·r², H, W)` becomes `(C, H·r, W·r)` with `out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h,
 /// w]`: each group of `r²` channels is laid out as the `r × r` block of every pixel.

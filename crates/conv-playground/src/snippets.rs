@@ -46,7 +46,7 @@ pub fn snippets(spec: &LayerSpec) -> Snippets {
     }
 }
 
-// The arguments mirror `nn.Conv2d`'s own, one for one.
+// The arguments mirror `nn.Conv2d`'s own, one for one (`padding_mode` only beside a padding).
 #[allow(clippy::too_many_arguments)]
 fn torch_conv(
     c_in: usize,
@@ -57,6 +57,7 @@ fn torch_conv(
     d: usize,
     g: usize,
     bias: bool,
+    mode: PaddingMode,
 ) -> String {
     let mut a = format!("{c_in}, {c_out}, kernel_size={k}");
     if s != 1 {
@@ -73,6 +74,9 @@ fn torch_conv(
     }
     if !bias {
         a += ", bias=False";
+    }
+    if !padding.is_empty() && mode != PaddingMode::Zeros {
+        a += &format!(", padding_mode=\"{}\"", mode.name());
     }
     format!("nn.Conv2d({a})")
 }
@@ -143,26 +147,17 @@ fn pytorch(e: &LayerSpec) -> String {
             (String::new(), vec![pad_layer])
         }
     };
-    // `padding_mode` last, as in nn.Conv2d's signature, beside a padding that pads.
-    let moded = |conv: String| match e.padding_mode {
-        PaddingMode::Zeros => conv,
-        _ if pad.is_empty() => conv,
-        mode => format!(
-            "{}, padding_mode=\"{}\")",
-            conv.trim_end_matches(')'),
-            mode.name()
-        ),
-    };
+    let m = e.padding_mode;
     match e.layer {
         LayerKind::Standard | LayerKind::Dilated | LayerKind::Grouped | LayerKind::Depthwise => {
-            layers.push(moded(torch_conv(ci, co, k, s, &pad, d, e.groups, b)));
+            layers.push(torch_conv(ci, co, k, s, &pad, d, e.groups, b, m));
         }
-        LayerKind::Pointwise => layers.push(torch_conv(ci, co, 1, 1, "", 1, 1, b)),
+        LayerKind::Pointwise => layers.push(torch_conv(ci, co, 1, 1, "", 1, 1, b, m)),
         LayerKind::Separable => {
             let mid = e.separable_channels();
-            let depthwise = moded(torch_conv(ci, mid, k, s, &pad, 1, ci, b));
+            let depthwise = torch_conv(ci, mid, k, s, &pad, 1, ci, b, m);
             layers.push(format!("{depthwise}  # depthwise"));
-            let pointwise = torch_conv(mid, co, 1, 1, "", 1, 1, b);
+            let pointwise = torch_conv(mid, co, 1, 1, "", 1, 1, b, m);
             layers.push(format!("{pointwise}  # pointwise"));
         }
         LayerKind::Transposed => {
@@ -198,7 +193,7 @@ fn pytorch(e: &LayerSpec) -> String {
             layers.push(format!(
                 "nn.Upsample(scale_factor={f}, mode=\"{mode}\"{align})"
             ));
-            layers.push(moded(torch_conv(ci, co, k, 1, &pad, 1, 1, b)));
+            layers.push(torch_conv(ci, co, k, 1, &pad, 1, 1, b, m));
         }
     }
     program(TORCH_IMPORTS, "nn.Sequential(", ")", layers)

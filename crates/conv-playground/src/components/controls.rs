@@ -116,20 +116,46 @@ fn padding_modes(ctx: &AppContext, current: PaddingSpec, value: usize) -> Html {
 
 /// What the padded cells hold (`padding_mode`): zeros, reflection, edge copies or wrap-around.
 fn padding_fill(ctx: &AppContext, current: PaddingMode) -> Html {
-    let lang = ctx.lang();
     let d = ctx.dispatch.clone();
+    let names = PaddingMode::ALL.map(|m| m.name());
+    named_select(
+        ctx,
+        "padding-mode-select",
+        "param.padding_mode",
+        &names,
+        "padmode.",
+        current as usize,
+        move |i| d.emit(Action::SetParam(Param::PaddingMode, i)),
+    )
+}
+
+/// A labelled `<select>` (`#id`, label `tr(label)`) of `names`, each shown as `tr(prefix + name)`,
+/// the `current`-th selected; picking one gives its position to `pick`.
+fn named_select(
+    ctx: &AppContext,
+    id: &'static str,
+    label: &str,
+    names: &[&'static str],
+    prefix: &str,
+    current: usize,
+    pick: impl Fn(usize) + 'static,
+) -> Html {
+    let lang = ctx.lang();
+    let count = names.len();
     let on_change = Callback::from(move |e: Event| {
         let sel: HtmlSelectElement = e.target_unchecked_into();
-        if let Some(mode) = PaddingMode::from_name(&sel.value()) {
-            d.emit(Action::SetParam(Param::PaddingMode, mode as usize));
+        if let Ok(i) = usize::try_from(sel.selected_index()) {
+            if i < count {
+                pick(i);
+            }
         }
     });
     html! {
         <div class="row">
-            <label for="padding-mode-select" class="field-label">{ tr(lang, "param.padding_mode") }</label>
-            <select id="padding-mode-select" onchange={on_change}>
-                { for PaddingMode::ALL.iter().map(|m| html! {
-                    <option value={m.name()} selected={*m == current}>{ tr(lang, &format!("padmode.{}", m.name())) }</option>
+            <label for={id} class="field-label">{ tr(lang, label) }</label>
+            <select {id} onchange={on_change}>
+                { for names.iter().enumerate().map(|(i, name)| html! {
+                    <option value={*name} selected={i == current}>{ tr(lang, &format!("{prefix}{name}")) }</option>
                 }) }
             </select>
         </div>
@@ -201,27 +227,21 @@ fn flag_toggle(ctx: &AppContext, param: Param, on: bool, label: Html) -> Html {
 
 /// The kernel preset picker.
 fn kernel_select(ctx: &AppContext) -> Html {
-    let lang = ctx.lang();
-    let on_kernel = {
-        let d = ctx.dispatch.clone();
-        Callback::from(move |e: Event| {
-            let sel: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(k) = KernelPreset::from_name(&sel.value()) {
-                d.emit(Action::SetKernel(k));
-            }
-        })
-    };
-    let current = ctx.state.kernel;
-    html! {
-        <div class="row">
-            <label for="kernel-select" class="field-label">{ tr(lang, "kernels") }</label>
-            <select id="kernel-select" onchange={on_kernel}>
-                { for KernelPreset::ALL.iter().map(|k| html! {
-                    <option value={k.name()} selected={*k == current}>{ tr(lang, &format!("preset.{}", k.name())) }</option>
-                }) }
-            </select>
-        </div>
-    }
+    let d = ctx.dispatch.clone();
+    let names = KernelPreset::ALL.map(|k| k.name());
+    let current = KernelPreset::ALL
+        .iter()
+        .position(|k| *k == ctx.state.kernel)
+        .unwrap_or(0);
+    named_select(
+        ctx,
+        "kernel-select",
+        "kernels",
+        &names,
+        "preset.",
+        current,
+        move |i| d.emit(Action::SetKernel(KernelPreset::ALL[i])),
+    )
 }
 
 /// The layer type, what it does in a sentence, and the way into the tour.
