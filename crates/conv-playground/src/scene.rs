@@ -78,6 +78,23 @@ impl From<&AppState> for SceneKey {
     }
 }
 
+/// `cos(t)` to about 1e-5 for the sample picture's rings: `t` folded into [−π, π], then the Taylor
+/// series to t¹⁴. The standard library's `cos` links a large-argument reduction (several KB of
+/// code and tables) the page does not need for a picture.
+fn ring_cos(t: f32) -> f32 {
+    use std::f32::consts::{PI, TAU};
+    let t = t - TAU * (t / TAU + 0.5).floor();
+    let t = if t > PI { t - TAU } else { t };
+    let t2 = t * t;
+    // Horner form of 1 − t²/2! + t⁴/4! − … + t¹⁴/14!.
+    let mut sum = 1.0f32;
+    for n in (1..=7).rev() {
+        let m = (2 * n) as f32;
+        sum = 1.0 - t2 / (m * (m - 1.0)) * sum;
+    }
+    sum
+}
+
 /// Generated sample pictures for the image input (no download needed), one per input pattern:
 /// rings over a gradient (random), soft shapes on a diagonal gradient (gradient), blocks
 /// (checkerboard) and a large glyph. Values in `[0, 1]`; channels are shifted so that R, G and B
@@ -93,7 +110,7 @@ pub fn sample_image(pattern: conv_core::InputPattern, c: usize, h: usize, w: usi
         let v = match pattern {
             InputPattern::Random => {
                 let r = (fy * fy + fx * fx).sqrt();
-                let rings = (0.5 + 0.5 * (r * 28.0).cos()) * (1.0 - r).max(0.0);
+                let rings = (0.5 + 0.5 * ring_cos(r * 28.0)) * (1.0 - r).max(0.0);
                 0.6 * rings + 0.4 * (fx + 0.5 + shift).fract()
             }
             InputPattern::Gradient => {
@@ -251,6 +268,17 @@ mod tests {
     use super::*;
     use crate::state::Action;
     use conv_core::{LayerKind, LayerSpec};
+
+    #[test]
+    fn ring_cos_follows_cos_over_the_rings_range() {
+        // The rings use t = 28 r with r up to √0.5: t in [0, 20].
+        for i in 0..=4000 {
+            let t = i as f32 * 0.005;
+            let err = (ring_cos(t) - t.cos()).abs();
+            assert!(err < 2e-5, "cos({t}): {} vs {}", ring_cos(t), t.cos());
+        }
+        assert!((ring_cos(-3.0) - (-3.0f32).cos()).abs() < 2e-5);
+    }
 
     #[test]
     fn every_layer_builds_a_scene() {
