@@ -12,7 +12,7 @@ import { useBrowser, usePages } from './helpers.mjs';
 const env = useBrowser();
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
+const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped', 'subpixel'];
 
 const load = usePages(env);
 

@@ -68,7 +68,7 @@ test('play moves, pause holds; keyboard steps', async () => {
 });
 
 test('mid-animation screenshots of every layer; every step sum adds up', async () => {
-  const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
+  const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped', 'subpixel'];
   const { page, context, problems } = await openPage(env.browser, env.server.url);
   let sums = 0;
   for (const layer of layers) {

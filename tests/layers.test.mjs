@@ -46,6 +46,18 @@ function expected(c) {
     sp = params;
     sm = macs;
     rf = k;
+  } else if (layer === 'subpixel') {
+    // A convolution to C_out·r² maps at the input's size, then nn.PixelShuffle(r).
+    const r = c.r ?? 2;
+    const hc = convLen(h, k, 1, p, 1);
+    const wc = convLen(w, k, 1, p, 1);
+    ho = hc * r;
+    wo = wc * r;
+    params = cout * r * r * cin * k * k + b * cout * r * r;
+    macs = hc * wc * cout * r * r * cin * k * k;
+    // The standard alternative: the same kernel at the output's size.
+    sp = cout * cin * k * k + b * cout;
+    sm = ho * wo * cout * cin * k * k;
   } else if (layer === 'separable') {
     const m = c.m ?? 1;
     ho = convLen(h, k, s, p, 1);
@@ -83,6 +95,7 @@ function query(c) {
   add('groups', c.g);
   add('output_padding', c.op);
   add('scale_factor', c.f);
+  add('upscale_factor', c.r);
   add('depth_multiplier', c.m);
   add('bias', c.bias);
   return q.toString();
@@ -108,6 +121,9 @@ const CONFIGS = [
   { layer: 'grouped', h: 6, w: 6, cin: 4, cout: 8, g: 2 },
   { layer: 'grouped', h: 8, w: 8, cin: 12, cout: 6, g: 3, k: 5, p: 2 },
   { layer: 'grouped', h: 5, w: 5, cin: 6, cout: 6, g: 6, k: 3, p: 1 },
+  { layer: 'subpixel', h: 4, w: 4, cin: 1, cout: 1, k: 3, p: 1, r: 2 },
+  { layer: 'subpixel', h: 5, w: 3, cin: 2, cout: 3, k: 3, p: 0, r: 3, bias: 0 },
+  { layer: 'subpixel', h: 6, w: 6, cin: 3, cout: 2, k: 5, p: 2, r: 4 },
 ];
 
 test('every layer type: figures equal the formulas', async () => {
@@ -191,7 +207,7 @@ test('hostile URLs are corrected with a notice and a working page', async () => 
 });
 
 test('every layer at 375 px has no sideways scroll in either view; screenshots at 375 and 1280', async () => {
-  const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
+  const layers = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped', 'subpixel'];
   for (const width of [375, 1280]) {
     const { page, context, problems } = await openPage(env.browser, env.server.url, '', { width, height: 800 });
     for (const [layer, view] of layers.flatMap((l) => [[l, 'volume'], [l, 'channels']])) {

@@ -10,7 +10,7 @@ import { useBrowser, usePages, SHOTS } from './helpers.mjs';
 
 const env = useBrowser();
 
-const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped'];
+const LAYERS = ['standard', 'depthwise', 'pointwise', 'separable', 'transposed', 'upsample', 'dilated', 'grouped', 'subpixel'];
 const CHANNEL_BLOCKS = 'figure.stage canvas, figure.kernels canvas';
 const BLOCKS = CHANNEL_BLOCKS;
 const VOLUME = 'figure[data-view="volume"] canvas[data-volume]';

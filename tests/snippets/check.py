@@ -58,7 +58,7 @@ def array(t):
 def describe(spec):
     keys = ["height", "width", "in_channels", "out_channels", "kernel_size", "stride",
             "padding", "dilation", "groups", "output_padding", "scale_factor",
-            "depth_multiplier", "bias", "upsample_mode", "padding_mode"]
+            "upscale_factor", "depth_multiplier", "bias", "upsample_mode", "padding_mode"]
     pad = spec["padding"]
     spec = dict(spec, padding=pad["explicit"] if isinstance(pad, dict) else pad)
     return spec["layer"] + " " + " ".join(f"{k}={spec[k]}" for k in keys)
@@ -264,6 +264,9 @@ def true_notes(spec):
             nn.Conv2d(ci, co, k, stride=s, padding="same")
         except ValueError:
             notes.add("code.note.keras-same-stride")
+    if kind == "subpixel" and spec["upscale_factor"] > 1 and \
+            depth_to_space_orders() == (False, True):
+        notes.add("code.note.keras-pixel-shuffle")
     if kind == "separable" and bias:
         sep = layers.SeparableConv2D(co, k)
         sep(np.zeros((1, k, k, ci), np.float32))
@@ -271,6 +274,16 @@ def true_notes(spec):
         if [tuple(w.shape) for w in sep.weights if "bias" in w.path] == [(co,)]:
             notes.update(["code.note.separable-bias", "code.note.separable-bias-fold"])
     return notes
+
+
+def depth_to_space_orders():
+    """Whether keras.ops.depth_to_space equals nn.PixelShuffle on channels-last and on
+    channels-first maps (2 channels, r = 2)."""
+    x = np.arange(8 * 2 * 3, dtype=np.float32).reshape(1, 8, 2, 3)
+    want = nn.PixelShuffle(2)(torch.from_numpy(x)).numpy()
+    last = np.asarray(keras.ops.depth_to_space(x.transpose(0, 2, 3, 1), 2)).transpose(0, 3, 1, 2)
+    first = np.asarray(keras.ops.depth_to_space(x, 2, data_format="channels_first"))
+    return np.array_equal(last, want), np.array_equal(first, want)
 
 
 def pads(spec):

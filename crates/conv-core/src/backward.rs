@@ -68,10 +68,21 @@ impl LayerSpec {
                     mode,
                     align_corners,
                 } => upsample_adjoint(g.view(), *scale, *mode, *align_corners, input),
+                Op::PixelShuffle { factor } => pixel_unshuffle(g.view(), *factor, input),
             };
         }
         Ok(g)
     }
+}
+
+/// The adjoint of a pixel shuffle, a permutation: its inverse, each output gradient back to the
+/// channel and pixel it was read from (`nn.PixelUnshuffle`).
+fn pixel_unshuffle(grad: ArrayView3<f32>, r: usize, [c, h, w]: [usize; 3]) -> Array3<f32> {
+    let square = r * r;
+    Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
+        let sub = ci % square;
+        grad[[ci / square, y * r + sub / r, x * r + sub % r]]
+    })
 }
 
 /// A convolution's adjoint: the transposed convolution of `grad` with the same weight over the

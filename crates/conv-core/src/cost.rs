@@ -71,7 +71,7 @@ impl LayerSpec {
                         *kernel,
                     ]);
                 }
-                Op::Upsample { .. } => {}
+                Op::Upsample { .. } | Op::PixelShuffle { .. } => {}
             }
             input = *out;
         }
@@ -92,6 +92,12 @@ impl LayerSpec {
             LayerKind::Transposed => (
                 params,
                 product(&[h_out, w_out, c_out, c_in / e.groups, k, k]),
+            ),
+            // A convolution with the same kernel at the output's size (upsampling, then
+            // convolving): the same MACs, r² times fewer weights.
+            LayerKind::Subpixel => (
+                product(&[c_out, c_in, k, k]) + bias(c_out),
+                product(&[h_out, w_out, c_out, c_in, k, k]),
             ),
             // Their own alternative (`LayerKind::has_standard_alternative` is false).
             LayerKind::Standard | LayerKind::Pointwise | LayerKind::Upsample => (params, macs),
@@ -167,7 +173,22 @@ impl LayerSpec {
             (e.height, e.width, "H")
         };
         let pads = self.padding_sides([map_h, map_w]);
-        if e.layer == LayerKind::Transposed {
+        if e.layer == LayerKind::Subpixel {
+            let r = e.upscale_factor;
+            let h_conv = h_out / r.max(1);
+            f.push(Formula::new(
+                "conv-height",
+                "H_c = H + p_t + p_b − (k − 1)",
+                format!("{} + {} + {} − ({k} − 1)", e.height, pads.top, pads.bottom),
+                h_conv.to_string(),
+            ));
+            f.push(Formula::new(
+                "output-height",
+                "H_out = H_c · r",
+                format!("{h_conv} · {r}"),
+                h_out.to_string(),
+            ));
+        } else if e.layer == LayerKind::Transposed {
             f.push(Formula::new(
                 "output-height",
                 "H_out = (H − 1)·s − p_t − p_b + d·(k − 1) + op + 1",
@@ -235,6 +256,17 @@ impl CostTerms {
                     macs_num: format!(
                         "{h_out}·{w_out}·{c_in}·{m}·{k}·{k} + {h_out}·{w_out}·{c_out}·{c_in}·{m}"
                     ),
+                }
+            }
+            LayerKind::Subpixel => {
+                let r = e.upscale_factor;
+                let c_conv = c_out * r * r;
+                let (h_c, w_c) = (h_out / r.max(1), w_out / r.max(1));
+                CostTerms {
+                    params_sym: format!("C_out·r²·C_in·k·k{}", bias_sym("C_out·r²")),
+                    params_num: format!("{c_out}·{r}²·{c_in}·{k}·{k}{}", bias_term(c_conv)),
+                    macs_sym: "H_c·W_c·C_out·r²·C_in·k·k".to_string(),
+                    macs_num: format!("{h_c}·{w_c}·{c_out}·{r}²·{c_in}·{k}·{k}"),
                 }
             }
             LayerKind::Transposed => CostTerms {

@@ -25,6 +25,10 @@ pub enum Cell {
     /// A bilinear mix of up to four pixels of the previous stage, the first at `(y, x)`
     /// ([`Forward::sources`] gives all four with their weights).
     Interpolated { y: usize, x: usize },
+    /// A pixel shuffle's copy: channel `c` here is channel `c·r² + sub` of the previous stage at
+    /// `(y, x)`, where `sub = (row % r)·r + column % r` is this cell's place in its `r × r` block
+    /// ([`Forward::source_channel`]).
+    Shuffled { y: usize, x: usize, sub: usize },
 }
 
 /// The role of a stage in the layer.
@@ -40,6 +44,9 @@ pub enum StageKind {
     Upsampled,
     /// The output of the depthwise stage of a separable layer.
     Intermediate,
+    /// The `C·r²` maps of a sub-pixel convolution before the pixel shuffle; each channel's group
+    /// is its place `sub` in the `r × r` block ([`Cell::Shuffled`]).
+    BeforeShuffle,
     Output,
 }
 
@@ -309,13 +316,15 @@ impl LayerSpec {
             budget,
         };
         let mut weight_iter = weights.convs.iter().enumerate();
-        let n_ops = ops.len();
+        let kinds: Vec<StageKind> = (0..ops.len())
+            .map(|op| match ops.get(op + 1) {
+                None => StageKind::Output,
+                Some(Op::PixelShuffle { .. }) => StageKind::BeforeShuffle,
+                Some(_) => StageKind::Intermediate,
+            })
+            .collect();
         for (op, spec) in ops.into_iter().enumerate() {
-            let out_kind = if op + 1 == n_ops {
-                StageKind::Output
-            } else {
-                StageKind::Intermediate
-            };
+            let out_kind = kinds[op];
             let mut slot = || {
                 let (weights, conv) = weight_iter
                     .next()
@@ -345,6 +354,7 @@ impl LayerSpec {
                     options,
                     ..
                 } => pass.push_conv_transpose(slot()?, out_channels, kernel, options)?,
+                Op::PixelShuffle { factor } => pass.push_shuffle(factor)?,
             }
         }
         debug_assert_eq!(
@@ -436,6 +446,29 @@ impl Pass<'_> {
             data,
             cells,
             channel_groups,
+        });
+        Ok(())
+    }
+
+    /// The pixel shuffle: each `r × r` block of the output takes one pixel of `r²` consecutive
+    /// channels; those channels are coloured by their place in the block.
+    fn push_shuffle(&mut self, r: usize) -> Result<(), ConvError> {
+        let data = crate::pixel_shuffle(self.last().1.data.view(), r)?;
+        let square = r * r;
+        let before = self.stages.len() - 1;
+        let channels = self.stages[before].shape()[0];
+        self.stages[before].channel_groups = (0..channels).map(|c| c % square).collect();
+        let (c, h, w) = data.dim();
+        let cells = Array2::from_shape_fn((h, w), |(y, x)| Cell::Shuffled {
+            y: y / r,
+            x: x / r,
+            sub: (y % r) * r + x % r,
+        });
+        self.stages.push(Stage {
+            kind: StageKind::Output,
+            data,
+            cells,
+            channel_groups: vec![0; c],
         });
         Ok(())
     }
@@ -792,12 +825,7 @@ impl Forward {
                 .unwrap_or_default()
                 .iter()
                 .filter(|t| t.channel == 0 || v.in_per_group() == 1)
-                .filter(|t| {
-                    matches!(
-                        t.cell,
-                        Cell::Data { .. } | Cell::Copied { .. } | Cell::Interpolated { .. }
-                    )
-                })
+                .filter(|t| !matches!(t.cell, Cell::Padding | Cell::Inserted))
                 .count() as u32
         }))
     }
@@ -807,7 +835,7 @@ impl Forward {
     pub fn steps(&self, scatter: bool) -> Vec<Step> {
         let mut steps = Vec::new();
         for (si, stage) in self.stages.iter().enumerate() {
-            if stage.kind == StageKind::Upsampled {
+            if stage.kind == StageKind::Upsampled || self.shuffles(si) {
                 let [_, h, w] = self.stages[si - 1].shape();
                 for y in 0..h {
                     for x in 0..w {
@@ -849,7 +877,9 @@ impl Forward {
             return Vec::new();
         };
         match *cell {
-            Cell::Data { y, x } | Cell::Copied { y, x } => vec![(y, x, 1.0)],
+            Cell::Data { y, x } | Cell::Copied { y, x } | Cell::Shuffled { y, x, .. } => {
+                vec![(y, x, 1.0)]
+            }
             Cell::Padding | Cell::Inserted => Vec::new(),
             Cell::Interpolated { .. } => {
                 let Some(i) = self.interpolation.filter(|i| i.stage == stage) else {
@@ -890,13 +920,62 @@ impl Forward {
         (0..h)
             .flat_map(|yy| (0..w).map(move |xx| [yy, xx]))
             .filter(|&[yy, xx]| match s.cells[[yy, xx]] {
-                Cell::Data { y: sy, x: sx } | Cell::Copied { y: sy, x: sx } => (sy, sx) == (y, x),
+                Cell::Data { y: sy, x: sx }
+                | Cell::Copied { y: sy, x: sx }
+                | Cell::Shuffled { y: sy, x: sx, .. } => (sy, sx) == (y, x),
                 Cell::Interpolated { .. } => {
                     mix.is_some_and(|i| reads(i, yy, sh, y) && reads(i, xx, sw, x))
                 }
                 Cell::Padding | Cell::Inserted => false,
             })
             .collect()
+    }
+
+    /// Whether stage `stage` is a pixel shuffle's output.
+    pub fn shuffles(&self, stage: usize) -> bool {
+        self.stages
+            .get(stage)
+            .and_then(|s| s.cells.iter().next())
+            .is_some_and(|c| matches!(c, Cell::Shuffled { .. }))
+    }
+
+    /// The channel of the stage before `stage` that channel `channel` of cell `(y, x)` reads: the
+    /// same channel, except after a pixel shuffle (`channel·r² + sub`).
+    pub fn source_channel(&self, stage: usize, channel: usize, y: usize, x: usize) -> usize {
+        let Some(s) = self.stages.get(stage) else {
+            return channel;
+        };
+        match s.cells.get([y, x]) {
+            Some(&Cell::Shuffled { sub, .. }) => {
+                let before = self.stages[stage - 1].shape()[0];
+                channel * (before / s.shape()[0].max(1)) + sub
+            }
+            _ => channel,
+        }
+    }
+
+    /// Where a pixel shuffle puts cell `(channel, y, x)` of the stage before it: `[c, y, x]` of
+    /// stage `stage`; `None` if `stage` is not a shuffle or the cell does not exist. The reverse of
+    /// [`Forward::source_channel`] with [`Forward::sources`].
+    pub fn shuffled_to(
+        &self,
+        stage: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Option<[usize; 3]> {
+        if !self.shuffles(stage) {
+            return None;
+        }
+        let [bc, bh, bw] = self.stages[stage - 1].shape();
+        let square = bc / self.stages[stage].shape()[0].max(1);
+        let r = (1..=square).find(|r| r * r >= square)?;
+        let sub = channel % square;
+        (channel < bc && y < bh && x < bw).then_some([
+            channel / square,
+            y * r + sub / r,
+            x * r + sub % r,
+        ])
     }
 
     /// Follows a cell of stage `stage` back to the layer input: `Some((y, x))` for data and copies,
@@ -914,7 +993,10 @@ impl Forward {
             }
             match *s.cells.get([at.1, at.2])? {
                 Cell::Data { y, x } | Cell::Copied { y, x } => at = (at.0 - 1, y, x),
-                Cell::Padding | Cell::Inserted | Cell::Interpolated { .. } => return None,
+                Cell::Padding
+                | Cell::Inserted
+                | Cell::Interpolated { .. }
+                | Cell::Shuffled { .. } => return None,
             }
         }
     }

@@ -331,7 +331,7 @@ impl LayerWeights {
                     ConvRole::Main,
                     out_channels,
                 ),
-                Op::Upsample { .. } => continue,
+                Op::Upsample { .. } | Op::PixelShuffle { .. } => continue,
             };
             let depth = if role == ConvRole::Main && e.layer == crate::LayerKind::Transposed {
                 1

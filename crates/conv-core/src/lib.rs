@@ -2,9 +2,10 @@
 //!
 //! Every number and pixel of Conv Playground: the tensor operations (`conv2d` with its padding
 //! modes, `pad`, `conv_transpose2d`, upsampling, `pixel_shuffle`) with PyTorch semantics, a naive
-//! [`reference`] to check them against, and the playground's model of eight layer types
-//! ([`LayerSpec`]) with shapes, costs, formulas, stages, contributions, animation steps and the
-//! overlap map.
+//! [`reference`] to check them against, the playground's model of nine layer types
+//! ([`LayerSpec`]) with shapes, costs, formulas, stages, contributions, animation steps, the
+//! overlap map and the backward pass, and [`stack`]s of layers with their costs, receptive fields
+//! and traced footprints.
 //!
 //! Tensors are `(C, H, W)`; weights use PyTorch layouts. This crate knows nothing of the web.
 

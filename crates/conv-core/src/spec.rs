@@ -1,4 +1,4 @@
-//! The playground's model: a [`LayerSpec`] for each of the eight layer types, the ranges its
+//! The playground's model: a [`LayerSpec`] for each of the nine layer types, the ranges its
 //! controls offer, and the correction of any value that arrives from outside (a URL, a message) to
 //! the nearest valid one, with a record of every change.
 
@@ -9,7 +9,7 @@ use crate::shape::kernel_field;
 use crate::{Budget, Conv2dOptions, ConvError, ConvTranspose2dOptions, Padding, PaddingMode};
 
 named_enum! {
-    /// The eight layer types of the playground.
+    /// The nine layer types of the playground: the article's eight and sub-pixel convolution.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
     pub enum LayerKind {
         #[default]
@@ -21,6 +21,9 @@ named_enum! {
         Upsample => "upsample",
         Dilated => "dilated",
         Grouped => "grouped",
+        /// Sub-pixel convolution: a convolution to `C_out·r²` channels, then
+        /// `nn.PixelShuffle(r)`.
+        Subpixel => "subpixel",
     }
 }
 
@@ -124,6 +127,17 @@ impl LayerKind {
                 PaddingMode,
                 Bias,
             ],
+            LayerKind::Subpixel => &[
+                Height,
+                Width,
+                InChannels,
+                OutChannels,
+                UpscaleFactor,
+                KernelSize,
+                Padding,
+                PaddingMode,
+                Bias,
+            ],
         }
     }
 
@@ -149,6 +163,8 @@ named_enum! {
         Groups => "groups",
         OutputPadding => "output_padding",
         ScaleFactor => "scale_factor",
+        /// Sub-pixel convolution: `nn.PixelShuffle(upscale_factor)`.
+        UpscaleFactor => "upscale_factor",
         DepthMultiplier => "depth_multiplier",
         Bias => "bias",
         /// Upsampling: `nearest` or `bilinear` ([`UpsampleMode`]; 0 and 1 as a number).
@@ -258,6 +274,8 @@ pub struct LayerSpec {
     pub groups: usize,
     pub output_padding: usize,
     pub scale_factor: usize,
+    /// Sub-pixel convolution: the factor `r` of `nn.PixelShuffle(r)`.
+    pub upscale_factor: usize,
     pub depth_multiplier: usize,
     pub bias: bool,
     pub upsample_mode: UpsampleMode,
@@ -417,6 +435,8 @@ pub enum Op {
         mode: UpsampleMode,
         align_corners: bool,
     },
+    /// `nn.PixelShuffle(factor)`: `(C·r², H, W)` → `(C, H·r, W·r)`.
+    PixelShuffle { factor: usize },
 }
 
 /// The part a convolution plays inside a layer.
@@ -447,6 +467,11 @@ impl Op {
                 ref options,
             } => transposed_output(input, [in_channels, out_channels, kernel], options, budget),
             Op::Upsample { scale, .. } => Ok((upsampled(input, scale, budget)?, 0)),
+            Op::PixelShuffle { factor } => {
+                // The same values rearranged: only the new sizes are checked.
+                let [_, h, w] = upsampled([1, input[1], input[2]], factor, budget)?;
+                Ok(([input[0] / (factor * factor), h, w], 0))
+            }
         }
     }
 }
@@ -545,6 +570,7 @@ impl LayerSpec {
             groups: 1,
             output_padding: 0,
             scale_factor: 2,
+            upscale_factor: 2,
             depth_multiplier: 1,
             bias: true,
             upsample_mode: UpsampleMode::Nearest,
@@ -580,7 +606,8 @@ impl LayerSpec {
                 output_padding: 1,
                 ..base
             },
-            LayerKind::Upsample => LayerSpec {
+            // Sub-pixel: the same 1×4×4 → 1×8×8 as the transposed and upsampling presets.
+            LayerKind::Upsample | LayerKind::Subpixel => LayerSpec {
                 height: 4,
                 width: 4,
                 in_channels: 1,
@@ -622,6 +649,9 @@ impl LayerSpec {
         if !uses(Param::ScaleFactor) {
             s.scale_factor = 1;
         }
+        if !uses(Param::UpscaleFactor) {
+            s.upscale_factor = 1;
+        }
         if !uses(Param::DepthMultiplier) {
             s.depth_multiplier = 1;
         }
@@ -641,7 +671,7 @@ impl LayerSpec {
                 s.stride = 1;
                 s.padding = PaddingSpec::Explicit(0);
             }
-            LayerKind::Upsample => s.stride = 1,
+            LayerKind::Upsample | LayerKind::Subpixel => s.stride = 1,
             _ => {}
         }
         s
@@ -717,6 +747,18 @@ impl LayerSpec {
                         align_corners: e.align_corners,
                     },
                     e.conv_op(ConvRole::Main, [c_in, c_out, k], up, [1, 1, 1]),
+                ]
+            }
+            LayerKind::Subpixel => {
+                let r = e.upscale_factor;
+                vec![
+                    e.conv_op(
+                        ConvRole::Main,
+                        [c_in, c_out.saturating_mul(r.saturating_mul(r)), k],
+                        hw,
+                        [1, 1, 1],
+                    ),
+                    Op::PixelShuffle { factor: r },
                 ]
             }
         }
@@ -865,6 +907,7 @@ impl LayerSpec {
                 | Param::Padding
                 | Param::Dilation
                 | Param::ScaleFactor
+                | Param::UpscaleFactor
         ) && self.layer.uses(param);
         if scanned && lo <= hi {
             let ok = |v: usize| {
@@ -895,6 +938,7 @@ impl LayerSpec {
             Param::Groups => self.groups = v,
             Param::OutputPadding => self.output_padding = v,
             Param::ScaleFactor => self.scale_factor = v,
+            Param::UpscaleFactor => self.upscale_factor = v,
             Param::DepthMultiplier => self.depth_multiplier = v,
             Param::Bias => self.bias = v != 0,
             Param::Mode => {
@@ -924,6 +968,7 @@ impl LayerSpec {
             Param::Groups => self.groups,
             Param::OutputPadding => self.output_padding,
             Param::ScaleFactor => self.scale_factor,
+            Param::UpscaleFactor => self.upscale_factor,
             Param::DepthMultiplier => self.depth_multiplier,
             Param::Bias => self.bias as usize,
             Param::Mode => self.upsample_mode as usize,
@@ -961,7 +1006,7 @@ impl LayerSpec {
                     .clamp(1, limits.max_stride.max(limits.max_dilation))
                     - 1,
             ),
-            Param::ScaleFactor => (1, limits.max_scale),
+            Param::ScaleFactor | Param::UpscaleFactor => (1, limits.max_scale),
             Param::DepthMultiplier => (1, limits.max_depth_multiplier),
             Param::Bias | Param::AlignCorners => (0, 1),
             Param::Mode => (0, UpsampleMode::ALL.len() - 1),
@@ -1065,6 +1110,7 @@ impl Repair<'_> {
             Param::Stride,
             Param::Dilation,
             Param::ScaleFactor,
+            Param::UpscaleFactor,
             Param::DepthMultiplier,
         ] {
             self.clamp(param);

@@ -86,6 +86,7 @@ fn any_spec() -> impl Strategy<Value = LayerSpec> {
                     groups: g,
                     output_padding: op,
                     scale_factor: sf,
+                    upscale_factor: sf,
                     depth_multiplier: dm,
                     bias,
                     upsample_mode: if bilinear {

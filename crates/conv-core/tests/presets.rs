@@ -332,7 +332,8 @@ fn layer_and_parameter_names_are_the_url_and_serde_names() {
             "transposed",
             "upsample",
             "dilated",
-            "grouped"
+            "grouped",
+            "subpixel"
         ]
     );
     let params: Vec<&str> = Param::ALL.iter().map(|p| p.name()).collect();
@@ -350,6 +351,7 @@ fn layer_and_parameter_names_are_the_url_and_serde_names() {
             "groups",
             "output_padding",
             "scale_factor",
+            "upscale_factor",
             "depth_multiplier",
             "bias",
             "mode",

@@ -302,6 +302,7 @@ fn wild_spec() -> impl Strategy<Value = LayerSpec> {
                     groups: g,
                     output_padding: op,
                     scale_factor: sf,
+                    upscale_factor: sf,
                     depth_multiplier: dm,
                     bias,
                     upsample_mode,
@@ -353,6 +354,8 @@ fn counted_by_the_reference(spec: &LayerSpec, seed: u64) -> (u128, u128, [usize;
             Op::Upsample { scale, .. } => {
                 reference::upsample_nearest(x.view(), [scale, scale]).unwrap()
             }
+            // A rearrangement: no MACs either.
+            Op::PixelShuffle { factor } => reference::pixel_shuffle(x.view(), factor).unwrap(),
         };
     }
     let params = weights
@@ -700,6 +703,48 @@ proptest! {
         let a = conv2d(up.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         let b = reference::conv2d(copied.view(), wt.view(), None, &Conv2dOptions::square(1, p, 1, 1)).unwrap();
         assert_close(&a, &b.output, 1e-4)?;
+    }
+
+    /// A sub-pixel layer is its convolution to `C_out·r²` channels, then the naive pixel shuffle;
+    /// every output cell is the cell of the stage before that its `Shuffled` address and
+    /// `source_channel` name, and each pixel before the shuffle makes one `r × r` block.
+    #[test]
+    fn subpixel_layer_is_conv_then_shuffle(c in 1usize..=3, co in 1usize..=3, h in 1usize..=5, w in 1usize..=5, r in 1usize..=4, k in prop::sample::select(vec![1usize, 3]), mode in prop::sample::select(PaddingMode::ALL.to_vec()), seed in any::<u64>()) {
+        let p = (k - 1) / 2;
+        let spec = LayerSpec { height: h, width: w, in_channels: c, out_channels: co, upscale_factor: r, kernel_size: k, padding: PaddingSpec::Explicit(p), padding_mode: mode, ..LayerSpec::preset(LayerKind::Subpixel) };
+        prop_assume!(spec.shapes(&Budget::PLAYGROUND).is_ok());
+        let (fwd, weights, x) = forward_of(&spec, seed);
+        let conv = &weights.convs[0];
+        prop_assert_eq!(conv.weight.dim(), (co * r * r, c, k, k));
+        let mut options = Conv2dOptions::square(1, p, 1, 1);
+        options.padding_mode = mode;
+        let before = reference::conv2d(x.view(), conv.weight.view(), conv.bias.as_ref().map(|b| b.view()), &options).unwrap().output;
+        let expected = reference::pixel_shuffle(before.view(), r).unwrap();
+        assert_close(&fwd.output().data, &expected, 1e-4)?;
+        let last = fwd.stages.len() - 1;
+        prop_assert_eq!(fwd.stages[last - 1].kind, StageKind::BeforeShuffle);
+        prop_assert!(fwd.shuffles(last));
+        let out = fwd.output();
+        let [oc, oh, ow] = out.shape();
+        prop_assert_eq!([oc, oh, ow], [co, h * r, w * r]);
+        for ch in 0..oc {
+            for y in 0..oh {
+                for xx in 0..ow {
+                    let [(sy, sx, _)] = fwd.sources(last, y, xx)[..] else { panic!("one source") };
+                    let sc = fwd.source_channel(last, ch, y, xx);
+                    prop_assert_eq!(out.data[[ch, y, xx]], fwd.stages[last - 1].data[[sc, sy, sx]]);
+                    prop_assert_eq!(fwd.shuffled_to(last, sc, sy, sx), Some([ch, y, xx]));
+                }
+            }
+        }
+        prop_assert_eq!(fwd.made_from(last, h - 1, w - 1).len(), r * r);
+        // Its costs: the convolution's, and the standard alternative at the output's size has
+        // the same MACs with r² times fewer weights.
+        let costs = spec.costs(&Budget::PLAYGROUND).unwrap();
+        prop_assert_eq!(costs.macs, costs.standard_macs);
+        let bias = if spec.bias { 1 } else { 0 };
+        prop_assert_eq!(costs.params, ((co * r * r) * (c * k * k + bias)) as u128);
+        prop_assert_eq!(costs.standard_params, (co * (c * k * k + bias)) as u128);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{
-    CodePanel, Comparison, Controls, Figure, Formulas, Insights, LayerPicker, Legend, Notices,
-    ParamDrawer, Player, ShareBar, Stats, TourBar, TraceLine, ViewSwitch,
+    CodePanel, Comparison, Controls, Figure, Formulas, Insights, LabPanel, LayerPicker, Legend,
+    Notices, ParamDrawer, Player, ShareBar, Stats, TourBar, TraceLine, ViewSwitch,
 };
 use crate::context::{use_app, AppContext, AppProvider};
 use crate::dom;
@@ -166,7 +166,7 @@ fn page() -> Html {
             if let Some(e) = error {
                 <div class="error" role="alert">{ e }</div>
             }
-            { main_layout(state.embed, lang) }
+            { main_layout(state.embed, state.lab != crate::types::Lab::Off, lang) }
             <TourBar />
             if !state.embed {
                 <footer>{ tr(lang, "footer") }</footer>
@@ -201,8 +201,8 @@ fn header(ctx: &AppContext) -> Html {
 }
 
 /// The controls beside the results: the figure panel first; embedded, the controls and the rest
-/// folded away.
-fn main_layout(embed: bool, lang: Lang) -> Html {
+/// folded away (the lab too, unless the embedding page asks for one).
+fn main_layout(embed: bool, lab: bool, lang: Lang) -> Html {
     html! {
         <main class="layout">
             if embed {
@@ -233,9 +233,15 @@ fn main_layout(embed: bool, lang: Lang) -> Html {
                     <TraceLine />
                 </section>
                 <Insights />
+                if !embed || lab {
+                    <LabPanel />
+                }
                 if embed {
                     <details class="more">
                         <summary>{ tr(lang, "more") }</summary>
+                        if !lab {
+                            <LabPanel />
+                        }
                         <Comparison />
                         <Formulas />
                         <CodePanel />

@@ -3,7 +3,7 @@
 //! enough), kernels as slices side by side, and count maps. Pure, tested natively; the figure
 //! paints each block on its canvas, the exports compose them.
 
-use conv_core::{Cell, Stage};
+use conv_core::{Cell, Stage, StageKind};
 use ndarray::ArrayView2;
 
 use crate::display::{fit, text_width, Display, Item, Shape};
@@ -57,11 +57,32 @@ pub type LabelBox = [f64; 4];
 /// Font size of map labels.
 const LABEL_PX: f64 = 12.0;
 
-/// A map's label, longest first: `c3 · g1`, `c3`, `3` (the group only where there are groups).
-fn label_choices(prefix: char, i: usize, group: Option<usize>) -> Vec<String> {
+/// What a map's label adds to its number: its group, or before a pixel shuffle the sub-pixel
+/// `(i, j)` its values go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    None,
+    Group(usize),
+    SubPixel(usize, usize),
+}
+
+impl Tag {
+    fn of(group: usize, shuffle: Option<usize>, many_groups: bool) -> Tag {
+        match shuffle {
+            Some(r) => Tag::SubPixel(group / r, group % r),
+            None if many_groups => Tag::Group(group),
+            None => Tag::None,
+        }
+    }
+}
+
+/// A map's label, longest first: `c3 · g1` (or `c3 → (0,1)`), `c3`, `3`.
+fn label_choices(prefix: char, i: usize, tag: Tag) -> Vec<String> {
     let mut out = Vec::with_capacity(3);
-    if let Some(g) = group {
-        out.push(format!("{prefix}{i} · g{g}"));
+    match tag {
+        Tag::Group(g) => out.push(format!("{prefix}{i} · g{g}")),
+        Tag::SubPixel(y, x) => out.push(format!("{prefix}{i} → ({y},{x})")),
+        Tag::None => {}
     }
     out.push(format!("{prefix}{i}"));
     out.push(i.to_string());
@@ -91,7 +112,10 @@ fn cell_paint(stage: &Stage, ch: usize, y: usize, x: usize, scale: f32) -> (Pain
     match stage.cells[[y, x]] {
         Cell::Padding => (Paint::Ink(Ink::Padding), true),
         Cell::Inserted => (Paint::Ink(Ink::Inserted), false),
-        Cell::Data { .. } | Cell::Copied { .. } | Cell::Interpolated { .. } => (
+        Cell::Data { .. }
+        | Cell::Copied { .. }
+        | Cell::Interpolated { .. }
+        | Cell::Shuffled { .. } => (
             Paint::Value(palette::normalise(stage.data[[ch, y, x]], scale)),
             false,
         ),
@@ -131,6 +155,16 @@ pub(crate) fn decorate(
                 [px + cell, py + cell * 0.3],
             ]),
             Paint::Ink(Ink::Copied),
+        ),
+        // A shuffled pixel: a corner in the colour of the channel it came from (its place in
+        // the r × r block), as that channel is framed before the shuffle.
+        Cell::Shuffled { sub, .. } => d.fill(
+            Shape::Poly(vec![
+                [px, py + cell],
+                [px, py + cell * 0.7],
+                [px + cell * 0.3, py + cell],
+            ]),
+            Paint::Ink(Ink::Group(sub as u8)),
         ),
         // A bilinear mix is a value like any other: its sources show when it is traced.
         Cell::Data { .. } | Cell::Interpolated { .. } => {}
@@ -239,11 +273,14 @@ pub fn stage(
     let (c, h, w) = stage.data.dim();
     let cell = layout.cell;
     let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
+    // Before a pixel shuffle the groups are the r² places of a block.
+    let shuffle_r = (stage.kind == StageKind::BeforeShuffle)
+        .then(|| crate::scene::shuffle_factor(&stage.channel_groups));
     let shown = layout.shown.min(c);
     for ch in 0..shown {
         let (ox, oy) = layout.origin(ch);
         let group = stage.channel_groups.get(ch).copied().unwrap_or(0);
-        let choices = label_choices('c', ch, many_groups.then_some(group));
+        let choices = label_choices('c', ch, Tag::of(group, shuffle_r, many_groups));
         let room = layout.map_w + GAP - 12.0 - 3.0;
         label(&mut d, &choices, ox + 12.0, oy - 4.0, room, &mut boxes);
         d.fill(
@@ -363,7 +400,7 @@ pub fn kernels(
     for kernel in 0..count.min(layout.shown) {
         let (ox, oy) = layout.origin(kernel);
         let group = set.group(kernel);
-        let choices = label_choices('k', kernel, many_groups.then_some(group));
+        let choices = label_choices('k', kernel, Tag::of(group, set.shuffle, many_groups));
         label(
             &mut d,
             &choices,
@@ -546,6 +583,7 @@ mod tests {
             depth: 1,
             groups: vec![0, 0],
             dilation: 2,
+            shuffle: None,
         };
         assert_eq!(set.extent(), 5);
         assert_eq!(set.tap(0, 0, 1, 0), None);

@@ -178,13 +178,9 @@ fn current_trace(
     let Ok(sc) = scene else {
         return Trace::default();
     };
-    if let Some(cell) = state.trace {
-        trace::for_cell(&sc.forward, cell, state.anim.scatter)
-    } else if let Some(step) = state.anim.step.and_then(|i| steps.get(i)) {
-        trace::for_step(&sc.forward, step, state.anim.channel)
-    } else {
-        Trace::default()
-    }
+    let step = state.anim.step.and_then(|i| steps.get(i));
+    let a = &state.anim;
+    trace::current(&sc.forward, state.trace, step, a.channel, a.scatter)
 }
 
 /// The current step's box in the volume view, if a step is shown.

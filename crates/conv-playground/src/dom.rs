@@ -266,14 +266,7 @@ pub async fn decode_image(file: &web_sys::File) -> Result<(usize, usize, Vec<u8>
 
 /// Offer `bytes` as a download named `filename`.
 pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> {
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|_| "could not create the file".to_string())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "could not create the file".to_string())?;
+    let url = object_url(bytes, mime)?;
     let doc = window()?.document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc
         .create_element("a")
@@ -290,6 +283,18 @@ pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> 
     let _ = window()?
         .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
     Ok(())
+}
+
+/// A `blob:` URL of `bytes` typed `mime` (revoke it when done).
+pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not create the file".to_string())?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "could not create the file".to_string())
 }
 
 /// Copy `text` to the clipboard; `Err` when the browser refuses.

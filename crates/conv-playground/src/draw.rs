@@ -225,30 +225,36 @@ fn cells(
     drawn
 }
 
-/// `display` as PNG bytes, drawn at `scale` device pixels per CSS pixel on a canvas of its own.
+/// An SVG document (the export worker's, `gif_job.rs`) as PNG bytes, drawn at `scale` device
+/// pixels per CSS pixel: through an image and a canvas of its own, so the page needs no
+/// second writer of its figure.
 ///
-/// **Errors** when the browser cannot make or encode the canvas.
-pub fn png(display: &Display, pal: &Palette, scale: f64) -> Result<Vec<u8>, String> {
+/// **Errors** when the browser cannot decode the image or make or encode the canvas.
+pub async fn svg_png(svg: &[u8], scale: f64) -> Result<Vec<u8>, String> {
+    let fail = |_| "could not encode".to_string();
+    let url = crate::dom::object_url(svg, "image/svg+xml")?;
+    let img = web_sys::HtmlImageElement::new().map_err(fail)?;
+    img.set_src(&url);
+    let decoded = wasm_bindgen_futures::JsFuture::from(img.decode()).await;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    decoded.map_err(fail)?;
+    let (w, h) = (img.natural_width() as f64, img.natural_height() as f64);
     let doc = crate::dom::window()?.document().ok_or("no document")?;
     let out: web_sys::HtmlCanvasElement = doc
         .create_element("canvas")
         .ok()
         .and_then(|e| e.dyn_into().ok())
         .ok_or("no canvas")?;
+    out.set_width((w * scale).ceil().max(1.0) as u32);
+    out.set_height((h * scale).ceil().max(1.0) as u32);
     let ctx = crate::dom::context_2d(&out)?;
-    prepare(&out, &ctx, display.width, display.height, scale);
-    ctx.set_fill_style_str(&pal.background.css());
-    ctx.fill_rect(0.0, 0.0, display.width, display.height);
-    paint(&ctx, display, pal);
-    let data_url = out
-        .to_data_url_with_type("image/png")
-        .map_err(|_| "could not encode".to_string())?;
+    ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, w * scale, h * scale)
+        .map_err(fail)?;
+    let data_url = out.to_data_url_with_type("image/png").map_err(fail)?;
     let b64 = data_url
         .split_once(',')
         .map(|(_, b)| b)
         .ok_or("could not encode")?;
-    let binary = crate::dom::window()?
-        .atob(b64)
-        .map_err(|_| "could not encode".to_string())?;
+    let binary = crate::dom::window()?.atob(b64).map_err(fail)?;
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
 }

@@ -1,17 +1,21 @@
-//! An animated-GIF export as a job for a Web Worker: the page writes what it shows as a query
-//! string (the URL's parameters, plus the kernel, input pattern, seed, theme, followed channel,
-//! speed and scatter view, which the URL does not hold), the worker rebuilds the same scene from
-//! it and encodes the frames. The encoder and the frame rasteriser live only in the worker's
-//! module, so they are not part of the page's first load (`tests/size.test.mjs`), and a long
-//! export never holds up the page. Pure: tested natively, the worker glue is `worker.rs`.
+//! The exports as jobs for a Web Worker: the page writes what it shows as a query string (the
+//! URL's parameters, plus the kernel, input pattern, seed, theme, followed channel, speed,
+//! scatter view, animation step and traced cell, which the URL does not hold), the worker
+//! rebuilds the same scene from it and encodes the animated GIF's frames, or writes the figure
+//! as SVG (`format=svg`). The encoder, the frame rasteriser and the SVG writer live only in the
+//! worker's module, so they are not part of the page's first load (`tests/size.test.mjs`), and a
+//! long export never holds up the page. Pure: tested natively, the worker glue is `worker.rs`.
 
 use conv_core::{InputPattern, KernelPreset};
 
 use crate::export::{GifExport, Look};
+use crate::lab;
+use crate::palette::Palette;
 use crate::pipeline::pipeline;
 use crate::scene::{Scene, SceneKey};
 use crate::state::AppState;
 use crate::types::ImageInput;
+use crate::types::Lab;
 
 /// The job of exporting what `state` shows in the `dark` theme or not.
 pub fn request(state: &AppState, dark: bool) -> String {
@@ -24,6 +28,16 @@ pub fn request(state: &AppState, dark: bool) -> String {
         .append_pair("channel", &state.anim.channel.to_string())
         .append_pair("speed", &state.anim.speed.to_string())
         .append_pair("scatter", if state.anim.scatter { "1" } else { "0" })
+        .append_pair(
+            "step",
+            &state.anim.step.map_or(String::new(), |s| s.to_string()),
+        )
+        .append_pair(
+            "trace",
+            &state.trace.map_or(String::new(), |c| {
+                format!("{},{},{},{}", c.stage, c.channel, c.y, c.x)
+            }),
+        )
         .finish();
     if !q.is_empty() {
         q.push('&');
@@ -44,7 +58,27 @@ fn number(query: &str, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("the export job has no {key}"))
 }
 
-/// Runs the job `query` (with the uploaded picture, for `input=image`): the GIF's bytes.
+/// The traced cell of a job: `stage,channel,y,x`, or none when empty.
+fn traced(query: &str) -> Result<Option<conv_core::CellRef>, String> {
+    let text = value(query, "trace").unwrap_or_default();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n: Vec<usize> = text.split(',').filter_map(|v| v.parse().ok()).collect();
+    match n[..] {
+        [stage, channel, y, x] => Ok(Some(conv_core::CellRef {
+            stage,
+            channel,
+            y,
+            x,
+        })),
+        _ => Err("the export job's traced cell is malformed".into()),
+    }
+}
+
+/// Runs the job `query` (with the uploaded picture, for `input=image`): the GIF's bytes, or with
+/// `format=svg` the figure as it is shown (step and traced cell included) as an SVG document, or
+/// with `format=lab` the lab the state names (`lab.rs`) as an SVG document.
 /// `progress(done, total)` is called every few frames.
 ///
 /// **Errors** with a message if the job is malformed or the scene or the encoder fails.
@@ -76,6 +110,28 @@ pub fn run(
         dark: number(query, "dark")? == 1,
     };
     let channel = number(query, "channel")? as usize;
+    if value(query, "format").as_deref() == Some("lab") {
+        // The page's figure column, which the lab fills (the widest by default).
+        let width = number(query, "figure_width").map_or(lab::MAX_WIDTH, |w| w as f64);
+        let drawn = match state.lab {
+            Lab::Grow => {
+                lab::grow_figure(&lab::grow(&key, &state.input.limits())?, state.lang, width)
+            }
+            Lab::Backward => lab::backward_figure(&lab::backward(&scene)?, state.lang, width),
+            Lab::Off => return Err("the lab job names no lab".into()),
+        };
+        return Ok(crate::display::svg(&drawn, Palette::of(look.dark)).into_bytes());
+    }
+    if value(query, "format").as_deref() == Some("svg") {
+        let step = value(query, "step")
+            .and_then(|s| s.parse::<usize>().ok())
+            .and_then(|i| steps.get(i));
+        let scatter = number(query, "scatter")? == 1;
+        let trace = crate::trace::current(&scene.forward, traced(query)?, step, channel, scatter);
+        let active = step.and_then(|s| crate::volume::active(&scene.forward, s, channel));
+        let svg = crate::export::svg(&scene, &pieces, look, &trace, active);
+        return Ok(svg.into_bytes());
+    }
     let speed = number(query, "speed")?.clamp(1, 20);
     let delay = (100 / speed).max(2) as u16;
     let mut gif = GifExport::new(&scene, &pieces, look, &steps, channel, delay)?;
@@ -125,6 +181,90 @@ mod tests {
     }
 
     #[test]
+    fn an_svg_job_draws_the_figure_as_shown_with_its_step_and_traced_cell() {
+        let base = AppState::default().reduce(Action::SetLayer(LayerKind::Subpixel));
+        let cell = conv_core::CellRef {
+            stage: 3,
+            channel: 0,
+            y: 5,
+            x: 2,
+        };
+        for state in [
+            base.clone().reduce(Action::StepTo { index: 7, n: 40 }),
+            base.clone().reduce(Action::Pin(cell)),
+        ] {
+            let svg = run(
+                &(request(&state, false) + "&format=svg"),
+                None,
+                &mut |_, _| {},
+            )
+            .unwrap();
+            let scene = Scene::build(&SceneKey::from(&state)).unwrap();
+            let steps = scene.forward.steps(false);
+            let step = state.anim.step.and_then(|i| steps.get(i));
+            let a = &state.anim;
+            let trace = crate::trace::current(&scene.forward, state.trace, step, a.channel, false);
+            assert!(!trace.marks.is_empty());
+            let active = step.and_then(|s| crate::volume::active(&scene.forward, s, a.channel));
+            let look = Look {
+                view: state.view,
+                dark: false,
+            };
+            let pieces = pipeline(&scene, state.lang);
+            let direct = crate::export::svg(&scene, &pieces, look, &trace, active);
+            assert_eq!(String::from_utf8(svg).unwrap(), direct);
+        }
+        // Without step or trace: the plain figure, not the first step's.
+        let plain = run(
+            &(request(&base, false) + "&format=svg"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let stepped = base.reduce(Action::StepTo { index: 0, n: 40 });
+        let first = run(
+            &(request(&stepped, false) + "&format=svg"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_ne!(plain, first);
+    }
+
+    #[test]
+    fn a_lab_job_draws_the_lab_the_state_names() {
+        let base = AppState::default().reduce(Action::SetLayer(LayerKind::Transposed));
+        let grow = base.clone().reduce(Action::SetLab(Lab::Grow));
+        let svg = run(
+            &(request(&grow, false) + "&format=lab"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let scene_key = SceneKey::from(&grow);
+        let grown = lab::grow(&scene_key, &grow.input.limits()).unwrap();
+        let direct = crate::display::svg(
+            &lab::grow_figure(&grown, grow.lang, lab::MAX_WIDTH),
+            Palette::of(false),
+        );
+        assert_eq!(String::from_utf8(svg).unwrap(), direct);
+        let back = base.clone().reduce(Action::SetLab(Lab::Backward));
+        let svg = run(
+            &(request(&back, true) + "&format=lab"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert!(String::from_utf8(svg).unwrap().starts_with("<svg"));
+        assert!(run(
+            &(request(&base, false) + "&format=lab"),
+            None,
+            &mut |_, _| {}
+        )
+        .is_err());
+    }
+
+    #[test]
     fn a_malformed_job_is_an_error_not_a_panic() {
         let state = AppState::default();
         let good = request(&state, false);
@@ -133,6 +273,7 @@ mod tests {
             good.replace("kernel=", "kernel=x"),
             good.replace("seed=", "seed=-"),
             good.replace("dark=0", "dark=maybe"),
+            good.replace("trace=", "trace=1,2") + "&format=svg",
         ] {
             assert!(run(&bad, None, &mut |_, _| {}).is_err(), "{bad}");
         }

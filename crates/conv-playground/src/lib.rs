@@ -10,6 +10,7 @@ pub mod export;
 pub mod fixed;
 pub mod gif_job;
 pub mod i18n;
+pub mod lab;
 pub mod layout;
 pub mod notice;
 pub mod palette;
@@ -37,6 +38,12 @@ mod draw;
 mod host;
 #[cfg(target_arch = "wasm32")]
 mod worker;
+
+/// Talc instead of the standard library's dlmalloc: the same `GlobalAlloc`, less code in the
+/// first load and faster allocation (the page and its worker are single-threaded).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The GIF export worker's entry (`src/bin/gif-worker.rs`).
 #[cfg(target_arch = "wasm32")]

@@ -176,7 +176,7 @@ pub fn reason_text(lang: Lang, reason: &NoticeReason) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::STRINGS;
+    use crate::i18n::strings;
     use crate::state::{Action, AppState};
     use crate::url::parse_query;
 
@@ -279,7 +279,7 @@ mod tests {
     fn every_reason_is_worded_in_both_languages() {
         for reason in every_reason() {
             let (key, args) = reason_key(Lang::En, &reason);
-            assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "missing {key}");
+            assert!(strings().iter().any(|(k, _, _)| *k == key), "missing {key}");
             for lang in [Lang::En, Lang::Zh] {
                 let text = reason_text(lang, &reason);
                 assert!(!text.contains('{'), "{key} in {lang:?}: {text}");

@@ -17,6 +17,7 @@ pub fn stage_key(kind: StageKind) -> &'static str {
         StageKind::ZeroInserted => "stage.zero-inserted",
         StageKind::Upsampled => "stage.upsampled",
         StageKind::Intermediate => "stage.intermediate",
+        StageKind::BeforeShuffle => "stage.before-shuffle",
         StageKind::Output => "stage.output",
     }
 }
@@ -29,6 +30,7 @@ pub fn stage_class(kind: StageKind) -> &'static str {
         StageKind::ZeroInserted => "zero-inserted",
         StageKind::Upsampled => "upsampled",
         StageKind::Intermediate => "intermediate",
+        StageKind::BeforeShuffle => "before-shuffle",
         StageKind::Output => "output",
     }
 }
@@ -108,6 +110,7 @@ pub fn pipeline(scene: &Scene, lang: Lang) -> Vec<Piece> {
         let [c, h, w] = stage.shape();
         let key = match fwd.interpolation {
             Some(i) if i.stage == si => "stage.interpolated",
+            _ if fwd.shuffles(si) => "stage.shuffled",
             _ => stage_key(stage.kind),
         };
         let title = tr(lang, key).to_string();

@@ -12,8 +12,11 @@ use crate::state::{AppState, InputMode};
 pub struct KernelSet {
     pub slices: ndarray::Array3<f32>,
     pub depth: usize,
+    /// Colour of each kernel: its group, or before a pixel shuffle its place in the block.
     pub groups: Vec<usize>,
     pub dilation: usize,
+    /// The factor `r` of the pixel shuffle that follows, if one does.
+    pub shuffle: Option<usize>,
 }
 
 impl KernelSet {
@@ -218,13 +221,22 @@ fn kernels_of(fwd: &Forward, weights: &LayerWeights, conv: usize) -> Option<Kern
     };
     let (co, depth, k, _) = w.dim();
     let slices = w.into_shape_with_order((co * depth, k, k)).ok()?;
-    let groups = fwd.stages[view.output_stage].channel_groups.clone();
+    let out = &fwd.stages[view.output_stage];
+    let shuffle = (out.kind == conv_core::StageKind::BeforeShuffle)
+        .then(|| shuffle_factor(&out.channel_groups));
     Some(KernelSet {
         slices,
         depth,
-        groups,
+        groups: out.channel_groups.clone(),
         dilation: view.dilation,
+        shuffle,
     })
+}
+
+/// The factor `r` of a pixel shuffle from the groups of the maps before it (`c % r²`).
+pub fn shuffle_factor(groups: &[usize]) -> usize {
+    let square = groups.iter().max().map_or(1, |g| g + 1);
+    (1..=square).find(|r| r * r >= square).unwrap_or(1)
 }
 
 /// For a transposed layer, the upsample + conv layer with the same factor, kernel and output

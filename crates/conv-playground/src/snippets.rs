@@ -32,6 +32,16 @@ def corners(n, f):
     np.add.at(m, (rows, i0), 1 - (pos - i0))
     np.add.at(m, (rows, i1), pos - i0)
     return m";
+/// `keras.ops.depth_to_space` takes PyTorch's channel order (`nn.PixelShuffle`: channel
+/// `c·r² + i·r + j` goes to sub-pixel `(i, j)`) on channels-first maps only; on channels-last
+/// ones it takes TensorFlow's. The snippet transposes around it.
+const KERAS_PIXEL_SHUFFLE: &str = "
+
+def pixel_shuffle(t, r):
+    \"\"\"nn.PixelShuffle(r): depth_to_space in PyTorch's channel order (channels first).\"\"\"
+    t = keras.ops.transpose(t, (0, 3, 1, 2))
+    t = keras.ops.depth_to_space(t, r, data_format=\"channels_first\")
+    return keras.ops.transpose(t, (0, 2, 3, 1))";
 
 /// The snippets of `spec`.
 pub fn snippets(spec: &LayerSpec) -> Snippets {
@@ -195,6 +205,11 @@ fn pytorch(e: &LayerSpec) -> String {
             ));
             layers.push(torch_conv(ci, co, k, 1, &pad, 1, 1, b, m));
         }
+        LayerKind::Subpixel => {
+            let r = e.upscale_factor;
+            layers.push(torch_conv(ci, co * r * r, k, 1, &pad, 1, 1, b, m));
+            layers.push(format!("nn.PixelShuffle({r})"));
+        }
     }
     program(TORCH_IMPORTS, "nn.Sequential(", ")", layers)
 }
@@ -295,6 +310,18 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
             layers.insert(0, up);
             format!("layers.Conv2D({co}, {k}, padding={pad}{bias})")
         }
+        LayerKind::Subpixel => {
+            let r = e.upscale_factor;
+            let conv = format!("layers.Conv2D({}, {k}, padding={pad}{bias})", co * r * r);
+            // depth_to_space refuses a block of 1, and a shuffle by 1 moves nothing.
+            if r == 1 {
+                format!("{conv}  # PixelShuffle(1) leaves the maps as they are")
+            } else {
+                notes.push("code.note.keras-pixel-shuffle");
+                layers.push(conv);
+                format!("layers.Lambda(lambda t: pixel_shuffle(t, {r}))")
+            }
+        }
     };
     layers.push(main);
     if subsample {
@@ -306,10 +333,12 @@ fn keras(e: &LayerSpec, notes: &mut Vec<&'static str>) -> String {
     if e.padding == PaddingSpec::Same && s > 1 {
         notes.push("code.note.keras-same-stride");
     }
-    let imports = if e.layer == LayerKind::Upsample && e.align_corners {
-        format!("{KERAS_IMPORTS}\n{KERAS_ALIGN_CORNERS}")
-    } else {
-        KERAS_IMPORTS.to_string()
+    let imports = match e.layer {
+        LayerKind::Upsample if e.align_corners => format!("{KERAS_IMPORTS}\n{KERAS_ALIGN_CORNERS}"),
+        LayerKind::Subpixel if e.upscale_factor > 1 => {
+            format!("{KERAS_IMPORTS}\n{KERAS_PIXEL_SHUFFLE}")
+        }
+        _ => KERAS_IMPORTS.to_string(),
     };
     program(&imports, "keras.Sequential([", "])", layers)
 }
@@ -390,6 +419,8 @@ pub fn sweep() -> Vec<LayerSpec> {
                 LayerKind::Upsample => at.upsample(specs.len()),
                 LayerKind::Dilated => at.dilated(),
                 LayerKind::Grouped => at.grouped(),
+                // One group for all strides (the layer has none), after the padding modes.
+                LayerKind::Subpixel => Vec::new(),
             };
             specs.extend(group);
         }
@@ -415,6 +446,7 @@ pub fn sweep() -> Vec<LayerSpec> {
             );
         }
     }
+    specs.extend(SweepPoint::new(LayerKind::Subpixel, 1).subpixel());
     corrected_once(specs)
 }
 
@@ -541,6 +573,19 @@ impl SweepPoint {
                 kernel_size: 2 + (index + i) % 2,
                 upsample_mode: mode,
                 align_corners,
+                ..self.with(p)
+            })
+            .collect()
+    }
+
+    /// Sub-pixel: upscale factors 1–3, kernels 1 and 3, each padding.
+    fn subpixel(&self) -> Vec<LayerSpec> {
+        (1..=3)
+            .flat_map(|r| [1, 3].map(|k| (r, k)))
+            .flat_map(|(r, k)| SWEEP_PADS.map(|p| (r, k, p)))
+            .map(|(r, k, p)| LayerSpec {
+                upscale_factor: r,
+                kernel_size: k,
                 ..self.with(p)
             })
             .collect()
@@ -717,7 +762,7 @@ mod tests {
             s.keras
         );
         assert!(s.notes.contains(&"code.note.keras-same-stride"));
-        let (_, en, _) = crate::i18n::STRINGS
+        let (_, en, _) = crate::i18n::strings()
             .iter()
             .find(|(k, _, _)| *k == "code.note.keras-same-stride")
             .unwrap();
@@ -834,6 +879,8 @@ mod tests {
             // With align_corners the interpolation's helper comes after the imports.
             let imports = if spec.effective().align_corners {
                 format!("{KERAS_IMPORTS}\n{KERAS_ALIGN_CORNERS}")
+            } else if spec.layer == LayerKind::Subpixel && spec.upscale_factor > 1 {
+                format!("{KERAS_IMPORTS}\n{KERAS_PIXEL_SHUFFLE}")
             } else {
                 KERAS_IMPORTS.to_string()
             };
@@ -843,7 +890,7 @@ mod tests {
                 "{keras}"
             );
             for note in &s.notes {
-                let found = crate::i18n::STRINGS.iter().any(|(k, _, _)| k == note);
+                let found = crate::i18n::strings().iter().any(|(k, _, _)| k == note);
                 assert!(found, "{note} has no translation");
             }
         }

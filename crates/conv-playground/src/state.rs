@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 use crate::types::{FileRefusal, NoticeReason};
-pub use crate::types::{ImageInput, InputMode, Notice, Theme, View};
+pub use crate::types::{ImageInput, InputMode, Lab, Notice, Theme, View};
 
 /// The animation: which step is shown, whether it plays, how fast.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +43,8 @@ pub struct AppState {
     pub theme: Theme,
     /// Volumes or channel grids.
     pub view: View,
+    /// The lab shown below the figure, if any.
+    pub lab: Lab,
     pub embed: bool,
     pub kernel: KernelPreset,
     pub pattern: InputPattern,
@@ -71,6 +73,7 @@ impl Default for AppState {
             lang: Lang::En,
             theme: Theme::Auto,
             view: View::Volume,
+            lab: Lab::Off,
             embed: false,
             kernel: KernelPreset::Random,
             pattern: InputPattern::Random,
@@ -100,6 +103,7 @@ pub struct Patch {
     pub lang: Option<Lang>,
     pub theme: Option<Theme>,
     pub view: Option<View>,
+    pub lab: Option<Lab>,
     pub embed: Option<bool>,
     pub input: Option<InputMode>,
     pub parent_origin: Option<String>,
@@ -128,6 +132,7 @@ pub enum Action {
     SetTheme(Theme),
     /// Volumes or channel grids; the animation and the trace stay where they are.
     SetView(View),
+    SetLab(Lab),
     SetKernel(KernelPreset),
     SetPattern(InputPattern),
     Reseed,
@@ -189,6 +194,7 @@ impl AppState {
         state.lang = patch.lang.unwrap_or(state.lang);
         state.theme = patch.theme.unwrap_or(state.theme);
         state.view = patch.view.unwrap_or(state.view);
+        state.lab = patch.lab.unwrap_or(state.lab);
         state.embed = patch.embed.unwrap_or(state.embed);
         state.input = patch.input.unwrap_or(state.input);
         if let Some(origin) = &patch.parent_origin {
@@ -428,6 +434,7 @@ impl AppState {
             Action::SetLang(lang) => self.lang = lang,
             Action::SetTheme(theme) => self.theme = theme,
             Action::SetView(view) => self.view = view,
+            Action::SetLab(lab) => self.lab = lab,
             Action::SetKernel(k) => self.kernel = k,
             Action::SetPattern(p) => self.pattern = p,
             Action::Reseed => {

@@ -86,6 +86,11 @@ pub fn stops() -> Vec<TourStop> {
             figure: Some(9),
             spec: p(LayerKind::Grouped),
         },
+        TourStop {
+            caption: "tour.11",
+            figure: None,
+            spec: p(LayerKind::Subpixel),
+        },
     ]
 }
 
@@ -124,6 +129,6 @@ mod tests {
             .filter(|s| s.figure.is_none())
             .map(|s| s.spec.layer)
             .collect();
-        assert_eq!(added, vec![LayerKind::Separable]);
+        assert_eq!(added, vec![LayerKind::Separable, LayerKind::Subpixel]);
     }
 }

@@ -127,7 +127,12 @@ fn earlier_cells(fwd: &Forward, cells: &[CellRef]) -> Vec<CellRef> {
     let mut level: Vec<CellRef> = cells.to_vec();
     while let Some(stage) = level.first().map(|c| c.stage) {
         let kind = fwd.stages[stage].kind;
-        if stage == 0 || kind == StageKind::Output || kind == StageKind::Intermediate {
+        if stage == 0
+            || matches!(
+                kind,
+                StageKind::Output | StageKind::Intermediate | StageKind::BeforeShuffle
+            )
+        {
             break;
         }
         let [c, h, w] = fwd.stages[stage - 1].shape();
@@ -205,7 +210,9 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
     match *step {
         Step::Conv { conv, y, x } => {
             let oc = fwd.stages[fwd.convs[conv].output_stage].shape()[0];
-            backward(fwd, conv, channel.min(oc - 1), y, x)
+            let mut trace = backward(fwd, conv, channel.min(oc - 1), y, x);
+            follow_shuffle(fwd, &mut trace.marks);
+            trace
         }
         Step::Scatter { conv, y, x } => {
             let view = &fwd.convs[conv];
@@ -222,24 +229,25 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
             let made = fwd.made_from(stage, y, x);
             let mut marks = Vec::new();
             for ch in 0..c {
-                marks.push((
-                    CellRef {
+                // Copies keep their channel; a pixel shuffle's come from r² channels.
+                for &[yy, xx] in &made {
+                    let from = CellRef {
                         stage: stage - 1,
-                        channel: ch,
+                        channel: fwd.source_channel(stage, ch, yy, xx),
                         y,
                         x,
-                    },
-                    Role::Focus,
-                ));
-                marks.extend(made.iter().map(|&[yy, xx]| {
+                    };
+                    if !marks.contains(&(from, Role::Focus)) {
+                        marks.push((from, Role::Focus));
+                    }
                     let cell = CellRef {
                         stage,
                         channel: ch,
                         y: yy,
                         x: xx,
                     };
-                    (cell, Role::Related)
-                }));
+                    marks.push((cell, Role::Related));
+                }
             }
             let v = fwd.stages[stage - 1].data[[0, y, x]];
             let copies = made.len();
@@ -249,6 +257,22 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
                 text: Some(format!("{} → {copies}×", format_value(v))),
             }
         }
+    }
+}
+
+/// What the figure highlights: the traced `cell` if there is one, else animation step `step`
+/// (following output channel `channel`), else nothing.
+pub fn current(
+    fwd: &Forward,
+    cell: Option<CellRef>,
+    step: Option<&Step>,
+    channel: usize,
+    scatter_view: bool,
+) -> Trace {
+    match (cell, step) {
+        (Some(cell), _) => for_cell(fwd, cell, scatter_view),
+        (None, Some(step)) => for_step(fwd, step, channel),
+        (None, None) => Trace::default(),
     }
 }
 
@@ -264,7 +288,12 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
         return Trace::default();
     }
     if let Some(conv) = fwd.convs.iter().position(|v| v.output_stage == at.stage) {
-        return backward(fwd, conv, at.channel, at.y, at.x);
+        let mut trace = backward(fwd, conv, at.channel, at.y, at.x);
+        follow_shuffle(fwd, &mut trace.marks);
+        return trace;
+    }
+    if fwd.shuffles(at.stage) {
+        return shuffled(fwd, at);
     }
     // An input: the first convolution that reads this stage or a later one.
     let Some((conv, view)) = fwd
@@ -331,11 +360,57 @@ pub fn for_cell(fwd: &Forward, at: CellRef, scatter_view: bool) -> Trace {
             ));
         }
     }
+    follow_shuffle(fwd, &mut marks);
     Trace {
         marks,
         kernel: None,
         text: mixed.and_then(|(_, text)| text),
     }
+}
+
+/// A cell of a pixel shuffle's output: the cell of the channel it was taken from, and how that
+/// cell was computed.
+fn shuffled(fwd: &Forward, at: CellRef) -> Trace {
+    let Some((sy, sx, _)) = fwd.sources(at.stage, at.y, at.x).first().copied() else {
+        return Trace::default();
+    };
+    let before = at.stage - 1;
+    let channel = fwd.source_channel(at.stage, at.channel, at.y, at.x);
+    let Some(conv) = fwd.convs.iter().position(|v| v.output_stage == before) else {
+        return Trace::default();
+    };
+    let mut trace = backward(fwd, conv, channel, sy, sx);
+    for (cell, role) in &mut trace.marks {
+        if cell.stage == before {
+            *role = Role::Related;
+        }
+    }
+    trace.marks.push((at, Role::Focus));
+    trace
+}
+
+/// With a pixel shuffle after the marked maps: each marked cell of the maps before it marked
+/// again where the shuffle puts it, as related.
+fn follow_shuffle(fwd: &Forward, marks: &mut Vec<(CellRef, Role)>) {
+    let last = fwd.stages.len() - 1;
+    if !fwd.shuffles(last) {
+        return;
+    }
+    let moved: Vec<(CellRef, Role)> = marks
+        .iter()
+        .filter(|(c, _)| c.stage + 1 == last)
+        .filter_map(|(c, _)| {
+            let [channel, y, x] = fwd.shuffled_to(last, c.channel, c.y, c.x)?;
+            let cell = CellRef {
+                stage: last,
+                channel,
+                y,
+                x,
+            };
+            Some((cell, Role::Related))
+        })
+        .collect();
+    marks.extend(moved);
 }
 
 /// The cells a cell is made from, marked, and for a mix the written-out sum.

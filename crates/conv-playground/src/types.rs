@@ -62,6 +62,33 @@ impl View {
     }
 }
 
+/// The lab below the figure (`lab=…`): none, the four ways to grow a map side by side, or the
+/// backward pass of the layer (`lab.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Lab {
+    #[default]
+    Off,
+    Grow,
+    Backward,
+}
+
+impl Lab {
+    pub const ALL: [Lab; 3] = [Lab::Off, Lab::Grow, Lab::Backward];
+
+    /// The name in URLs and messages (`off`, `grow`, `backward`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lab::Off => "off",
+            Lab::Grow => "grow",
+            Lab::Backward => "backward",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lab> {
+        Lab::ALL.into_iter().find(|v| v.code() == code)
+    }
+}
+
 /// Colour theme; `Auto` follows `prefers-color-scheme`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Theme {

@@ -7,14 +7,15 @@ use conv_core::{LayerKind, PaddingMode, PaddingSpec, Param, UpsampleMode};
 
 use crate::i18n::Lang;
 use crate::state::{AppState, Patch};
-use crate::types::{InputMode, NoticeReason, Theme, View};
+use crate::types::{InputMode, Lab, NoticeReason, Theme, View};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 7] = [
+const OTHER_KEYS: [&str; 8] = [
     "layer",
     "lang",
     "theme",
     "view",
+    "lab",
     "embed",
     "input",
     "parent_origin",
@@ -116,6 +117,7 @@ fn parse_option(patch: &mut Patch, key: &str, value: &str) {
         "lang" => Lang::from_code(v).map(|l| patch.lang = Some(l)).is_some(),
         "theme" => Theme::from_code(v).map(|t| patch.theme = Some(t)).is_some(),
         "view" => View::from_code(v).map(|t| patch.view = Some(t)).is_some(),
+        "lab" => Lab::from_code(v).map(|l| patch.lab = Some(l)).is_some(),
         "embed" => parse_flag(v).map(|on| patch.embed = Some(on)).is_some(),
         "input" => InputMode::from_code(v)
             .map(|m| patch.input = Some(m))
@@ -181,6 +183,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
     }
     if state.view != View::Volume {
         pairs.push(("view", state.view.code().to_string()));
+    }
+    if state.lab != Lab::Off {
+        pairs.push(("lab", state.lab.code().to_string()));
     }
     if state.embed {
         pairs.push(("embed", "1".to_string()));

@@ -1,4 +1,4 @@
-//! Both ends of the GIF export's Web Worker (the job itself is `gif_job.rs`).
+//! Both ends of the exports' Web Worker, GIF and SVG (the job itself is `gif_job.rs`).
 //!
 //! The worker is the binary `gif-worker` (`src/bin/gif-worker.rs`), which trunk builds as a
 //! second wasm module with a loader script (`index.html`: `data-type="worker"`); the post-build
@@ -98,14 +98,13 @@ fn worker_url() -> Option<String> {
 ///
 /// **Errors** if the worker cannot start (no worker script in this build, or a policy that
 /// forbids workers).
-pub fn export_gif(
+pub fn export(
     query: &str,
     image: Option<&ImageInput>,
-    hear: impl Fn(Heard) + 'static,
+    hear: Rc<dyn Fn(Heard)>,
 ) -> Result<(), String> {
     let url = worker_url().ok_or("this build has no export worker")?;
     let worker = Worker::new(&url).map_err(|e| format!("{e:?}"))?;
-    let hear = Rc::new(hear);
     // The closures keep themselves alive until the job ends, then drop (and end the worker).
     type Slot = Rc<
         RefCell<

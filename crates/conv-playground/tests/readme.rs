@@ -39,6 +39,12 @@ fn the_readme_lists_every_preset_as_it_is() {
                 "{row}"
             );
         }
+        if kind == LayerKind::Subpixel {
+            assert!(
+                other.contains(&format!("upscale factor {}", p.upscale_factor)),
+                "{row}"
+            );
+        }
         if kind == LayerKind::Upsample {
             assert!(
                 other.contains(&format!("scale factor {}", p.scale_factor)),

@@ -125,20 +125,20 @@ fn padding_fill(ctx: &AppContext, current: PaddingMode) -> Html {
         &names,
         "padmode.",
         current as usize,
-        move |i| d.emit(Action::SetParam(Param::PaddingMode, i)),
+        Callback::from(move |i| d.emit(Action::SetParam(Param::PaddingMode, i))),
     )
 }
 
 /// A labelled `<select>` (`#id`, label `tr(label)`) of `names`, each shown as `tr(prefix + name)`,
 /// the `current`-th selected; picking one gives its position to `pick`.
-fn named_select(
+pub(super) fn named_select(
     ctx: &AppContext,
     id: &'static str,
     label: &str,
     names: &[&'static str],
     prefix: &str,
     current: usize,
-    pick: impl Fn(usize) + 'static,
+    pick: Callback<usize>,
 ) -> Html {
     let lang = ctx.lang();
     let count = names.len();
@@ -146,7 +146,7 @@ fn named_select(
         let sel: HtmlSelectElement = e.target_unchecked_into();
         if let Ok(i) = usize::try_from(sel.selected_index()) {
             if i < count {
-                pick(i);
+                pick.emit(i);
             }
         }
     });
@@ -240,7 +240,7 @@ fn kernel_select(ctx: &AppContext) -> Html {
         &names,
         "preset.",
         current,
-        move |i| d.emit(Action::SetKernel(KernelPreset::ALL[i])),
+        Callback::from(move |i| d.emit(Action::SetKernel(KernelPreset::ALL[i]))),
     )
 }
 

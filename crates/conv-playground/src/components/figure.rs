@@ -527,6 +527,7 @@ pub struct Kinds {
     pub padding: bool,
     pub inserted: bool,
     pub copied: bool,
+    pub shuffled: bool,
     pub gaps: bool,
 }
 
@@ -538,6 +539,7 @@ pub fn kinds(fwd: &Forward) -> Kinds {
                 Cell::Padding => k.padding = true,
                 Cell::Inserted => k.inserted = true,
                 Cell::Copied { .. } => k.copied = true,
+                Cell::Shuffled { .. } => k.shuffled = true,
                 Cell::Data { .. } | Cell::Interpolated { .. } => {}
             }
         }
@@ -576,6 +578,7 @@ pub fn legend() -> Html {
                 ("--cell-hatch", pal.hatch),
                 ("--cell-inserted", pal.inserted),
                 ("--cell-copied", pal.copied),
+                ("--cell-group1", pal.ink(crate::palette::Ink::Group(1))),
                 ("--cell-value", pal.paint(crate::palette::Paint::Value(0.5))),
             ] {
                 let _ = style.set_property(name, &colour.css());
@@ -595,6 +598,7 @@ pub fn legend() -> Html {
             if k.padding { { swatch("swatch-padding", "legend.padding") } }
             if k.inserted { { swatch("swatch-inserted", "legend.inserted") } }
             if k.copied { { swatch("swatch-copied", "legend.copied") } }
+            if k.shuffled { { swatch("swatch-shuffled", "legend.shuffled") } }
             if k.gaps { { swatch("swatch-gap", "legend.gap") } }
         </div>
     }

@@ -4,13 +4,9 @@
 use yew::prelude::*;
 
 use crate::context::{use_app, AppContext};
-use crate::display::Display;
 use crate::dom;
 use crate::draw;
-use crate::export::{self, Look};
 use crate::i18n::{tr, trf, Lang};
-use crate::palette::Palette;
-use crate::pipeline::pipeline;
 use crate::worker::Heard;
 
 /// The `<iframe>` snippet for the current state.
@@ -59,8 +55,8 @@ pub fn share_bar() -> Html {
     };
     let snippet = embed_snippet(&embed_url(), &layer_title);
     let copy_snippet = copy_embed_snippet(lang, status.clone(), snippet.clone());
-    let png = export_png(&ctx, layer, status.clone());
-    let svg = export_svg(&ctx, layer, status.clone());
+    let png = export_figure(&ctx, layer, status.clone(), true);
+    let svg = export_figure(&ctx, layer, status.clone(), false);
     let gif = export_gif(&ctx, layer, status.clone(), gif_progress.clone());
     let progress_view = gif_progress.map(|(i, n)| {
         // Until the worker has counted the frames (n = 0) the bar runs without a value.
@@ -141,68 +137,62 @@ fn copy_embed_snippet(lang: Lang, status: Status, snippet: String) -> Callback<M
     })
 }
 
-/// What an export of the current page draws: its view and theme, and the figure's blocks in
-/// the page's language.
-fn look_of(ctx: &AppContext) -> Look {
-    Look {
-        view: ctx.state.view,
-        dark: ctx.dark,
-    }
-}
-
-/// The figure as the page shows it now (step, trace, view, theme), at the export size.
-fn current_figure(ctx: &AppContext) -> Option<(Display, Look)> {
-    let Ok(sc) = &*ctx.scene.0 else { return None };
-    let pieces = pipeline(sc, ctx.lang());
-    let look = look_of(ctx);
-    Some((
-        export::figure(sc, &pieces, look, &ctx.trace, ctx.active),
-        look,
-    ))
-}
-
-/// Downloads the figure, `conv-<layer>.png`, drawn at twice the CSS size.
-fn export_png(ctx: &AppContext, layer: &'static str, status: Status) -> Callback<MouseEvent> {
+/// Downloads the figure as the page shows it now (step, trace, view, theme, language) at the
+/// export size: as SVG, `conv-<layer>.svg`, or as PNG drawn at twice the CSS size,
+/// `conv-<layer>.png`. The SVG is written by the export worker (`gif_job.rs`, `format=svg`);
+/// the PNG is that SVG drawn on a canvas.
+fn export_figure(
+    ctx: &AppContext,
+    layer: &'static str,
+    status: Status,
+    png: bool,
+) -> Callback<MouseEvent> {
     let lang = ctx.lang();
-    let ctx = ctx.clone();
+    let job = crate::gif_job::request(&ctx.state, ctx.dark) + "&format=svg";
+    let image = ctx.state.image.clone();
     Callback::from(move |_: MouseEvent| {
-        let Some((display, look)) = current_figure(&ctx) else {
-            return;
-        };
-        let result = draw::png(&display, Palette::of(look.dark), 2.0)
-            .and_then(|bytes| dom::download(&bytes, "image/png", &format!("conv-{layer}.png")));
-        if let Err(e) = result {
+        let told = status.clone();
+        let started = crate::worker::export(
+            &job,
+            image.as_ref(),
+            std::rc::Rc::new(move |heard| match heard {
+                Heard::Progress(..) => {}
+                Heard::Done(svg) if png => {
+                    let told = told.clone();
+                    yew::platform::spawn_local(async move {
+                        let saved = match draw::svg_png(&svg, 2.0).await {
+                            Ok(bytes) => {
+                                dom::download(&bytes, "image/png", &format!("conv-{layer}.png"))
+                            }
+                            Err(e) => Err(e),
+                        };
+                        if let Err(e) = saved {
+                            told.set(Some(failed(lang, e)));
+                        }
+                    });
+                }
+                Heard::Done(svg) => {
+                    let saved = dom::download(&svg, "image/svg+xml", &format!("conv-{layer}.svg"));
+                    if let Err(e) = saved {
+                        told.set(Some(failed(lang, e)));
+                    }
+                }
+                Heard::Failed(e) => told.set(Some(failed(lang, e))),
+            }),
+        );
+        if let Err(e) = started {
             status.set(Some(failed(lang, e)));
         }
     })
 }
 
-/// Downloads the figure as SVG, `conv-<layer>.svg`, titled in the page's language.
-fn export_svg(ctx: &AppContext, layer: &'static str, status: Status) -> Callback<MouseEvent> {
-    let lang = ctx.lang();
-    let ctx = ctx.clone();
-    Callback::from(move |_: MouseEvent| {
-        let Some((display, look)) = current_figure(&ctx) else {
-            return;
-        };
-        let text = crate::display::svg(&display, Palette::of(look.dark));
-        if let Err(e) = dom::download(
-            text.as_bytes(),
-            "image/svg+xml",
-            &format!("conv-{layer}.svg"),
-        ) {
-            status.set(Some(failed(lang, e)));
-        }
-    })
-}
-
-/// Encodes the animation as a GIF, frame by frame with its progress shown, and downloads it as
-/// `conv-<layer>.gif`; a second click while it runs does nothing.
 /// An export that failed, worded in the page's language (the detail is the browser's).
 fn failed(lang: Lang, detail: String) -> String {
     trf(lang, "export.failed", &[("detail", detail)])
 }
 
+/// Encodes the animation as a GIF, frame by frame with its progress shown, and downloads it as
+/// `conv-<layer>.gif`; a second click while it runs does nothing.
 fn export_gif(
     ctx: &AppContext,
     layer: &'static str,
@@ -219,20 +209,24 @@ fn export_gif(
         }
         let (told, shown) = (status.clone(), progress.clone());
         progress.set(Some((0, 0)));
-        let started = crate::worker::export_gif(&job, image.as_ref(), move |heard| match heard {
-            Heard::Progress(done, total) => shown.set(Some((done, total))),
-            Heard::Done(bytes) => {
-                shown.set(None);
-                let saved = dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"));
-                if let Err(e) = saved {
+        let started = crate::worker::export(
+            &job,
+            image.as_ref(),
+            std::rc::Rc::new(move |heard| match heard {
+                Heard::Progress(done, total) => shown.set(Some((done, total))),
+                Heard::Done(bytes) => {
+                    shown.set(None);
+                    let saved = dom::download(&bytes, "image/gif", &format!("conv-{layer}.gif"));
+                    if let Err(e) = saved {
+                        told.set(Some(failed(lang, e)));
+                    }
+                }
+                Heard::Failed(e) => {
+                    shown.set(None);
                     told.set(Some(failed(lang, e)));
                 }
-            }
-            Heard::Failed(e) => {
-                shown.set(None);
-                told.set(Some(failed(lang, e)));
-            }
-        });
+            }),
+        );
         if let Err(e) = started {
             progress.set(None);
             status.set(Some(failed(lang, e)));
