@@ -24,6 +24,7 @@ mod padding_mode;
 pub mod reference;
 pub mod shape;
 mod spec;
+pub mod stack;
 
 pub use cost::{Costs, Formula};
 pub use error::ConvError;
