@@ -132,6 +132,10 @@ enum Step {
     Same,
 }
 
+/// A layer in its stack: its playground layer's spec on its input (if it is one), its input and
+/// its output.
+pub type Flowed = (Option<LayerSpec>, Tensor, Tensor);
+
 /// A stack: an input shape and its layers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stack {
@@ -143,11 +147,11 @@ pub struct Stack {
 pub const MAX_LAYERS: usize = 32;
 
 impl Stack {
-    /// Each layer's spec with the size and channels of its input set, and its input and output.
-    fn flow(
-        &self,
-        budget: &Budget,
-    ) -> Result<Vec<(Option<LayerSpec>, Tensor, Tensor)>, StackError> {
+    /// Each layer's input and output, and for a playground layer its spec with the size and
+    /// channels of its input set.
+    ///
+    /// **Errors** as [`Stack::rows`].
+    pub fn flow(&self, budget: &Budget) -> Result<Vec<Flowed>, StackError> {
         if self.blocks.len() > MAX_LAYERS {
             return Err(StackError {
                 layer: MAX_LAYERS,

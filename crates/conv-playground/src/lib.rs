@@ -16,6 +16,7 @@ pub mod notice;
 pub mod palette;
 pub mod pipeline;
 pub mod scene;
+pub mod sequential;
 pub mod snippets;
 pub mod state;
 pub mod tour;

@@ -130,6 +130,11 @@ fn upsample_mode(e: &LayerSpec) -> &'static str {
 
 /// The PyTorch snippet of the effective spec `e`.
 fn pytorch(e: &LayerSpec) -> String {
+    program(TORCH_IMPORTS, "nn.Sequential(", ")", torch_modules(e))
+}
+
+/// The PyTorch modules of the effective spec `e`, in order (a comment may follow `  #`).
+pub fn torch_modules(e: &LayerSpec) -> Vec<String> {
     let (ci, co, k, s, d, b) = (
         e.in_channels,
         e.out_channels,
@@ -211,7 +216,7 @@ fn pytorch(e: &LayerSpec) -> String {
             layers.push(format!("nn.PixelShuffle({r})"));
         }
     }
-    program(TORCH_IMPORTS, "nn.Sequential(", ")", layers)
+    layers
 }
 
 /// Keras' padding argument and the layer in front that pads explicitly: an integer padding, or
