@@ -25,6 +25,7 @@ pub mod reference;
 pub mod shape;
 mod spec;
 pub mod stack;
+mod stack_text;
 
 pub use cost::{Costs, Formula};
 pub use error::ConvError;
@@ -45,3 +46,4 @@ pub use spec::{
     ConvRole, Correction, CorrectionReason, LayerKind, LayerSpec, Limits, Op, PaddingSpec, Param,
     UpsampleMode,
 };
+pub use stack_text::TextError;
