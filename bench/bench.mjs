@@ -187,6 +187,8 @@ async function main() {
       tfjs_wasm_gflops: tfT ? gflops(tfT.median) : null,
       ort_wasm_gflops: gflops(ortT.median),
       max_abs_diff: Math.max(...diffs.map((d) => (d === null ? Infinity : d))),
+      // Relative to the largest output magnitude: the engines must agree within 1e-4.
+      max_rel_diff: Math.max(...diffs.map((d) => (d === null ? Infinity : d))) / Math.max(1e-30, ...Array.from(core.output, Math.abs)),
       max_abs_diff_ort: diffs[0],
       max_abs_diff_tfjs: tfr ? diffs[1] : null,
       runs: RUNS,

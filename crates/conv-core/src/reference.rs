@@ -316,3 +316,42 @@ pub fn pixel_shuffle(
     }
     Ok(out)
 }
+
+/// `nn.MaxPool2d(kernel, stride, padding)` / `nn.AvgPool2d(kernel, stride, padding)` (the mean
+/// over the `kernel²` cells, padding included: PyTorch's `count_include_pad=True`), the plain
+/// way: the map padded first (−∞ for the maximum, 0 for the mean), then every window in full.
+///
+/// **Errors** if a window does not fit the padded map or the stride is 0.
+pub fn pool2d(
+    input: ArrayView3<f32>,
+    [kernel, stride, padding]: [usize; 3],
+    max: bool,
+) -> Result<Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    let (ph, pw) = (h + 2 * padding, w + 2 * padding);
+    if stride == 0 || kernel == 0 || kernel > ph || kernel > pw {
+        return Err(ConvError::ZeroSize {
+            name: "pooling window",
+        });
+    }
+    let fill = if max { f32::NEG_INFINITY } else { 0.0 };
+    let padded = Array3::from_shape_fn((c, ph, pw), |(ci, y, x)| {
+        let (yy, xx) = (y as isize - padding as isize, x as isize - padding as isize);
+        if yy >= 0 && xx >= 0 && (yy as usize) < h && (xx as usize) < w {
+            input[[ci, yy as usize, xx as usize]]
+        } else {
+            fill
+        }
+    });
+    let (oh, ow) = ((ph - kernel) / stride + 1, (pw - kernel) / stride + 1);
+    Ok(Array3::from_shape_fn((c, oh, ow), |(ci, oy, ox)| {
+        let window = (0..kernel)
+            .flat_map(|ky| (0..kernel).map(move |kx| (ky, kx)))
+            .map(|(ky, kx)| padded[[ci, oy * stride + ky, ox * stride + kx]]);
+        if max {
+            window.fold(f32::NEG_INFINITY, f32::max)
+        } else {
+            window.sum::<f32>() / (kernel * kernel) as f32
+        }
+    }))
+}

@@ -598,6 +598,168 @@ fn op_step(op: &Op) -> Step {
     }
 }
 
+/// The values a layer of a stack gives: a map `(C, H, W)` or a vector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    Map(ndarray::Array3<f32>),
+    Vector(ndarray::Array1<f32>),
+}
+
+/// Max or average pooling of `input` by a `kernel × kernel` window at `stride` with `padding`
+/// (a padded cell never wins the maximum; the mean counts it as 0 over all `kernel²` cells, as
+/// PyTorch's `count_include_pad=True`): each window read in place, without a padded copy.
+///
+/// **Errors** if the window does not fit the padded map or the stride is 0.
+pub fn pool2d(
+    input: ndarray::ArrayView3<f32>,
+    [kernel, stride, padding]: [usize; 3],
+    max: bool,
+) -> Result<ndarray::Array3<f32>, ConvError> {
+    let (c, h, w) = input.dim();
+    let (ph, pw) = (h + 2 * padding, w + 2 * padding);
+    if stride == 0 || kernel == 0 || kernel > ph || kernel > pw {
+        return Err(ConvError::ZeroSize {
+            name: "pooling window",
+        });
+    }
+    let (oh, ow) = ((ph - kernel) / stride + 1, (pw - kernel) / stride + 1);
+    // The input rows (or columns) a window starting at padded position `start` covers.
+    let span = |start: usize, len: usize| {
+        let lo = start.saturating_sub(padding);
+        let hi = (start + kernel).saturating_sub(padding).min(len);
+        lo..hi.max(lo)
+    };
+    let area = (kernel * kernel) as f32;
+    Ok(ndarray::Array3::from_shape_fn(
+        (c, oh, ow),
+        |(ci, oy, ox)| {
+            let (ys, xs) = (span(oy * stride, h), span(ox * stride, w));
+            let cells = ys.flat_map(|y| xs.clone().map(move |x| input[[ci, y, x]]));
+            if max {
+                cells.fold(f32::NEG_INFINITY, f32::max)
+            } else {
+                cells.sum::<f32>() / area
+            }
+        },
+    ))
+}
+
+impl Stack {
+    /// Runs the stack on `input` (`self.input`'s shape): every layer's output, in order. The
+    /// playground layers draw their weights as the page does (`LayerWeights::generate`, random
+    /// kernels, seed `seed + i` for layer `i`); a linear layer draws its own; batch norm is in
+    /// its initial evaluation state (scale 1, shift 0, mean 0, variance 1, eps 1e-5).
+    ///
+    /// **Errors** as [`Stack::rows`], or if `input` is not the stack's input shape.
+    pub fn forward(
+        &self,
+        input: ndarray::ArrayView3<f32>,
+        seed: u64,
+        budget: &Budget,
+    ) -> Result<Vec<Values>, StackError> {
+        let flow = self.flow(budget)?;
+        if <[usize; 3]>::from(input.dim()) != self.input {
+            return Err(StackError {
+                layer: 0,
+                error: ConvError::ZeroSize {
+                    name: "an input of the stack's shape",
+                },
+            });
+        }
+        let mut x = Values::Map(input.to_owned());
+        let mut out = Vec::with_capacity(flow.len());
+        for (i, (spec, _, _)) in flow.iter().enumerate() {
+            let fail = |error| StackError { layer: i, error };
+            x = self.blocks[i]
+                .run(spec.as_ref(), x, seed.wrapping_add(i as u64), budget)
+                .map_err(fail)?;
+            out.push(x.clone());
+        }
+        Ok(out)
+    }
+}
+
+impl Block {
+    /// The block on `x` (its playground layer's `spec` on that input, weights from `seed`).
+    fn run(
+        &self,
+        spec: Option<&LayerSpec>,
+        x: Values,
+        seed: u64,
+        budget: &Budget,
+    ) -> Result<Values, ConvError> {
+        let map = |x: Values| match x {
+            Values::Map(m) => Ok(m),
+            Values::Vector(_) => Err(ConvError::ZeroSize { name: "a map" }),
+        };
+        Ok(match (self, spec) {
+            (Block::Layer(_), Some(s)) => {
+                let w = crate::LayerWeights::generate(s, crate::KernelPreset::Random, seed)?;
+                let fwd = s.forward(map(x)?.view(), &w, budget)?;
+                Values::Map(fwd.output().data.clone())
+            }
+            (
+                Block::MaxPool {
+                    kernel,
+                    stride,
+                    padding,
+                },
+                _,
+            ) => Values::Map(pool2d(map(x)?.view(), [*kernel, *stride, *padding], true)?),
+            (
+                Block::AvgPool {
+                    kernel,
+                    stride,
+                    padding,
+                },
+                _,
+            ) => Values::Map(pool2d(map(x)?.view(), [*kernel, *stride, *padding], false)?),
+            (Block::GlobalAvgPool, _) => {
+                let m = map(x)?;
+                let means = m
+                    .outer_iter()
+                    .map(|ch| ch.mean().unwrap_or(0.0))
+                    .collect::<Vec<f32>>();
+                Values::Map(
+                    ndarray::Array3::from_shape_vec((means.len(), 1, 1), means)
+                        .map_err(|_| ConvError::ZeroSize { name: "channels" })?,
+                )
+            }
+            (Block::Flatten, _) => match x {
+                Values::Map(m) => Values::Vector(m.iter().copied().collect()),
+                v => v,
+            },
+            (Block::Linear { out_features, bias }, _) => {
+                let Values::Vector(v) = x else {
+                    return Err(ConvError::ZeroSize { name: "a vector" });
+                };
+                let mut rng = crate::SeededRng::new(seed ^ 0x11AE_A200);
+                let weight =
+                    ndarray::Array2::from_shape_simple_fn((*out_features, v.len()), || {
+                        rng.signed_unit()
+                    });
+                let mut y = weight.dot(&v);
+                if *bias {
+                    y.mapv_inplace(|o| o + 0.1);
+                }
+                Values::Vector(y)
+            }
+            (Block::Relu, _) => match x {
+                Values::Map(m) => Values::Map(m.mapv(|v| v.max(0.0))),
+                Values::Vector(v) => Values::Vector(v.mapv(|v| v.max(0.0))),
+            },
+            (Block::BatchNorm, _) => {
+                let k = 1.0 / (1.0f32 + 1e-5).sqrt();
+                match x {
+                    Values::Map(m) => Values::Map(m.mapv(|v| v * k)),
+                    Values::Vector(v) => Values::Vector(v.mapv(|v| v * k)),
+                }
+            }
+            (Block::Layer(_), None) => return Err(ConvError::ZeroSize { name: "layer spec" }),
+        })
+    }
+}
+
 /// A convolution layer of a preset: `k×k`, `C_out` channels, stride, padding, dilation, bias.
 fn conv(kind: LayerKind, out: usize, k: usize, stride: usize, pad: usize, bias: bool) -> Block {
     Block::Layer(LayerSpec {

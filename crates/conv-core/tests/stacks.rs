@@ -100,3 +100,112 @@ fn stacked_dilations_leave_holes_and_count_their_paths() {
     let maps = filled.footprint(1, [0, 0], &BUDGET).unwrap();
     assert!(maps[0].iter().all(|&n| n > 0));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Pooling read in place equals the plain padded version, max and mean.
+    #[test]
+    fn pooling_equals_the_reference(c in 1usize..=3, h in 1usize..=9, w in 1usize..=9, k in 1usize..=4, s in 1usize..=3, p in 0usize..=2, seed in any::<u64>()) {
+        prop_assume!(2 * p <= k && k <= h + 2 * p && k <= w + 2 * p);
+        let mut rng = conv_core::SeededRng::new(seed);
+        let x = ndarray::Array3::from_shape_simple_fn((c, h, w), || rng.signed_unit());
+        for max in [true, false] {
+            let fast = conv_core::stack::pool2d(x.view(), [k, s, p], max).unwrap();
+            let naive = conv_core::reference::pool2d(x.view(), [k, s, p], max).unwrap();
+            prop_assert_eq!(fast.dim(), naive.dim());
+            for (a, b) in fast.iter().zip(naive.iter()) {
+                prop_assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{} vs {}", a, b);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stack_runs_as_its_layers_one_by_one() {
+    use conv_core::stack::Values;
+    use conv_core::{KernelPreset, LayerWeights};
+    let conv = |kind, out, k, s, p| {
+        Block::Layer(LayerSpec {
+            out_channels: out,
+            kernel_size: k,
+            stride: s,
+            padding: PaddingSpec::Explicit(p),
+            ..LayerSpec::preset(kind)
+        })
+    };
+    let stack = Stack {
+        input: [3, 12, 10],
+        blocks: vec![
+            conv(LayerKind::Standard, 4, 3, 1, 1),
+            Block::Relu,
+            Block::MaxPool {
+                kernel: 2,
+                stride: 2,
+                padding: 0,
+            },
+            conv(LayerKind::Separable, 6, 3, 1, 1),
+            Block::AvgPool {
+                kernel: 3,
+                stride: 1,
+                padding: 1,
+            },
+            Block::BatchNorm,
+            Block::GlobalAvgPool,
+            Block::Flatten,
+            Block::Linear {
+                out_features: 5,
+                bias: true,
+            },
+        ],
+    };
+    let mut rng = conv_core::SeededRng::new(9);
+    let x = ndarray::Array3::from_shape_simple_fn((3, 12, 10), || rng.signed_unit());
+    let outs = stack.forward(x.view(), 40, &BUDGET).unwrap();
+    let rows = stack.rows(&BUDGET).unwrap();
+    assert_eq!(outs.len(), rows.len());
+    for (o, r) in outs.iter().zip(&rows) {
+        match (o, r.output) {
+            (Values::Map(m), Tensor::Map(shape)) => assert_eq!(<[usize; 3]>::from(m.dim()), shape),
+            (Values::Vector(v), Tensor::Vector(n)) => assert_eq!(v.len(), n),
+            other => panic!("{other:?}"),
+        }
+    }
+    let map = |v: &Values| match v {
+        Values::Map(m) => m.clone(),
+        Values::Vector(_) => panic!("a map"),
+    };
+    // Layer by layer, each from the stack's output before it.
+    let flow = stack.flow(&BUDGET).unwrap();
+    let layer = |i: usize, input: &ndarray::Array3<f32>| {
+        let spec = flow[i].0.clone().unwrap();
+        let w = LayerWeights::generate(&spec, KernelPreset::Random, 40 + i as u64).unwrap();
+        spec.forward(input.view(), &w, &BUDGET)
+            .unwrap()
+            .output()
+            .data
+            .clone()
+    };
+    assert_eq!(map(&outs[0]), layer(0, &x));
+    assert_eq!(map(&outs[1]), map(&outs[0]).mapv(|v| v.max(0.0)));
+    assert_eq!(
+        map(&outs[2]),
+        conv_core::reference::pool2d(map(&outs[1]).view(), [2, 2, 0], true).unwrap()
+    );
+    assert_eq!(map(&outs[3]), layer(3, &map(&outs[2])));
+    let avg = conv_core::reference::pool2d(map(&outs[3]).view(), [3, 1, 1], false).unwrap();
+    for (a, b) in map(&outs[4]).iter().zip(avg.iter()) {
+        assert!((a - b).abs() < 1e-5);
+    }
+    let gap = map(&outs[6]);
+    let bn = map(&outs[5]);
+    assert_eq!(gap.dim(), (6, 1, 1));
+    assert!((gap[[2, 0, 0]] - bn.index_axis(ndarray::Axis(0), 2).mean().unwrap()).abs() < 1e-6);
+    let Values::Vector(v) = &outs[8] else {
+        panic!()
+    };
+    assert_eq!(v.len(), 5);
+    // The wrong input shape is refused.
+    let wrong = ndarray::Array3::<f32>::zeros((3, 12, 11));
+    assert!(stack.forward(wrong.view(), 40, &BUDGET).is_err());
+}
