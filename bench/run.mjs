@@ -59,7 +59,8 @@ await page.close();
 // microtasks is shown by that same frame; one that waits for a later frame counts that wait.
 async function latency(query, sliderId, values, iterations) {
   const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await p.goto(`${base}/app/?${query}`);
+  // The channel view: each stage on its own canvas, the output's among them.
+  await p.goto(`${base}/app/?${query}&view=channels`);
   await p.waitForSelector('figure[data-stage="output"] canvas[data-drawn]');
   const times = await p.evaluate(async ({ sliderId, values, iterations }) => {
     const slider = document.getElementById(sliderId);
@@ -98,7 +99,8 @@ async function latency(query, sliderId, values, iterations) {
 // with their durations) while a slider is dragged for five seconds (one change a frame).
 async function stats(query, sliderId, values, iterations) {
   const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await p.goto(`${base}/app/?${query}`);
+  // The channel view: each stage on its own canvas, the output's among them.
+  await p.goto(`${base}/app/?${query}&view=channels`);
   await p.waitForSelector('figure[data-stage="output"] canvas[data-drawn]');
   const times = await p.evaluate(async ({ sliderId, values, iterations }) => {
     const slider = document.getElementById(sliderId);

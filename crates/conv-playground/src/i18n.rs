@@ -284,6 +284,28 @@ pub fn strings() -> &'static [(&'static str, &'static str, &'static str)] {
 /// Strings drawn only into the lab's figures (`lab.rs`), which the export worker draws: a table
 /// of their own, read by [`tr_figure`], so that the page's module does not carry them.
 pub const FIGURE_STRINGS: &str = "\
+stack.layer.standard\tConvolution\t卷积\n\
+stack.layer.depthwise\tDepthwise conv\t深度卷积\n\
+stack.layer.pointwise\tPointwise conv\t逐点卷积\n\
+stack.layer.separable\tSeparable conv\t深度可分离卷积\n\
+stack.layer.transposed\tTransposed conv\t转置卷积\n\
+stack.layer.upsample\tUpsample + conv\t上采样 + 卷积\n\
+stack.layer.dilated\tDilated conv\t空洞卷积\n\
+stack.layer.grouped\tGrouped conv\t分组卷积\n\
+stack.layer.subpixel\tSub-pixel conv\t亚像素卷积\n\
+stack.maxpool\tMax pool\t最大池化\n\
+stack.avgpool\tAverage pool\t平均池化\n\
+stack.gap\tGlobal average pool\t全局平均池化\n\
+stack.linear\tLinear\t全连接\n\
+stack.bn\tBatch norm\t批归一化\n\
+stack.col.layer\tLayer\t层\n\
+stack.col.output\tOutput\t输出\n\
+stack.col.params\tParameters\t参数量\n\
+stack.col.macs\tMACs\t乘加次数\n\
+stack.col.field\tReceptive field / jump / start\t感受野 / 跳步 / 起点\n\
+stack.input\tInput\t输入\n\
+stack.after\tAfter layer {n}\t第 {n} 层之后\n\
+stack.footprint\tFootprint of cell ({y}, {x}) of layer {n}: paths from it to each cell\t第 {n} 层格子 ({y}, {x}) 的足迹：到每个格子的路径数\n\
 lab.grow.about\tThe same input grown {f}× to the same size and channels: output channel 0 of each, and below it how many kernel taps read a real pixel (not a padding or inserted zero) for each output cell.\t同一输入放大 {f} 倍到相同尺寸和通道数：每种方式的第 0 个输出通道，下方是每个输出格子有多少个卷积核位置读到真实像素（不是填充或插入的 0）。\n\
 lab.backward.about\tThe gradient of input channel 0 when the gradient of every output cell is 1, as the backward pass computes it (the adjoint of the layer).\t当每个输出格子的梯度都为 1 时，输入第 0 个通道的梯度，即反向传播（该层的伴随运算）算出的结果。\n\
 lab.grow.transposed\tTransposed convolution\t转置卷积\n\
@@ -457,7 +479,7 @@ mod tests {
 
     #[test]
     fn every_figure_key_used_exists() {
-        let src = include_str!("lab.rs");
+        let src = [include_str!("lab.rs"), include_str!("stack_view.rs")].concat();
         let mut used = 0;
         for part in src.split("tr_figure(lang, \"").skip(1) {
             let key = &part[..part.find('"').unwrap()];
@@ -470,6 +492,9 @@ mod tests {
         assert!(used >= 4, "{used}");
         for name in ["transposed", "nearest", "bilinear", "subpixel"] {
             assert_ne!(tr_figure(Lang::Zh, &format!("lab.grow.{name}")), "?");
+        }
+        for kind in LayerKind::ALL {
+            assert_ne!(tr_figure(Lang::Zh, &format!("stack.layer.{}", kind.name())), "?");
         }
         assert_eq!(
             fill("{a} and {b}", &[("a", "1".into()), ("b", "2".into())]),
