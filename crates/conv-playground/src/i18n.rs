@@ -494,7 +494,10 @@ mod tests {
             assert_ne!(tr_figure(Lang::Zh, &format!("lab.grow.{name}")), "?");
         }
         for kind in LayerKind::ALL {
-            assert_ne!(tr_figure(Lang::Zh, &format!("stack.layer.{}", kind.name())), "?");
+            assert_ne!(
+                tr_figure(Lang::Zh, &format!("stack.layer.{}", kind.name())),
+                "?"
+            );
         }
         assert_eq!(
             fill("{a} and {b}", &[("a", "1".into()), ("b", "2".into())]),
