@@ -120,3 +120,36 @@ test('the lab shows the newest state: changes while it is drawn never leave an o
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('lab=stack: the presets reproduce their published figures; a stack from the URL; a bad one is refused', async () => {
+  const { page, context, problems } = await openPage(env.browser, env.server.url, 'lab=stack&stack=vgg16&lang=en');
+  const figure = async (key) => (await page.locator(`[data-stat="${key}"]`).first().textContent()).trim();
+  const want = {
+    vgg16: { 'stack-output-shape': '512×7×7', 'stack-params': '14,714,688', 'stack-receptive-field': '212×212' },
+    mobilenet_v1: { 'stack-output-shape': '1000', 'stack-params': '4,210,088', 'stack-macs': '568,740,352' },
+    context_module: { 'stack-output-shape': '21×64×64', 'stack-receptive-field': '67×67', 'stack-footprint': '64×64' },
+    unet_decoder: { 'stack-output-shape': '32×64×64' },
+    unet_decoder_upsample: { 'stack-output-shape': '32×64×64' },
+  };
+  for (const [name, figures] of Object.entries(want)) {
+    if (name !== 'vgg16') {
+      await page.locator('#stack-select').selectOption(name);
+      await page.waitForFunction((n) => new URL(location.href).searchParams.get('stack') === n, name);
+    }
+    await page.waitForSelector('img.lab-figure[data-current="true"]', { timeout: 30000 });
+    for (const [key, value] of Object.entries(figures)) assert.equal(await figure(key), value, `${name} ${key}`);
+  }
+  await page.screenshot({ path: `${SHOTS}/lab-stack.png`, fullPage: true });
+  // A stack written in the URL: two 3×3 layers at dilation 2 on a 9×9 map see all of it.
+  await page.goto(`${env.server.url}?lab=stack&stack=1x9x9_dilated-o1-k3-d2-p0_dilated-o1-k3-d2-p0&lang=en`);
+  await page.waitForSelector('img.lab-figure[data-current="true"]', { timeout: 30000 });
+  assert.equal(await figure('stack-receptive-field'), '9×9');
+  assert.equal(await figure('stack-footprint'), '9×9');
+  // One that does not fit: the reason is shown, the page goes on.
+  await page.goto(`${env.server.url}?lab=stack&stack=1x4x4_standard-o1-k9&lang=en`);
+  await page.waitForSelector('.lab [role="alert"]', { timeout: 30000 });
+  assert.match(await page.locator('.lab [role="alert"]').textContent(), /layer 1/);
+  assert.ok(await page.locator('[data-stat="output-shape"]').count());
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -58,6 +58,46 @@ fn number(query: &str, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("the export job has no {key}"))
 }
 
+/// The stack view's job: the SVG of `state.stack` with the footprint of the centre cell of its
+/// last map, after a comment that carries its figures (`<!--figures` and one `key<TAB>value`
+/// line each, [`crate::stack_view::Summary`]), which the page reads for its hooks.
+fn stack_job(state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String> {
+    use conv_core::stack::{Stack, Tensor};
+    let budget = conv_core::Budget::OPERATIONS;
+    let stack = Stack::from_text(&state.stack).map_err(|e| e.to_string())?;
+    let rows = stack.rows(&budget).map_err(|e| e.to_string())?;
+    let cell = rows
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, r)| match r.output {
+            Tensor::Map([_, h, w]) => Some([i, h / 2, w / 2]),
+            Tensor::Vector(_) => None,
+        });
+    let (drawn, summary) = crate::stack_view::draw(&stack, cell, state.lang, width, &budget)?;
+    let mut text = String::from("<!--figures\n");
+    for (k, v) in summary {
+        text += &format!("{k}\t{v}\n");
+    }
+    text += "-->\n";
+    text += &crate::display::svg(&drawn, Palette::of(dark));
+    Ok(text.into_bytes())
+}
+
+/// The figures a stack job's SVG carries in its opening comment.
+pub fn stack_figures(svg: &str) -> Vec<(String, String)> {
+    let Some(body) = svg.strip_prefix("<!--figures\n") else {
+        return Vec::new();
+    };
+    body.split("-->")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// The traced cell of a job: `stage,channel,y,x`, or none when empty.
 fn traced(query: &str) -> Result<Option<conv_core::CellRef>, String> {
     let text = value(query, "trace").unwrap_or_default();
@@ -118,6 +158,7 @@ pub fn run(
                 lab::grow_figure(&lab::grow(&key, &state.input.limits())?, state.lang, width)
             }
             Lab::Backward => lab::backward_figure(&lab::backward(&scene)?, state.lang, width),
+            Lab::Stack => return stack_job(&state, width, look.dark),
             Lab::Off => return Err("the lab job names no lab".into()),
         };
         return Ok(crate::display::svg(&drawn, Palette::of(look.dark)).into_bytes());
@@ -262,6 +303,39 @@ mod tests {
             &mut |_, _| {}
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_stack_job_draws_the_stack_and_carries_its_figures() {
+        let state = AppState::default().reduce(Action::SetStack("context_module".into()));
+        let svg = run(
+            &(request(&state, false) + "&format=lab"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let svg = String::from_utf8(svg).unwrap();
+        let figures = stack_figures(&svg);
+        let get = |k: &str| {
+            figures
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("stack-receptive-field"), Some("67×67"));
+        assert_eq!(get("stack-output-shape"), Some("21×64×64"));
+        // The centre of the last map: the 1×1 layer's, whose footprint is the 67 clipped to 64.
+        assert_eq!(get("stack-footprint"), Some("64×64"));
+        assert!(svg.contains("<svg xmlns"));
+        // A stack that cannot be read, or does not fit, is an error.
+        for bad in ["3x8x8_gelu", "1x4x4_standard-k9"] {
+            let s = state.clone().reduce(Action::SetStack(bad.into()));
+            assert!(
+                run(&(request(&s, false) + "&format=lab"), None, &mut |_, _| {}).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(stack_figures("<svg/>").is_empty());
     }
 
     #[test]

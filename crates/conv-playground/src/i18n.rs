@@ -266,6 +266,20 @@ lab\tLab\t实验\n\
 lab.off\tOff\t关闭\n\
 lab.grow\tFour ways to grow a map\t放大特征图的四种方式\n\
 lab.backward\tBackward pass\t反向传播\n\
+lab.stack\tA stack of layers\t多层堆叠\n\
+stack.preset\tStack\t堆叠\n\
+stack.preset.mobilenet_v1\tMobileNetV1-224 (Howard et al. 2017)\tMobileNetV1-224（Howard 等，2017）\n\
+stack.preset.vgg16\tVGG-16 to pool5 (Simonyan & Zisserman 2015)\tVGG-16 至 pool5（Simonyan 与 Zisserman，2015）\n\
+stack.preset.context_module\tContext module (Yu & Koltun 2016)\t上下文模块（Yu 与 Koltun，2016）\n\
+stack.preset.unet_decoder\tU-Net-style decoder, transposed\tU-Net 式解码器（转置卷积）\n\
+stack.preset.unet_decoder_upsample\tU-Net-style decoder, upsample + conv\tU-Net 式解码器（上采样 + 卷积）\n\
+stat.stack-output-shape\tOutput\t输出\n\
+stat.stack-params\tParameters\t参数量\n\
+stat.stack-macs\tMACs\t乘加次数\n\
+stat.stack-flops\tFLOPs\t浮点运算次数\n\
+stat.stack-activation-bytes\tActivation bytes\t激活字节数\n\
+stat.stack-receptive-field\tReceptive field\t感受野\n\
+stat.stack-footprint\tFootprint of the centre cell\t中心格子的足迹\n\
 lab.download\tDownload the lab as SVG\t下载实验图 (SVG)\n\
 lab.computing\tComputing…\t计算中…\n\
 lab.failed\tThe lab could not be drawn: {detail}\t实验图无法绘制：{detail}\n\

@@ -146,6 +146,9 @@ fn footprints(out: &mut Display, maps: &[Array2<u64>], lang: Lang, width: f64, y
         let (h, w) = m.dim();
         let drawn = if h.max(w) <= 64 {
             let cell = (panel / h.max(w).max(1) as f64).floor().max(2.0);
+            // Counts of three digits and more do not fit a cell: colours only then.
+            let most = m.iter().copied().max().unwrap_or(0);
+            let cell = if most >= 100 { cell.min(13.0) } else { cell };
             let counts = m.mapv(|n| n.min(u32::MAX as u64) as u32);
             channels::counts(counts.view(), cell)
         } else {

@@ -45,6 +45,9 @@ pub struct AppState {
     pub view: View,
     /// The lab shown below the figure, if any.
     pub lab: Lab,
+    /// The stack of `lab=stack`: a preset's name or a stack as text (`Stack::from_text`),
+    /// read by the worker that draws it.
+    pub stack: String,
     pub embed: bool,
     pub kernel: KernelPreset,
     pub pattern: InputPattern,
@@ -74,6 +77,7 @@ impl Default for AppState {
             theme: Theme::Auto,
             view: View::Volume,
             lab: Lab::Off,
+            stack: String::from("vgg16"),
             embed: false,
             kernel: KernelPreset::Random,
             pattern: InputPattern::Random,
@@ -104,6 +108,7 @@ pub struct Patch {
     pub theme: Option<Theme>,
     pub view: Option<View>,
     pub lab: Option<Lab>,
+    pub stack: Option<String>,
     pub embed: Option<bool>,
     pub input: Option<InputMode>,
     pub parent_origin: Option<String>,
@@ -133,6 +138,7 @@ pub enum Action {
     /// Volumes or channel grids; the animation and the trace stay where they are.
     SetView(View),
     SetLab(Lab),
+    SetStack(String),
     SetKernel(KernelPreset),
     SetPattern(InputPattern),
     Reseed,
@@ -195,6 +201,9 @@ impl AppState {
         state.theme = patch.theme.unwrap_or(state.theme);
         state.view = patch.view.unwrap_or(state.view);
         state.lab = patch.lab.unwrap_or(state.lab);
+        if let Some(stack) = &patch.stack {
+            state.stack = stack.clone();
+        }
         state.embed = patch.embed.unwrap_or(state.embed);
         state.input = patch.input.unwrap_or(state.input);
         if let Some(origin) = &patch.parent_origin {
@@ -435,6 +444,10 @@ impl AppState {
             Action::SetTheme(theme) => self.theme = theme,
             Action::SetView(view) => self.view = view,
             Action::SetLab(lab) => self.lab = lab,
+            Action::SetStack(stack) => {
+                self.stack = stack;
+                self.lab = Lab::Stack;
+            }
             Action::SetKernel(k) => self.kernel = k,
             Action::SetPattern(p) => self.pattern = p,
             Action::Reseed => {

@@ -62,18 +62,19 @@ impl View {
     }
 }
 
-/// The lab below the figure (`lab=…`): none, the four ways to grow a map side by side, or the
-/// backward pass of the layer (`lab.rs`).
+/// The lab below the figure (`lab=…`): none, the four ways to grow a map side by side, the
+/// backward pass of the layer (`lab.rs`), or a stack of layers (`stack_view.rs`, `stack=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Lab {
     #[default]
     Off,
     Grow,
     Backward,
+    Stack,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 3] = [Lab::Off, Lab::Grow, Lab::Backward];
+    pub const ALL: [Lab; 4] = [Lab::Off, Lab::Grow, Lab::Backward, Lab::Stack];
 
     /// The name in URLs and messages (`off`, `grow`, `backward`).
     pub const fn code(self) -> &'static str {
@@ -81,6 +82,7 @@ impl Lab {
             Lab::Off => "off",
             Lab::Grow => "grow",
             Lab::Backward => "backward",
+            Lab::Stack => "stack",
         }
     }
 

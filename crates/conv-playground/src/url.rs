@@ -10,7 +10,8 @@ use crate::state::{AppState, Patch};
 use crate::types::{InputMode, Lab, NoticeReason, Theme, View};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 8] = [
+const OTHER_KEYS: [&str; 9] = [
+    "stack",
     "layer",
     "lang",
     "theme",
@@ -118,6 +119,12 @@ fn parse_option(patch: &mut Patch, key: &str, value: &str) {
         "theme" => Theme::from_code(v).map(|t| patch.theme = Some(t)).is_some(),
         "view" => View::from_code(v).map(|t| patch.view = Some(t)).is_some(),
         "lab" => Lab::from_code(v).map(|l| patch.lab = Some(l)).is_some(),
+        // Checked for its characters and length here, read by the worker that draws it.
+        "stack" => (v.len() <= 2000
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .then(|| patch.stack = Some(v.to_string()))
+        .is_some(),
         "embed" => parse_flag(v).map(|on| patch.embed = Some(on)).is_some(),
         "input" => InputMode::from_code(v)
             .map(|m| patch.input = Some(m))
@@ -186,6 +193,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
     }
     if state.lab != Lab::Off {
         pairs.push(("lab", state.lab.code().to_string()));
+    }
+    if state.lab == Lab::Stack {
+        pairs.push(("stack", state.stack.clone()));
     }
     if state.embed {
         pairs.push(("embed", "1".to_string()));

@@ -29,8 +29,16 @@ struct Jobs {
 #[derive(Clone, PartialEq)]
 enum Shown {
     Nothing,
-    Image { job: String, url: String },
-    Failed { job: String, detail: String },
+    /// `figures`: what a stack's image carries for the page's hooks.
+    Image {
+        job: String,
+        url: String,
+        figures: Vec<(String, String)>,
+    },
+    Failed {
+        job: String,
+        detail: String,
+    },
 }
 
 /// Starts `job` in the export worker; when it answers, shows the image if `job` is still the one
@@ -50,7 +58,10 @@ fn start(
         std::rc::Rc::new(move |heard| {
             let result = match heard {
                 Heard::Progress(..) => return,
-                Heard::Done(svg) => dom::object_url(&svg, "image/svg+xml"),
+                Heard::Done(svg) => dom::object_url(&svg, "image/svg+xml").map(|url| {
+                    let figures = crate::gif_job::stack_figures(&String::from_utf8_lossy(&svg));
+                    (url, figures)
+                }),
                 Heard::Failed(e) => Err(e),
             };
             let wanted = {
@@ -60,10 +71,11 @@ fn start(
             };
             if wanted.as_deref() == Some(done.as_str()) {
                 let old = match result {
-                    Ok(url) => {
+                    Ok((url, figures)) => {
                         s.set(Shown::Image {
                             job: done.clone(),
                             url: url.clone(),
+                            figures,
                         });
                         j.borrow_mut().url.replace(url)
                     }
@@ -79,7 +91,7 @@ fn start(
                     let _ = web_sys::Url::revoke_object_url(&old);
                 }
             } else {
-                if let Ok(url) = result {
+                if let Ok((url, _)) = result {
                     let _ = web_sys::Url::revoke_object_url(&url);
                 }
                 if let Some(next) = wanted {
@@ -139,9 +151,12 @@ pub fn lab_panel() -> Html {
     // The image drawn for the state shown now, or the last one (dimmed) while the next is drawn.
     let now = job.unwrap_or_default();
     let (fresh, body) = match &*shown {
-        Shown::Image { job, url } if !now.is_empty() => (
+        Shown::Image { job, url, figures } if !now.is_empty() => (
             *job == now,
             html! { <>
+                <p class="stack-figures">{ for figures.iter().map(|(k, v)| html! {
+                    <span>{ tr(lang, &format!("stat.{k}")) }{ " " }<b data-stat={k.clone()}>{ v }</b></span>
+                }) }</p>
                 <img class="lab-figure" src={url.clone()} alt={tr(lang, "lab.figure")} data-current={(*job == now).to_string()} />
                 <a class="lab-download" href={url.clone()} download={format!("conv-lab-{}.svg", lab.code())}>{ tr(lang, "lab.download") }</a>
             </> },
@@ -152,9 +167,26 @@ pub fn lab_panel() -> Html {
         ),
         _ => (now.is_empty(), html! {}),
     };
+    let presets = (lab == Lab::Stack).then(|| {
+        let d = ctx.dispatch.clone();
+        let names = conv_core::stack::PRESETS;
+        let pick = Callback::from(move |i: usize| d.emit(Action::SetStack(names[i].into())));
+        let current = names.iter().position(|n| *n == ctx.state.stack);
+        let current = current.unwrap_or(names.len());
+        super::controls::named_select(
+            &ctx,
+            "stack-select",
+            "stack.preset",
+            &names,
+            "stack.preset.",
+            current,
+            pick,
+        )
+    });
     html! {
         <section class="lab" aria-label={tr(lang, "lab")} data-lab-view={lab.code()}>
             { select }
+            { for presets }
             <p class="lab-status" role="status" hidden={fresh}>{ tr(lang, "lab.computing") }</p>
             { body }
         </section>
