@@ -145,6 +145,8 @@ pub struct Stack {
 
 /// The most layers a stack holds.
 pub const MAX_LAYERS: usize = 32;
+/// The longest side of a stack's input.
+pub const MAX_SIDE: usize = 4096;
 
 impl Stack {
     /// Each layer's input and output, and for a playground layer its spec with the size and
@@ -163,6 +165,23 @@ impl Stack {
                 },
             });
         }
+        // The input within the budget, and no side too long to trace a footprint over.
+        let [c, h, w] = self.input;
+        let input_error = |error| StackError { layer: 0, error };
+        for (name, n) in [("in_channels", c), ("height", h), ("width", w)] {
+            crate::shape::nonzero(name, n).map_err(input_error)?;
+        }
+        if h.max(w) > MAX_SIDE {
+            return Err(input_error(ConvError::OutOfRange {
+                name: "input side",
+                value: h.max(w) as i128,
+                min: 1,
+                max: MAX_SIDE as i128,
+            }));
+        }
+        budget
+            .check_elements("input elements", crate::shape::product(&self.input))
+            .map_err(input_error)?;
         let mut t = Tensor::Map(self.input);
         let mut out = Vec::with_capacity(self.blocks.len());
         for (layer, block) in self.blocks.iter().enumerate() {
@@ -1008,5 +1027,13 @@ mod tests {
             blocks: vec![Block::Relu; MAX_LAYERS + 1],
         };
         assert!(too_many.rows(&BIG).is_err());
+        // An input with no pixels, a side too long to trace, or more values than the budget.
+        for input in [[0, 4, 4], [1, 5000, 4], [64, 4096, 4096]] {
+            let s = Stack {
+                input,
+                blocks: vec![Block::Relu],
+            };
+            assert!(s.rows(&Budget::PLAYGROUND).is_err(), "{input:?}");
+        }
     }
 }

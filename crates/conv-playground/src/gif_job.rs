@@ -66,6 +66,11 @@ fn stack_job(state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String
     let budget = conv_core::Budget::OPERATIONS;
     let stack = Stack::from_text(&state.stack).map_err(|e| e.to_string())?;
     let rows = stack.rows(&budget).map_err(|e| e.to_string())?;
+    // The footprint keeps a count per cell of every map: traced where the maps are at most 512
+    // a side (the table, formulas all, works at any size).
+    let traceable = std::iter::once(Tensor::Map(stack.input))
+        .chain(rows.iter().map(|r| r.output))
+        .all(|t| !matches!(t, Tensor::Map([_, h, w]) if h.max(w) > 512));
     let cell = rows
         .iter()
         .enumerate()
@@ -73,7 +78,8 @@ fn stack_job(state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String
         .find_map(|(i, r)| match r.output {
             Tensor::Map([_, h, w]) => Some([i, h / 2, w / 2]),
             Tensor::Vector(_) => None,
-        });
+        })
+        .filter(|_| traceable);
     let (drawn, summary) = crate::stack_view::draw(&stack, cell, state.lang, width, &budget)?;
     let mut text = String::from("<!--figures\n");
     for (k, v) in summary {
@@ -336,6 +342,21 @@ mod tests {
             );
         }
         assert!(stack_figures("<svg/>").is_empty());
+        // A large stack: the table and its figures, no footprint.
+        let big = state.reduce(Action::SetStack(
+            "3x1024x1024_standard-o8-k3-s2-p1_relu".into(),
+        ));
+        let svg = run(
+            &(request(&big, false) + "&format=lab"),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let figures = stack_figures(&String::from_utf8(svg).unwrap());
+        assert!(figures
+            .iter()
+            .any(|(k, v)| k == "stack-output-shape" && v == "8×512×512"));
+        assert!(!figures.iter().any(|(k, _)| k == "stack-footprint"));
     }
 
     #[test]
