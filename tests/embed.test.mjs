@@ -61,6 +61,13 @@ test('a host sends set, receives state, and the frame shows the new figures', as
   await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"padding_mode": "reflect"'));
   assert.equal(await frame.locator('#padding-mode-select').inputValue(), 'reflect');
   assert.equal((await frame.locator('[data-stat="output-shape"]').textContent()).trim(), '1×7×7');
+  // A stack, by name: the frame shows its figures and reports it.
+  await page.evaluate(() => document.getElementById('pg-driven').contentWindow.postMessage(
+    { type: 'conv-playground:set', state: { lab: 'stack', stack: 'context_module' } }, location.origin));
+  await page.waitForFunction(() => document.getElementById('driven-state').textContent.includes('"stack": "context_module"'));
+  assert.equal(JSON.parse(await page.locator('#driven-state').textContent()).lab, 'stack');
+  await frame.locator('img.lab-figure[data-current="true"]').waitFor({ timeout: 30000 });
+  assert.equal((await frame.locator('[data-stat="stack-receptive-field"]').textContent()).trim(), '67×67');
   assert.deepEqual(problems, []);
   await context.close();
 });
