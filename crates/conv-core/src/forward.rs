@@ -79,6 +79,16 @@ impl Stage {
         let (c, h, w) = self.data.dim();
         [c, h, w]
     }
+
+    /// The factor `r` of the pixel shuffle that reads this stage (its groups are the `r²`
+    /// places of a block); `None` for any other stage.
+    pub fn shuffle_factor(&self) -> Option<usize> {
+        if self.kind != StageKind::BeforeShuffle {
+            return None;
+        }
+        let square = self.channel_groups.iter().max().map_or(1, |g| g + 1);
+        (1..=square).find(|r| r * r >= square)
+    }
 }
 
 /// Weights and bias of one convolution op, in PyTorch layout.
@@ -967,9 +977,10 @@ impl Forward {
         if !self.shuffles(stage) {
             return None;
         }
-        let [bc, bh, bw] = self.stages[stage - 1].shape();
-        let square = bc / self.stages[stage].shape()[0].max(1);
-        let r = (1..=square).find(|r| r * r >= square)?;
+        let before = &self.stages[stage - 1];
+        let [bc, bh, bw] = before.shape();
+        let r = before.shuffle_factor()?;
+        let square = r * r;
         let sub = channel % square;
         (channel < bc && y < bh && x < bw).then_some([
             channel / square,

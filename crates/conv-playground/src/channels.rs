@@ -3,7 +3,7 @@
 //! enough), kernels as slices side by side, and count maps. Pure, tested natively; the figure
 //! paints each block on its canvas, the exports compose them.
 
-use conv_core::{Cell, Stage, StageKind};
+use conv_core::{Cell, Stage};
 use ndarray::ArrayView2;
 
 use crate::display::{fit, text_width, Display, Item, Shape};
@@ -274,8 +274,7 @@ pub fn stage(
     let cell = layout.cell;
     let many_groups = stage.channel_groups.iter().any(|&g| g > 0);
     // Before a pixel shuffle the groups are the r² places of a block.
-    let shuffle_r = (stage.kind == StageKind::BeforeShuffle)
-        .then(|| crate::scene::shuffle_factor(&stage.channel_groups));
+    let shuffle_r = stage.shuffle_factor();
     let shown = layout.shown.min(c);
     for ch in 0..shown {
         let (ox, oy) = layout.origin(ch);

@@ -19,26 +19,47 @@ use crate::types::Lab;
 
 /// The job of exporting what `state` shows in the `dark` theme or not.
 pub fn request(state: &AppState, dark: bool) -> String {
+    let step = state.anim.step.map_or(String::new(), |s| s.to_string());
+    let trace = state.trace.map_or(String::new(), |c| {
+        format!("{},{},{},{}", c.stage, c.channel, c.y, c.x)
+    });
+    scene_request(
+        state,
+        dark,
+        &[
+            ("channel", &state.anim.channel.to_string()),
+            ("speed", &state.anim.speed.to_string()),
+            ("scatter", if state.anim.scatter { "1" } else { "0" }),
+            ("step", &step),
+            ("trace", &trace),
+        ],
+    )
+}
+
+/// The job of drawing `state`'s lab for a figure column `width` pixels wide: what the scene
+/// depends on only, so that hovering, stepping or playing the animation asks for no new lab.
+pub fn lab_request(state: &AppState, dark: bool, width: f64) -> String {
+    // Whole pixels: the layout does not need more.
+    let width = (width.max(0.0).round() as u32).to_string();
+    scene_request(state, dark, &[("format", "lab"), ("figure_width", &width)])
+}
+
+/// The URL's parameters, what the scene depends on besides them (kernel, input pattern, seed),
+/// the theme, and `more`.
+fn scene_request(state: &AppState, dark: bool, more: &[(&str, &str)]) -> String {
     let mut q = crate::url::to_query(state);
-    let extra = form_urlencoded::Serializer::new(String::new())
-        .append_pair("kernel", state.kernel.name())
-        .append_pair("pattern", state.pattern.name())
-        .append_pair("seed", &state.seed.to_string())
-        .append_pair("dark", if dark { "1" } else { "0" })
-        .append_pair("channel", &state.anim.channel.to_string())
-        .append_pair("speed", &state.anim.speed.to_string())
-        .append_pair("scatter", if state.anim.scatter { "1" } else { "0" })
-        .append_pair(
-            "step",
-            &state.anim.step.map_or(String::new(), |s| s.to_string()),
-        )
-        .append_pair(
-            "trace",
-            &state.trace.map_or(String::new(), |c| {
-                format!("{},{},{},{}", c.stage, c.channel, c.y, c.x)
-            }),
-        )
-        .finish();
+    let seed = state.seed.to_string();
+    let pairs = [
+        ("kernel", state.kernel.name()),
+        ("pattern", state.pattern.name()),
+        ("seed", seed.as_str()),
+        ("dark", if dark { "1" } else { "0" }),
+    ];
+    let mut extra = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().chain(more) {
+        extra.append_pair(k, v);
+    }
+    let extra = extra.finish();
     if !q.is_empty() {
         q.push('&');
     }
@@ -90,14 +111,14 @@ fn stack_job(state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String
     Ok(text.into_bytes())
 }
 
-/// The figures a stack job's SVG carries in its opening comment.
-pub fn stack_figures(svg: &str) -> Vec<(String, String)> {
-    let Some(body) = svg.strip_prefix("<!--figures\n") else {
+/// The figures a stack job's SVG carries in its opening comment (only the comment is read, not
+/// the drawing after it).
+pub fn stack_figures(svg: &[u8]) -> Vec<(String, String)> {
+    let Some(body) = svg.strip_prefix(b"<!--figures\n") else {
         return Vec::new();
     };
-    body.split("-->")
-        .next()
-        .unwrap_or_default()
+    let end = body.windows(3).position(|w| w == b"-->").unwrap_or(0);
+    String::from_utf8_lossy(&body[..end])
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -148,27 +169,31 @@ pub fn run(
         seed: number(query, "seed")?,
         image,
     };
-    let scene = Scene::build(&key)?;
-    let pieces = pipeline(&scene, state.lang);
-    let steps = scene.forward.steps(number(query, "scatter")? == 1);
     let look = Look {
         view: state.view,
         dark: number(query, "dark")? == 1,
     };
-    let channel = number(query, "channel")? as usize;
     if value(query, "format").as_deref() == Some("lab") {
-        // The page's figure column, which the lab fills (the widest by default).
+        // The page's figure column, which the lab fills (the widest by default). Only the
+        // backward view needs the layer's own scene; the others build their own.
         let width = number(query, "figure_width").map_or(lab::MAX_WIDTH, |w| w as f64);
         let drawn = match state.lab {
             Lab::Grow => {
                 lab::grow_figure(&lab::grow(&key, &state.input.limits())?, state.lang, width)
             }
-            Lab::Backward => lab::backward_figure(&lab::backward(&scene)?, state.lang, width),
+            Lab::Backward => {
+                let scene = Scene::build(&key)?;
+                lab::backward_figure(&lab::backward(&scene)?, state.lang, width)
+            }
             Lab::Stack => return stack_job(&state, width, look.dark),
             Lab::Off => return Err("the lab job names no lab".into()),
         };
         return Ok(crate::display::svg(&drawn, Palette::of(look.dark)).into_bytes());
     }
+    let scene = Scene::build(&key)?;
+    let pieces = pipeline(&scene, state.lang);
+    let steps = scene.forward.steps(number(query, "scatter")? == 1);
+    let channel = number(query, "channel")? as usize;
     if value(query, "format").as_deref() == Some("svg") {
         let step = value(query, "step")
             .and_then(|s| s.parse::<usize>().ok())
@@ -321,7 +346,7 @@ mod tests {
         )
         .unwrap();
         let svg = String::from_utf8(svg).unwrap();
-        let figures = stack_figures(&svg);
+        let figures = stack_figures(svg.as_bytes());
         let get = |k: &str| {
             figures
                 .iter()
@@ -341,7 +366,7 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(stack_figures("<svg/>").is_empty());
+        assert!(stack_figures(b"<svg/>").is_empty());
         // A large stack: the table and its figures, no footprint.
         let big = state.reduce(Action::SetStack(
             "3x1024x1024_standard-o8-k3-s2-p1_relu".into(),
@@ -352,11 +377,39 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
-        let figures = stack_figures(&String::from_utf8(svg).unwrap());
+        let figures = stack_figures(&svg);
         assert!(figures
             .iter()
             .any(|(k, v)| k == "stack-output-shape" && v == "8×512×512"));
         assert!(!figures.iter().any(|(k, _)| k == "stack-footprint"));
+    }
+
+    #[test]
+    fn a_lab_job_does_not_change_with_the_animation_or_the_trace() {
+        let base = AppState::default()
+            .reduce(Action::SetLayer(LayerKind::Transposed))
+            .reduce(Action::SetLab(Lab::Grow));
+        let job = lab_request(&base, false, 700.0);
+        let cell = conv_core::CellRef {
+            stage: 0,
+            channel: 0,
+            y: 1,
+            x: 1,
+        };
+        for moved in [
+            base.clone().reduce(Action::StepTo { index: 3, n: 16 }),
+            base.clone().reduce(Action::Hover(Some(cell))),
+            base.clone().reduce(Action::FollowChannel(0)),
+        ] {
+            assert_eq!(lab_request(&moved, false, 700.0), job);
+        }
+        assert!(!job.contains("&&") && job.contains("&format=lab&figure_width=700"));
+        let changed = base.reduce(Action::SetParam(conv_core::Param::KernelSize, 4));
+        assert_ne!(lab_request(&changed, false, 700.0), job);
+        // The lab's job runs as the page's did.
+        assert!(run(&job, None, &mut |_, _| {})
+            .unwrap()
+            .starts_with(b"<svg"));
     }
 
     #[test]

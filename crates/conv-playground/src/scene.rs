@@ -222,8 +222,7 @@ fn kernels_of(fwd: &Forward, weights: &LayerWeights, conv: usize) -> Option<Kern
     let (co, depth, k, _) = w.dim();
     let slices = w.into_shape_with_order((co * depth, k, k)).ok()?;
     let out = &fwd.stages[view.output_stage];
-    let shuffle = (out.kind == conv_core::StageKind::BeforeShuffle)
-        .then(|| shuffle_factor(&out.channel_groups));
+    let shuffle = out.shuffle_factor();
     Some(KernelSet {
         slices,
         depth,
@@ -231,12 +230,6 @@ fn kernels_of(fwd: &Forward, weights: &LayerWeights, conv: usize) -> Option<Kern
         dilation: view.dilation,
         shuffle,
     })
-}
-
-/// The factor `r` of a pixel shuffle from the groups of the maps before it (`c % r²`).
-pub fn shuffle_factor(groups: &[usize]) -> usize {
-    let square = groups.iter().max().map_or(1, |g| g + 1);
-    (1..=square).find(|r| r * r >= square).unwrap_or(1)
 }
 
 /// For a transposed layer, the upsample + conv layer with the same factor, kernel and output

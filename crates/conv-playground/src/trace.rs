@@ -229,17 +229,25 @@ pub fn for_step(fwd: &Forward, step: &Step, channel: usize) -> Trace {
             let made = fwd.made_from(stage, y, x);
             let mut marks = Vec::new();
             for ch in 0..c {
-                // Copies keep their channel; a pixel shuffle's come from r² channels.
+                // Copies keep their channel; a pixel shuffle's come from r² channels, each once.
+                // (At most r² of them: a linear check, no sort.)
+                let mut from: Vec<usize> = Vec::with_capacity(made.len());
                 for &[yy, xx] in &made {
-                    let from = CellRef {
+                    let c = fwd.source_channel(stage, ch, yy, xx);
+                    if !from.contains(&c) {
+                        from.push(c);
+                    }
+                }
+                marks.extend(from.into_iter().map(|channel| {
+                    let cell = CellRef {
                         stage: stage - 1,
-                        channel: fwd.source_channel(stage, ch, yy, xx),
+                        channel,
                         y,
                         x,
                     };
-                    if !marks.contains(&(from, Role::Focus)) {
-                        marks.push((from, Role::Focus));
-                    }
+                    (cell, Role::Focus)
+                }));
+                for &[yy, xx] in &made {
                     let cell = CellRef {
                         stage,
                         channel: ch,

@@ -59,7 +59,7 @@ fn start(
             let result = match heard {
                 Heard::Progress(..) => return,
                 Heard::Done(svg) => dom::object_url(&svg, "image/svg+xml").map(|url| {
-                    let figures = crate::gif_job::stack_figures(&String::from_utf8_lossy(&svg));
+                    let figures = crate::gif_job::stack_figures(&svg);
                     (url, figures)
                 }),
                 Heard::Failed(e) => Err(e),
@@ -112,11 +112,7 @@ pub fn lab_panel() -> Html {
     let shown = use_state(|| Shown::Nothing);
     let ctx = use_app();
     let job = ctx.as_ref().and_then(|c| {
-        (c.state.lab != Lab::Off).then(|| {
-            let width = crate::fixed::Fixed(c.width, 0);
-            let job = crate::gif_job::request(&c.state, c.dark);
-            format!("{job}&format=lab&figure_width={width}")
-        })
+        (c.state.lab != Lab::Off).then(|| crate::gif_job::lab_request(&c.state, c.dark, c.width))
     });
     let image = ctx.as_ref().and_then(|c| c.state.image.clone());
     {
