@@ -146,9 +146,9 @@ test('lab=stack: the presets reproduce their published figures; a stack from the
   assert.equal(await figure('stack-receptive-field'), '9×9');
   assert.equal(await figure('stack-footprint'), '9×9');
   // One that does not fit: the reason is shown, the page goes on.
-  await page.goto(`${env.server.url}?lab=stack&stack=1x4x4_standard-o1-k9&lang=en`);
+  await page.goto(`${env.server.url}?lab=stack&stack=1x4x4_flatten_standard-o1-k3-s1-p0&lang=en`);
   await page.waitForSelector('.lab [role="alert"]', { timeout: 30000 });
-  assert.match(await page.locator('.lab [role="alert"]').textContent(), /layer 1/);
+  assert.match(await page.locator('.lab [role="alert"]').textContent(), /layer 2/);
   assert.ok(await page.locator('[data-stat="output-shape"]').count());
   assert.deepEqual(problems, []);
   await context.close();

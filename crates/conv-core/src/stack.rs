@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::spec::{LayerKind, LayerSpec, Op, UpsampleMode};
+use crate::spec::{Correction, LayerKind, LayerSpec, Limits, Op, UpsampleMode};
 use crate::{Budget, ConvError, PaddingSpec};
 
 /// One layer of a stack.
@@ -148,6 +148,20 @@ pub const MAX_LAYERS: usize = 32;
 /// The longest side of a stack's input.
 pub const MAX_SIDE: usize = 4096;
 
+/// The ranges a stack's layers are fitted within ([`Stack::fitted`]): wider than the single
+/// layer's sliders, for the sizes and channels of whole networks.
+pub const STACK_LIMITS: Limits = Limits {
+    max_size: MAX_SIDE,
+    max_channels: 4096,
+    max_kernel: 64,
+    max_stride: 16,
+    max_padding: 32,
+    max_dilation: 32,
+    max_scale: 8,
+    max_depth_multiplier: 8,
+    budget: Budget::OPERATIONS,
+};
+
 impl Stack {
     /// Each layer's input and output, and for a playground layer its spec with the size and
     /// channels of its input set.
@@ -191,6 +205,44 @@ impl Stack {
             t = next;
         }
         Ok(out)
+    }
+
+    /// This stack with each playground layer set to the nearest values that fit the map the
+    /// layer before gives it ([`LayerSpec::corrected`] within [`STACK_LIMITS`]), and what was
+    /// changed, by layer. A stack edited elsewhere (a layer removed or moved, a layer's settings
+    /// changed) fits again this way wherever a layer's own values can make it fit; what cannot
+    /// (a pooling window over a smaller map, a map after flatten) is left for [`Stack::rows`]
+    /// to name. Fitting a fitted stack changes nothing.
+    pub fn fitted(&self, budget: &Budget) -> (Stack, Vec<(usize, Correction)>) {
+        let mut out = self.clone();
+        let mut changes = Vec::new();
+        let mut t = Tensor::Map(self.input);
+        for (layer, block) in out.blocks.iter_mut().enumerate() {
+            if let (Block::Layer(spec), Tensor::Map([c, h, w])) = (&mut *block, t) {
+                let given = LayerSpec {
+                    height: h,
+                    width: w,
+                    in_channels: c,
+                    ..spec.clone()
+                };
+                let (fit, notes) = given.corrected(&STACK_LIMITS);
+                // The input is the layer before's to set: only the layer's own values change.
+                if fit.height == h && fit.width == w && fit.in_channels == c {
+                    changes.extend(notes.into_iter().map(|n| (layer, n)));
+                    *spec = LayerSpec {
+                        height: spec.height,
+                        width: spec.width,
+                        in_channels: spec.in_channels,
+                        ..fit
+                    };
+                }
+            }
+            match block.output(t, budget) {
+                Ok((_, next)) => t = next,
+                Err(_) => break,
+            }
+        }
+        (out, changes)
     }
 
     /// The table: one row per layer.
@@ -945,6 +997,39 @@ mod tests {
         max_elements: 1 << 40,
         max_macs: 1 << 50,
     };
+
+    #[test]
+    fn fitting_sets_each_layer_to_the_nearest_values_that_fit_and_leaves_fitted_stacks_alone() {
+        for name in PRESETS {
+            let s = Stack::preset(name).unwrap();
+            let (f, changes) = s.fitted(&BIG);
+            assert!(changes.is_empty(), "{name}: {changes:?}");
+            assert_eq!(f, s, "{name}");
+        }
+        // The second layer sees a 6×6 map: its 7×7 kernel does not fit and becomes 6×6; the
+        // grouped layer after it sees 4 channels, which 3 groups do not divide.
+        let s = Stack::from_text(
+            "1x8x8_standard-o4-k3-s1-p0_standard-o4-k7-s1-p0_grouped-o6-k1-s1-p0-g3",
+        )
+        .unwrap();
+        assert!(s.rows(&BIG).is_err());
+        let (f, changes) = s.fitted(&BIG);
+        assert!(f.rows(&BIG).is_ok(), "{}", f.to_text());
+        assert!(changes
+            .iter()
+            .any(|(l, c)| *l == 1 && c.param == "kernel_size" && c.to == "6"));
+        assert!(changes.iter().any(|(l, c)| *l == 2 && c.param == "groups"));
+        assert!(!changes.iter().any(|(l, _)| *l == 0));
+        // Fitting again changes nothing more.
+        let (again, none) = f.fitted(&BIG);
+        assert_eq!(again, f);
+        assert!(none.is_empty());
+        // What a layer's own values cannot mend is left for the table to name.
+        let s = Stack::from_text("1x4x4_flatten_standard-o1-k3-s1-p0").unwrap();
+        let (f, changes) = s.fitted(&BIG);
+        assert!(changes.is_empty());
+        assert_eq!(f.rows(&BIG).unwrap_err().layer, 1);
+    }
 
     fn totals(s: &Stack) -> (u128, u128) {
         let rows = s.rows(&BIG).unwrap();

@@ -283,6 +283,44 @@ pub fn text_width(text: &str, px: f64) -> f64 {
         + 2.0
 }
 
+/// `text` in lines of at most `width` at `px` (broken at spaces, or anywhere in text without
+/// them, as Chinese), from `(x, y)` in `ink`; returns the height written.
+pub fn paragraph(
+    out: &mut Display,
+    text: &str,
+    at: [f64; 2],
+    width: f64,
+    px: f64,
+    ink: Ink,
+) -> f64 {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for ch in text.chars() {
+        line.push(ch);
+        if text_width(&line, px) > width {
+            // At the last space, or before the last Chinese character (not inside a number).
+            let cut = line
+                .char_indices()
+                .rev()
+                .find(|&(i, c)| i > 0 && (c == ' ' || c as u32 >= 0x2E80))
+                .map(|(i, c)| if c == ' ' { i + 1 } else { i })
+                .filter(|&i| i < line.len());
+            let rest = match cut {
+                Some(i) => line.split_off(i),
+                None => line.pop().map(String::from).unwrap_or_default(),
+            };
+            lines.push(line.trim_end().to_string());
+            line = rest.trim_start().to_string();
+        }
+    }
+    lines.push(line);
+    let step = px * 1.4;
+    for (i, l) in lines.iter().enumerate() {
+        out.text([at[0], at[1] + px + i as f64 * step], l.clone(), px, ink);
+    }
+    lines.len() as f64 * step + 4.0
+}
+
 /// The longest of `choices` whose [`text_width`] fits `room`, if any.
 pub fn fit(choices: &[String], px: f64, room: f64) -> Option<&str> {
     choices

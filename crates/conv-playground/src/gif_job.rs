@@ -9,6 +9,7 @@
 use conv_core::{InputPattern, KernelPreset};
 
 use crate::export::{GifExport, Look};
+use crate::i18n::{fill, tr_figure};
 use crate::lab;
 use crate::palette::Palette;
 use crate::pipeline::pipeline;
@@ -41,7 +42,19 @@ pub fn request(state: &AppState, dark: bool) -> String {
 pub fn lab_request(state: &AppState, dark: bool, width: f64) -> String {
     // Whole pixels: the layout does not need more.
     let width = (width.max(0.0).round() as u32).to_string();
-    scene_request(state, dark, &[("format", "lab"), ("figure_width", &width)])
+    let mut more = vec![("format", "lab"), ("figure_width", width.as_str())];
+    let (cell, edit);
+    if state.lab == Lab::Stack {
+        cell = state
+            .stack_cell
+            .map_or(String::new(), |[l, y, x]| format!("{l},{y},{x}"));
+        edit = state
+            .stack_edit
+            .filter(|e| e.changed)
+            .map_or(String::new(), |e| e.layer.to_string());
+        more.extend([("cell", cell.as_str()), ("edit", edit.as_str())]);
+    }
+    scene_request(state, dark, &more)
 }
 
 /// The URL's parameters, what the scene depends on besides them (kernel, input pattern, seed),
@@ -79,36 +92,113 @@ fn number(query: &str, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("the export job has no {key}"))
 }
 
-/// The stack view's job: the SVG of `state.stack` with the footprint of the centre cell of its
-/// last map, after a comment that carries its figures (`<!--figures` and one `key<TAB>value`
-/// line each, [`crate::stack_view::Summary`]), which the page reads for its hooks.
-fn stack_job(state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String> {
-    use conv_core::stack::{Stack, Tensor};
+/// The stack view's job: the SVG of `state.stack`, after a comment that carries what the page
+/// reads (`<!--figures`, then one `key<TAB>value` line each, see [`stack_figures`]).
+///
+/// The job's `cell` (`layer,y,x`) selects the cell whose footprint is drawn (the centre of the
+/// last map when none is given; a cell outside its map moves to the map's nearest cell), and
+/// `edit` (a layer's index) puts the page's single layer, its controls' values, in that place.
+/// The stack is then fitted ([`Stack::fitted`]): a layer that no longer fits the map before it
+/// takes the nearest values that do, with a notice.
+///
+/// The figures: the [`crate::stack_view::Summary`] (`stack-…`); `expanded`, the stack as text;
+/// `changed`, the same when the edit or the fitting changed the stack; `code`, the stack as
+/// `nn.Sequential` code (new lines as `\n`); `cell`, the cell drawn and its map
+/// (`layer,y,x,rows,cols,layers`); `query`, the selected layer's values as the page's URL
+/// writes them, with the size and channels that reach it; `hit`, each place that selects a cell
+/// ([`crate::stack_view::Hit::text`]); `notice`, each value fitted.
+fn stack_job(query: &str, state: &AppState, width: f64, dark: bool) -> Result<Vec<u8>, String> {
+    use conv_core::stack::{Block, Stack, Tensor};
     let budget = conv_core::Budget::OPERATIONS;
-    let stack = Stack::from_text(&state.stack).map_err(|e| e.to_string())?;
+    let given = Stack::from_text(&state.stack).map_err(|e| e.to_string())?;
+    let mut stack = given.clone();
+    let edit = value(query, "edit").and_then(|v| v.parse::<usize>().ok());
+    if let Some(Block::Layer(_)) = edit.and_then(|i| stack.blocks.get(i)) {
+        stack.blocks[edit.unwrap_or(0)] = Block::Layer(state.spec.clone());
+    }
+    let (stack, fitted) = stack.fitted(&budget);
     let rows = stack.rows(&budget).map_err(|e| e.to_string())?;
     // The footprint keeps a count per cell of every map: traced where the maps are at most 512
     // a side (the table, formulas all, works at any size).
     let traceable = std::iter::once(Tensor::Map(stack.input))
         .chain(rows.iter().map(|r| r.output))
         .all(|t| !matches!(t, Tensor::Map([_, h, w]) if h.max(w) > 512));
-    let cell = rows
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(i, r)| match r.output {
-            Tensor::Map([_, h, w]) => Some([i, h / 2, w / 2]),
-            Tensor::Vector(_) => None,
-        })
-        .filter(|_| traceable);
-    let (drawn, summary) = crate::stack_view::draw(&stack, cell, state.lang, width, &budget)?;
+    let map = |i: usize| match rows.get(i).map(|r| r.output) {
+        Some(Tensor::Map([_, h, w])) => Some([h, w]),
+        _ => None,
+    };
+    let asked: Vec<usize> = value(query, "cell")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let cell = match asked[..] {
+        [l, y, x] if map(l).is_some() => map(l).map(|[h, w]| [l, y.min(h - 1), x.min(w - 1)]),
+        _ => (0..rows.len())
+            .rev()
+            .find_map(|i| map(i).map(|[h, w]| [i, h / 2, w / 2])),
+    }
+    .filter(|_| traceable);
+    let view = crate::stack_view::draw(&stack, cell, state.lang, width, &budget)?;
+    let mut figures: Vec<(&str, String)> = view.summary;
+    let text = stack.to_text();
+    if text != given.to_text() {
+        figures.push(("changed", text.clone()));
+    }
+    figures.push(("expanded", text));
+    if let Some(code) = crate::sequential::to_code(&stack, &budget) {
+        figures.push(("code", code.replace('\n', "\\n")));
+    }
+    if let Some([l, y, x]) = cell {
+        let [h, w] = map(l).unwrap_or([1, 1]);
+        let n = rows.len();
+        figures.push(("cell", format!("{l},{y},{x},{h},{w},{n}")));
+        let flow = stack.flow(&budget).map_err(|e| e.to_string())?;
+        if let Some((Some(spec), _, _)) = flow.get(l) {
+            let single = AppState {
+                spec: spec.clone(),
+                ..AppState::default()
+            };
+            figures.push(("query", crate::url::to_query(&single)));
+        }
+    }
+    figures.extend(view.hits.iter().map(|h| ("hit", h.text())));
+    for (layer, c) in fitted {
+        let notice = crate::types::Notice::new(
+            c.param,
+            &c.from,
+            &c.to,
+            crate::types::NoticeReason::Corrected(c.reason),
+        );
+        let at = fill(
+            tr_figure(state.lang, "stack.at-layer"),
+            &[("n", (layer + 1).to_string())],
+        );
+        figures.push((
+            "notice",
+            at + &crate::notice::notice_text(state.lang, &notice),
+        ));
+    }
     let mut text = String::from("<!--figures\n");
-    for (k, v) in summary {
+    for (k, v) in figures {
         text += &format!("{k}\t{v}\n");
     }
     text += "-->\n";
-    text += &crate::display::svg(&drawn, Palette::of(dark));
+    text += &crate::display::svg(&view.drawing, Palette::of(dark));
     Ok(text.into_bytes())
+}
+
+/// The parse job (`format=parse`): the stack the job's `code` describes (an `nn.Sequential`,
+/// `sequential::parse`), on an input of the size of `state.stack`'s, as text.
+///
+/// **Errors** with the line and token that could not be read, in the page's language.
+fn parse_job(query: &str, state: &AppState) -> Result<Vec<u8>, String> {
+    use conv_core::stack::Stack;
+    let [_, h, w] = Stack::from_text(&state.stack).map_or([3, 32, 32], |s| s.input);
+    let code = value(query, "code").unwrap_or_default();
+    crate::sequential::parse(&code, [h, w], &conv_core::Budget::OPERATIONS)
+        .map(|s| s.to_text().into_bytes())
+        .map_err(|e| e.text(state.lang))
 }
 
 /// The figures a stack job's SVG carries in its opening comment (only the comment is read, not
@@ -155,6 +245,9 @@ pub fn run(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
     let state = crate::url::parse_query(query, &AppState::default());
+    if value(query, "format").as_deref() == Some("parse") {
+        return parse_job(query, &state);
+    }
     let kernel = value(query, "kernel")
         .and_then(|k| KernelPreset::from_name(&k))
         .ok_or("the export job has no kernel")?;
@@ -185,7 +278,7 @@ pub fn run(
                 let scene = Scene::build(&key)?;
                 lab::backward_figure(&lab::backward(&scene)?, state.lang, width)
             }
-            Lab::Stack => return stack_job(&state, width, look.dark),
+            Lab::Stack => return stack_job(query, &state, width, look.dark),
             Lab::Off => return Err("the lab job names no lab".into()),
         };
         return Ok(crate::display::svg(&drawn, Palette::of(look.dark)).into_bytes());
@@ -359,7 +452,7 @@ mod tests {
         assert_eq!(get("stack-footprint"), Some("64×64"));
         assert!(svg.contains("<svg xmlns"));
         // A stack that cannot be read, or does not fit, is an error.
-        for bad in ["3x8x8_gelu", "1x4x4_standard-k9"] {
+        for bad in ["3x8x8_gelu", "1x4x4_flatten_standard-o1-k3-s1-p0"] {
             let s = state.clone().reduce(Action::SetStack(bad.into()));
             assert!(
                 run(&(request(&s, false) + "&format=lab"), None, &mut |_, _| {}).is_err(),
@@ -382,6 +475,149 @@ mod tests {
             .iter()
             .any(|(k, v)| k == "stack-output-shape" && v == "8×512×512"));
         assert!(!figures.iter().any(|(k, _)| k == "stack-footprint"));
+    }
+
+    /// The figures of the stack job for `state`, by key (every value of a repeated key).
+    fn stack_run(state: &AppState) -> Vec<(String, String)> {
+        let svg = run(&lab_request(state, false, 960.0), None, &mut |_, _| {}).unwrap();
+        stack_figures(&svg)
+    }
+
+    fn all<'a>(figures: &'a [(String, String)], key: &str) -> Vec<&'a str> {
+        figures
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_selected_cell_is_traced_and_every_map_can_be_picked_from() {
+        let state = AppState::default()
+            .reduce(Action::SetStack("context_module".into()))
+            .reduce(Action::PickStackCell([8, 32, 32]));
+        let f = stack_run(&state);
+        assert_eq!(all(&f, "stack-footprint"), ["33×33"]);
+        let stack = conv_core::stack::Stack::preset("context_module").unwrap();
+        let n = stack.blocks.len();
+        assert_eq!(all(&f, "cell"), [format!("8,32,32,64,64,{n}")]);
+        // Every layer's map can be picked from (ReLUs, the same cells as the map before, are
+        // not repeated): a panel spans its whole map; each table row picks its centre.
+        let hits: Vec<Vec<usize>> = all(&f, "hit")
+            .iter()
+            .map(|h| h.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        assert!(hits.iter().all(|h| h.len() == 9));
+        let panels: Vec<&Vec<usize>> = hits.iter().filter(|h| h[5] > 1).collect();
+        let rows: Vec<&Vec<usize>> = hits.iter().filter(|h| h[5] == 1).collect();
+        assert_eq!(rows.len(), n);
+        assert!(rows.iter().all(|h| h[7] == 32 && h[8] == 32));
+        assert!(panels.iter().all(|h| h[5] == 64 && h[6] == 64));
+        let convs = stack
+            .blocks
+            .iter()
+            .filter(|b| !matches!(b, conv_core::stack::Block::Relu))
+            .count();
+        assert_eq!(panels.len(), convs, "{hits:?}");
+        // Hits do not overlap: a click selects one cell.
+        for (i, a) in hits.iter().enumerate() {
+            for b in &hits[i + 1..] {
+                let apart = a[1] + a[3] <= b[1]
+                    || b[1] + b[3] <= a[1]
+                    || a[2] + a[4] <= b[2]
+                    || b[2] + b[4] <= a[2];
+                assert!(apart, "{a:?} {b:?}");
+            }
+        }
+        // The selected layer's values as the page's URL writes them, its input included.
+        let q = all(&f, "query")[0];
+        assert!(q.contains("dilation=8"), "{q}");
+        let single = crate::url::parse_query(q, &AppState::default());
+        assert_eq!((single.spec.height, single.spec.in_channels), (64, 21));
+        // A cell outside its map moves to the nearest; a layer without a map to the default.
+        let f = stack_run(&state.clone().reduce(Action::PickStackCell([8, 99, 99])));
+        assert_eq!(all(&f, "cell"), [format!("8,63,63,64,64,{n}")]);
+        let f = stack_run(&state.reduce(Action::PickStackCell([40, 0, 0])));
+        assert_eq!(all(&f, "cell"), [format!("{},32,32,64,64,{n}", n - 1)]);
+    }
+
+    #[test]
+    fn an_edited_layer_takes_the_controls_values_and_the_stack_is_fitted() {
+        let state = AppState::default().reduce(Action::SetStack(
+            "1x8x8_standard-o4-k3-s1-p1_relu_standard-o2-k3-s1-p1".into(),
+        ));
+        let f = stack_run(&state);
+        assert!(all(&f, "changed").is_empty());
+        assert_eq!(
+            all(&f, "expanded"),
+            ["1x8x8_standard-o4-k3-s1-p1_relu_standard-o2-k3-s1-p1"]
+        );
+        // Load layer 0 into the controls: nothing changes until a control moves.
+        let state = state.reduce(Action::PickStackCell([0, 4, 4]));
+        let q = stack_run(&state)
+            .into_iter()
+            .find(|(k, _)| k == "query")
+            .unwrap()
+            .1;
+        let editing = state.reduce(Action::EditStackLayer(0, crate::url::patch_from_query(&q)));
+        assert_eq!(editing.spec.out_channels, 4);
+        assert!(all(&stack_run(&editing), "changed").is_empty());
+        let moved = editing.reduce(Action::SetParam(conv_core::Param::OutChannels, 6));
+        assert!(moved.stack_edit.unwrap().changed);
+        let f = stack_run(&moved);
+        assert_eq!(
+            all(&f, "changed"),
+            ["1x8x8_standard-o6-k3-s1-p1_relu_standard-o2-k3-s1-p1"]
+        );
+        assert_eq!(
+            all(&f, "stack-params"),
+            [((6 * 9 + 6) + (2 * 6 * 9 + 2)).to_string()]
+        );
+        // Written back, the same job changes nothing more.
+        let written = moved.reduce(Action::StackWritten(all(&f, "changed")[0].into()));
+        assert!(all(&stack_run(&written), "changed").is_empty());
+        // A layer that no longer fits takes the nearest values that do, with a notice.
+        let s = AppState {
+            lang: crate::i18n::Lang::Zh,
+            ..AppState::default()
+        }
+        .reduce(Action::SetStack("1x4x4_standard-o1-k9-s1-p0".into()));
+        let f = stack_run(&s);
+        assert_eq!(all(&f, "changed"), ["1x4x4_standard-o1-k4-s1-p0"]);
+        let notice = all(&f, "notice");
+        assert_eq!(notice.len(), 1);
+        assert!(notice[0].starts_with("第 1 层：") && notice[0].contains("kernel_size"));
+    }
+
+    #[test]
+    fn a_parse_job_reads_code_and_says_where_it_cannot() {
+        let state = AppState::default().reduce(Action::SetStack("context_module".into()));
+        // The code the stack job gives reads back to the same stack.
+        let f = stack_run(&state);
+        let code = all(&f, "code")[0].replace("\\n", "\n");
+        assert!(code.contains("nn.Sequential("));
+        let mut job = form_urlencoded::Serializer::new(crate::url::to_query(&state));
+        job.append_pair("format", "parse")
+            .append_pair("code", &code);
+        let text = run(&job.finish(), None, &mut |_, _| {}).unwrap();
+        let back = state
+            .clone()
+            .reduce(Action::SetStack(String::from_utf8(text).unwrap()));
+        let g = stack_run(&back);
+        assert_eq!(all(&g, "code"), all(&f, "code"));
+        assert_eq!(all(&g, "stack-macs"), all(&f, "stack-macs"));
+        // A malformed paste: the line and the token, in the page's language.
+        let zh = AppState {
+            lang: crate::i18n::Lang::Zh,
+            ..state
+        };
+        let mut job = form_urlencoded::Serializer::new(crate::url::to_query(&zh));
+        job.append_pair("format", "parse").append_pair(
+            "code",
+            "nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    nn.GELU(),\n)",
+        );
+        let e = run(&job.finish(), None, &mut |_, _| {}).unwrap_err();
+        assert!(e.starts_with("第 3 行，`nn.GELU`："), "{e}");
     }
 
     #[test]

@@ -279,7 +279,19 @@ stat.stack-macs\tMACs\t乘加次数\n\
 stat.stack-flops\tFLOPs\t浮点运算次数\n\
 stat.stack-activation-bytes\tActivation bytes\t激活字节数\n\
 stat.stack-receptive-field\tReceptive field\t感受野\n\
-stat.stack-footprint\tFootprint of the centre cell\t中心格子的足迹\n\
+stat.stack-footprint\tFootprint of the selected cell\t所选格子的足迹\n\
+stack.pick\tThe stack: click a cell of any map, or use the arrow keys (Page Up and Page Down for another layer), to trace its footprint\t堆叠：点击任一特征图的格子，或用方向键（Page Up、Page Down 换层），查看它的足迹\n\
+stack.selected\tLayer {n}\t第 {n} 层\n\
+stack.up\tMove up\t上移\n\
+stack.down\tMove down\t下移\n\
+stack.copy\tDuplicate\t复制\n\
+stack.remove\tRemove\t删除\n\
+stack.edit\tEdit with the controls above\t用上方控件编辑\n\
+stack.editing\tThe controls above edit this layer\t上方控件正在编辑这一层\n\
+stack.done\tDone\t完成\n\
+stack.paste\tPaste a PyTorch nn.Sequential\t粘贴 PyTorch nn.Sequential\n\
+stack.build\tBuild the stack\t生成堆叠\n\
+stack.paste-failed\tThe code could not be read: {detail}\t代码无法读取：{detail}\n\
 lab.download\tDownload the lab as SVG\t下载实验图 (SVG)\n\
 lab.computing\tComputing…\t计算中…\n\
 lab.failed\tThe lab could not be drawn: {detail}\t实验图无法绘制：{detail}\n\
@@ -316,9 +328,15 @@ stack.col.layer\tLayer\t层\n\
 stack.col.output\tOutput\t输出\n\
 stack.col.params\tParameters\t参数量\n\
 stack.col.macs\tMACs\t乘加次数\n\
-stack.col.field\tReceptive field / jump / start\t感受野 / 跳步 / 起点\n\
+stack.col.field\tField / jump / start\t感受野 / 跳步 / 起点\n\
 stack.input\tInput\t输入\n\
 stack.after\tAfter layer {n}\t第 {n} 层之后\n\
+stack.at-layer\tLayer {n}: \t第 {n} 层：\n\
+paste.at\tLine {line}, `{token}`: \t第 {line} 行，`{token}`：\n\
+paste.expected\texpected {what}\t此处应为 {what}\n\
+paste.unknown-module\tnot a module of the stack view\t不是堆叠视图支持的模块\n\
+paste.unknown-argument\tnot an argument of this module\t不是该模块的参数\n\
+paste.mismatch\tdeclares {declared}, the layer before gives {actual}\t声明为 {declared}，但前一层给出 {actual}\n\
 stack.footprint\tFootprint of cell ({y}, {x}) of layer {n}: paths from it to each cell\t第 {n} 层格子 ({y}, {x}) 的足迹：到每个格子的路径数\n\
 lab.grow.about\tThe same input grown {f}× to the same size and channels: output channel 0 of each, and below it how many kernel taps read a real pixel (not a padding or inserted zero) for each output cell.\t同一输入放大 {f} 倍到相同尺寸和通道数：每种方式的第 0 个输出通道，下方是每个输出格子有多少个卷积核位置读到真实像素（不是填充或插入的 0）。\n\
 lab.backward.about\tThe gradient of input channel 0 when the gradient of every output cell is 1, as the backward pass computes it (the adjoint of the layer).\t当每个输出格子的梯度都为 1 时，输入第 0 个通道的梯度，即反向传播（该层的伴随运算）算出的结果。\n\

@@ -19,7 +19,7 @@ use conv_core::{
 use ndarray::{Array2, Array3, Array4, Axis};
 
 use crate::channels;
-use crate::display::Display;
+use crate::display::{paragraph, Display};
 use crate::i18n::{fill, group_digits, tr_figure, Lang};
 use crate::palette::Ink;
 use crate::scene::{counterpart, Scene, SceneKey};
@@ -211,37 +211,6 @@ impl Grid {
     fn x(&self, i: usize) -> f64 {
         (i % self.columns) as f64 * (self.panel + GAP)
     }
-}
-
-/// `text` in lines of at most `width` at `px` (broken at spaces, or anywhere in text without
-/// them, as Chinese), from `(x, y)` in `ink`; returns the height written.
-fn paragraph(out: &mut Display, text: &str, at: [f64; 2], width: f64, px: f64, ink: Ink) -> f64 {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for ch in text.chars() {
-        line.push(ch);
-        if crate::display::text_width(&line, px) > width {
-            // At the last space, or before the last Chinese character (not inside a number).
-            let cut = line
-                .char_indices()
-                .rev()
-                .find(|&(i, c)| i > 0 && (c == ' ' || c as u32 >= 0x2E80))
-                .map(|(i, c)| if c == ' ' { i + 1 } else { i })
-                .filter(|&i| i < line.len());
-            let rest = match cut {
-                Some(i) => line.split_off(i),
-                None => line.pop().map(String::from).unwrap_or_default(),
-            };
-            lines.push(line.trim_end().to_string());
-            line = rest.trim_start().to_string();
-        }
-    }
-    lines.push(line);
-    let step = px * 1.4;
-    for (i, l) in lines.iter().enumerate() {
-        out.text([at[0], at[1] + px + i as f64 * step], l.clone(), px, ink);
-    }
-    lines.len() as f64 * step + 4.0
 }
 
 /// Output channel 0 of a scene as a one-channel map of `cell` pixels.

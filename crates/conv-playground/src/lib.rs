@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod scene;
 pub mod sequential;
 pub mod snippets;
+pub mod stack_pick;
 pub mod stack_view;
 pub mod state;
 pub mod tour;

@@ -93,10 +93,13 @@ fn param_in_sentence(lang: Lang, param: Param) -> String {
     let name = param_name(lang, param);
     match lang {
         Lang::En => {
-            let mut chars = name.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_lowercase().chain(chars).collect()
-            })
+            // The English names are ASCII: an ASCII lower case links no Unicode case tables
+            // into the page.
+            let mut out = name.to_string();
+            if let Some(first) = out.get_mut(..1) {
+                first.make_ascii_lowercase();
+            }
+            out
         }
         Lang::Zh => name.to_string(),
     }

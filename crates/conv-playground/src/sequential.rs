@@ -9,6 +9,8 @@
 use conv_core::stack::{Block, Stack, Tensor};
 use conv_core::{Budget, LayerKind, LayerSpec, PaddingMode, PaddingSpec, UpsampleMode};
 
+use crate::i18n::{fill, tr_figure, Lang};
+
 /// Why a text is not a stack, at `line` (1-based) and `token` (as written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -47,6 +49,37 @@ impl std::fmt::Display for ParseError {
             }
             Reason::Layer(e) => f.write_str(e),
         }
+    }
+}
+
+impl ParseError {
+    /// The error as the page shows it in `lang` (the names of what was expected stay code).
+    pub fn text(&self, lang: Lang) -> String {
+        let at = fill(
+            tr_figure(lang, "paste.at"),
+            &[
+                ("line", self.line.to_string()),
+                ("token", self.token.clone()),
+            ],
+        );
+        let why = match &self.reason {
+            Reason::Expected(what) => fill(
+                tr_figure(lang, "paste.expected"),
+                &[("what", what.to_string())],
+            ),
+            Reason::UnknownModule => tr_figure(lang, "paste.unknown-module").into(),
+            Reason::UnknownArgument => tr_figure(lang, "paste.unknown-argument").into(),
+            Reason::BadValue(what) => what.to_string(),
+            Reason::Mismatch { declared, actual } => fill(
+                tr_figure(lang, "paste.mismatch"),
+                &[
+                    ("declared", declared.to_string()),
+                    ("actual", actual.to_string()),
+                ],
+            ),
+            Reason::Layer(e) => e.clone(),
+        };
+        at + &why
     }
 }
 

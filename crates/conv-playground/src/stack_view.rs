@@ -89,9 +89,64 @@ fn layer_name(stack: &Stack, i: usize, lang: Lang) -> String {
     }
 }
 
-/// The table: a header, one row per layer, the totals.
-fn table(out: &mut Display, stack: &Stack, rows: &[Row], lang: Lang, y0: f64) -> f64 {
-    let columns = [0.0, 28.0, 190.0, 300.0, 400.0, 520.0];
+/// A place in the drawing that selects a cell when clicked or tapped: the rectangle `rect`
+/// (`x, y, w, h` in the drawing's pixels) spans `rows × cols` cells of layer `layer`'s output,
+/// starting at cell `from` (a map's panel spans the whole map; a table row is its layer's
+/// centre cell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub layer: usize,
+    pub rect: [f64; 4],
+    pub from: [usize; 2],
+    pub size: [usize; 2],
+}
+
+impl Hit {
+    /// The hit as the page reads it: `layer,x,y,w,h,rows,cols,y0,x0`, whole pixels.
+    pub fn text(&self) -> String {
+        let [x, y, w, h] = self.rect.map(|v| v.round() as i64);
+        let ([rows, cols], [y0, x0]) = (self.size, self.from);
+        format!("{},{x},{y},{w},{h},{rows},{cols},{y0},{x0}", self.layer)
+    }
+}
+
+/// The table: a header, one row per layer (the `selected` one marked), the totals; each row
+/// whose layer has a map selects its centre cell.
+fn table(
+    out: &mut Display,
+    stack: &Stack,
+    rows: &[Row],
+    selected: Option<usize>,
+    lang: Lang,
+    hits: &mut Vec<Hit>,
+) -> f64 {
+    use crate::display::Shape;
+    // Six columns in a row where the drawing is wide enough; on a phone each layer takes two
+    // lines: number, name and output, then its costs and field under them.
+    let wide = out.width >= 640.0;
+    let (columns, row_h, px): ([[f64; 2]; 6], f64, f64) = if wide {
+        let y = 0.0;
+        let columns = [
+            [0.0, y],
+            [28.0, y],
+            [190.0, y],
+            [300.0, y],
+            [400.0, y],
+            [520.0, y],
+        ];
+        (columns, ROW_H, TEXT_PX)
+    } else {
+        let y = ROW_H - 4.0;
+        let columns = [
+            [0.0, 0.0],
+            [24.0, 0.0],
+            [200.0, 0.0],
+            [24.0, y],
+            [104.0, y],
+            [196.0, y],
+        ];
+        (columns, 2.0 * ROW_H, TEXT_PX - 1.0)
+    };
     let header = [
         "#".to_string(),
         tr_figure(lang, "stack.col.layer").into(),
@@ -100,12 +155,29 @@ fn table(out: &mut Display, stack: &Stack, rows: &[Row], lang: Lang, y0: f64) ->
         tr_figure(lang, "stack.col.macs").into(),
         tr_figure(lang, "stack.col.field").into(),
     ];
-    let mut y = y0 + TEXT_PX;
-    for (x, h) in columns.iter().zip(header) {
-        out.text([*x, y], h, TEXT_PX, Ink::Text);
+    let mut y = TEXT_PX;
+    for ([x, dy], h) in columns.iter().zip(header) {
+        out.text([*x, y + dy], h, px, Ink::Text);
     }
+    y += row_h - ROW_H;
     for (i, r) in rows.iter().enumerate() {
         y += ROW_H;
+        let band = [0.0, y - TEXT_PX, out.width, row_h];
+        if selected == Some(i) {
+            out.stroke(
+                Shape::rect(band[0], band[1], band[2], band[3]),
+                Ink::Focus,
+                1.5,
+            );
+        }
+        if let Tensor::Map([_, h, w]) = r.output {
+            hits.push(Hit {
+                layer: i,
+                rect: band,
+                from: [h / 2, w / 2],
+                size: [1, 1],
+            });
+        }
         let field = r.field.map_or(String::from("–"), |f| {
             format!("{} / {} / {}", f.size[0], f.jump[0], f.start[0])
         });
@@ -117,45 +189,79 @@ fn table(out: &mut Display, stack: &Stack, rows: &[Row], lang: Lang, y0: f64) ->
             group_digits(r.macs),
             field,
         ];
-        for (x, c) in columns.iter().zip(cells) {
-            out.text([*x, y], c, TEXT_PX, Ink::Muted);
+        for ([x, dy], c) in columns.iter().zip(cells) {
+            out.text([*x, y + dy], c, px, Ink::Muted);
         }
+        y += row_h - ROW_H;
     }
     y + ROW_H / 2.0
 }
 
-/// The footprint of `cell` (layer, y, x): for the input and each layer's output before it, a
-/// panel with its count map (or, for maps over 64 cells a side, the footprint's box over the
-/// map), side by side in rows of `width`.
-fn footprints(out: &mut Display, maps: &[Array2<u64>], lang: Lang, width: f64, y0: f64) -> f64 {
+/// One map's panel of the footprint: which map (0 the input, `i` the output of layer `i - 1`)
+/// and its count of paths from the selected cell.
+struct Panel {
+    map: usize,
+    counts: Array2<u64>,
+}
+
+/// The panels side by side in rows of `width`, each map titled; maps up to 64 cells a side as
+/// their counts (the selected cell outlined in its own map), larger ones as their outline with
+/// the box of the cells reached. Each panel of a layer's output selects its cells.
+fn footprints(
+    out: &mut Display,
+    panels: &[Panel],
+    selected: [usize; 3],
+    lang: Lang,
+    width: f64,
+    y0: f64,
+    hits: &mut Vec<Hit>,
+) -> f64 {
+    use crate::display::Shape;
     let panel = 150.0;
     let per_row = ((width + GAP) / (panel + GAP)).floor().max(1.0) as usize;
     let (mut y, mut row_h) = (y0, 0.0f64);
-    for (i, m) in maps.iter().enumerate() {
+    for (i, p) in panels.iter().enumerate() {
         if i > 0 && i % per_row == 0 {
             y += row_h + GAP;
             row_h = 0.0;
         }
         let x = (i % per_row) as f64 * (panel + GAP);
-        let title = if i == 0 {
+        let title = if p.map == 0 {
             tr_figure(lang, "stack.input").to_string()
         } else {
-            fill(tr_figure(lang, "stack.after"), &[("n", i.to_string())])
+            fill(tr_figure(lang, "stack.after"), &[("n", p.map.to_string())])
         };
         out.text([x, y + TEXT_PX], title, TEXT_PX, Ink::Text);
+        let m = &p.counts;
         let (h, w) = m.dim();
-        let drawn = if h.max(w) <= 64 {
+        let mut drawn = if h.max(w) <= 64 {
             let cell = (panel / h.max(w).max(1) as f64).floor().max(2.0);
             // Counts of three digits and more do not fit a cell: colours only then.
             let most = m.iter().copied().max().unwrap_or(0);
             let cell = if most >= 100 { cell.min(13.0) } else { cell };
             let counts = m.mapv(|n| n.min(u32::MAX as u64) as u32);
-            channels::counts(counts.view(), cell)
+            let mut d = channels::counts(counts.view(), cell);
+            if p.map == selected[0] + 1 {
+                let [_, sy, sx] = selected;
+                let r = Shape::rect(sx as f64 * cell, sy as f64 * cell, cell, cell);
+                d.stroke(r, Ink::Focus, 2.0);
+            }
+            d
         } else {
             extent_box(m, panel)
         };
+        let top = y + TEXT_PX + 6.0;
+        if p.map > 0 {
+            hits.push(Hit {
+                layer: p.map - 1,
+                rect: [x, top, drawn.width, drawn.height],
+                from: [0, 0],
+                size: [h, w],
+            });
+        }
         let dh = drawn.height;
-        out.append(drawn, x, y + TEXT_PX + 6.0);
+        drawn.width = drawn.width.max(1.0);
+        out.append(drawn, x, top);
         row_h = row_h.max(TEXT_PX + 6.0 + dh);
     }
     y + row_h
@@ -172,12 +278,7 @@ fn extent_box(m: &Array2<u64>, side: f64) -> Display {
         Ink::Grid,
         1.0,
     );
-    let reached = m.indexed_iter().filter(|(_, &n)| n > 0).map(|(p, _)| p);
-    let (mut y0, mut x0, mut y1, mut x1) = (usize::MAX, usize::MAX, 0, 0);
-    for (y, x) in reached {
-        (y0, x0, y1, x1) = (y0.min(y), x0.min(x), y1.max(y), x1.max(x));
-    }
-    if y0 <= y1 {
+    if let Some([y0, x0, y1, x1]) = extent(m) {
         let r = Shape::rect(
             x0 as f64 * k,
             y0 as f64 * k,
@@ -189,49 +290,75 @@ fn extent_box(m: &Array2<u64>, side: f64) -> Display {
     d
 }
 
+/// The box `[y0, x0, y1, x1]` of the cells a count map reaches, if any.
+fn extent(m: &Array2<u64>) -> Option<[usize; 4]> {
+    let reached = m.indexed_iter().filter(|(_, &n)| n > 0).map(|(p, _)| p);
+    let (mut y0, mut x0, mut y1, mut x1) = (usize::MAX, usize::MAX, 0, 0);
+    for (y, x) in reached {
+        (y0, x0, y1, x1) = (y0.min(y), x0.min(x), y1.max(y), x1.max(x));
+    }
+    (y0 <= y1).then_some([y0, x0, y1, x1])
+}
+
+/// The stack view: its drawing, its [`Summary`] and the places that select a cell.
+pub struct View {
+    pub drawing: Display,
+    pub summary: Summary,
+    pub hits: Vec<Hit>,
+}
+
 /// The stack view for a figure column `width` pixels wide, with the footprint of `cell`
-/// (`[layer, y, x]`) if one is selected, and its [`Summary`].
+/// (`[layer, y, x]`, a cell of that layer's output) if one is selected: its count of paths in
+/// the input and in every layer's output up to the cell's own (where it is outlined), and the
+/// maps after it to select from. Maps of ReLU and batch norm, the same cells as the map before
+/// them, are not repeated.
 ///
-/// **Errors** with conv-core's message naming the layer that does not fit.
+/// **Errors** with conv-core's message naming the layer that does not fit, or if the cell
+/// does not exist.
 pub fn draw(
     stack: &Stack,
     cell: Option<[usize; 3]>,
     lang: Lang,
     width: f64,
     budget: &Budget,
-) -> Result<(Display, Summary), String> {
+) -> Result<View, String> {
+    use conv_core::stack::Block;
     let rows = stack.rows(budget).map_err(|e| e.to_string())?;
     let mut summary = summary(stack, &rows, budget);
-    let width = width.clamp(320.0, 960.0);
-    let mut out = Display::new(width.max(640.0), 0.0);
-    let mut y = table(&mut out, stack, &rows, lang, 0.0);
+    let mut hits = Vec::new();
+    let width = width.clamp(300.0, 960.0);
+    let mut out = Display::new(width, 0.0);
+    let mut y = table(&mut out, stack, &rows, cell.map(|c| c[0]), lang, &mut hits);
     if let Some([layer, cy, cx]) = cell {
-        let maps = stack
+        let traced = stack
             .footprint(layer, [cy, cx], budget)
             .map_err(|e| e.to_string())?;
-        let input = &maps[0];
-        let reached: Vec<(usize, usize)> = input
-            .indexed_iter()
-            .filter(|(_, &n)| n > 0)
-            .map(|(p, _)| p)
-            .collect();
-        if let (Some(ys), Some(xs)) = (
-            reached
-                .iter()
-                .map(|p| p.0)
-                .max()
-                .zip(reached.iter().map(|p| p.0).min()),
-            reached
-                .iter()
-                .map(|p| p.1)
-                .max()
-                .zip(reached.iter().map(|p| p.1).min()),
-        ) {
+        if let Some([y0, x0, y1, x1]) = extent(&traced[0]) {
             summary.push((
                 "stack-footprint",
-                format!("{}×{}", ys.0 - ys.1 + 1, xs.0 - xs.1 + 1),
+                format!("{}×{}", y1 - y0 + 1, x1 - x0 + 1),
             ));
         }
+        let mut panels: Vec<Panel> = traced
+            .into_iter()
+            .enumerate()
+            .map(|(map, counts)| Panel { map, counts })
+            .collect();
+        for (i, r) in rows.iter().enumerate().skip(layer) {
+            if let Tensor::Map([_, h, w]) = r.output {
+                let mut counts = Array2::zeros((h, w));
+                if i == layer {
+                    counts[[cy, cx]] = 1;
+                }
+                panels.push(Panel { map: i + 1, counts });
+            }
+        }
+        // Vectors (after flatten) and the maps of element-wise layers are left out.
+        panels.retain(|p| {
+            p.counts.len() > 1
+                && (p.map == 0
+                    || !matches!(stack.blocks[p.map - 1], Block::Relu | Block::BatchNorm))
+        });
         let title = fill(
             tr_figure(lang, "stack.footprint"),
             &[
@@ -241,11 +368,23 @@ pub fn draw(
             ],
         );
         y += GAP;
-        out.text([0.0, y + TEXT_PX], title, TEXT_PX + 1.0, Ink::Text);
-        y = footprints(&mut out, &maps, lang, width, y + TEXT_PX + GAP / 2.0);
+        y += crate::display::paragraph(&mut out, &title, [0.0, y], width, TEXT_PX + 1.0, Ink::Text);
+        y = footprints(
+            &mut out,
+            &panels,
+            [layer, cy, cx],
+            lang,
+            width,
+            y,
+            &mut hits,
+        );
     }
     out.height = y + GAP / 2.0;
-    Ok((out, summary))
+    Ok(View {
+        drawing: out,
+        summary,
+        hits,
+    })
 }
 
 #[cfg(test)]
@@ -267,33 +406,73 @@ mod tests {
     #[test]
     fn the_presets_summaries_are_their_published_figures() {
         let vgg = Stack::preset("vgg16").unwrap();
-        let (_, s) = draw(&vgg, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = draw(&vgg, None, Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-output-shape"), "512×7×7");
         assert_eq!(get(&s, "stack-params"), "14,714,688");
         assert_eq!(get(&s, "stack-receptive-field"), "212×212");
         let m = Stack::preset("mobilenet_v1").unwrap();
-        let (_, s) = draw(&m, None, Lang::Zh, 375.0, &BIG).unwrap();
+        let View { summary: s, .. } = draw(&m, None, Lang::Zh, 375.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-output-shape"), "1000");
         assert_eq!(get(&s, "stack-macs"), "568,740,352");
         assert_eq!(get(&s, "stack-params"), "4,210,088");
         let c = Stack::preset("context_module").unwrap();
-        let (_, s) = draw(&c, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = draw(&c, None, Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-receptive-field"), "67×67");
         // After a transposed layer the field is traced (a 2×2 kernel at stride 2, then 3×3
         // convolutions: the centre cell's field in the decoder's 8×8 input).
         let d = Stack::preset("unet_decoder").unwrap();
-        let (_, s) = draw(&d, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = draw(&d, None, Lang::En, 960.0, &BIG).unwrap();
         assert!(!get(&s, "stack-receptive-field").is_empty());
+    }
+
+    #[test]
+    fn on_a_phone_the_table_takes_two_lines_a_layer_and_nothing_is_drawn_past_the_width() {
+        use crate::display::{text_width, Item};
+        let m = Stack::preset("mobilenet_v1").unwrap();
+        let vgg = Stack::preset("vgg16").unwrap();
+        let (zh, en) = (Lang::Zh, Lang::En);
+        let cases = [
+            (&m, zh, 335.0),
+            (&m, en, 335.0),
+            (&m, en, 960.0),
+            (&vgg, en, 335.0),
+        ];
+        for (m, lang, width) in cases {
+            let View { drawing, hits, .. } = draw(m, Some([26, 3, 3]), lang, width, &BIG).unwrap();
+            assert!(drawing.width <= width);
+            for it in &drawing.items {
+                let right = match it {
+                    Item::Text { at, text, size, .. } => at[0] + text_width(text, *size),
+                    Item::Fill { shape, .. } | Item::Stroke { shape, .. } => {
+                        shape.bounds()[0] + shape.bounds()[2]
+                    }
+                    Item::Cells { at, u, cols, .. } => at[0] + u[0] * *cols as f64,
+                    _ => 0.0,
+                };
+                assert!(right <= width + 0.5, "{lang:?} {width}: {it:?}");
+            }
+            // One row a layer, each as tall as its lines.
+            let rows: Vec<_> = hits.iter().filter(|h| h.size == [1, 1]).collect();
+            let maps = m.rows(&BIG).unwrap();
+            let maps = maps.iter().filter(|r| matches!(r.output, Tensor::Map(_)));
+            assert_eq!(rows.len(), maps.count(), "every layer with a map");
+            let tall = if width < 640.0 { 2.0 * ROW_H } else { ROW_H };
+            assert!(rows.iter().all(|h| h.rect[3] == tall));
+        }
     }
 
     #[test]
     fn a_selected_cell_shows_its_footprint_of_the_reported_size() {
         let c = Stack::preset("context_module").unwrap();
-        let (d, s) = draw(&c, Some([12, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
+        let View {
+            drawing: d,
+            summary: s,
+            ..
+        } = draw(&c, Some([12, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
         // The last 3×3 layer at the centre: 67×67 in the input, clipped to the 64×64 map.
         assert_eq!(get(&s, "stack-footprint"), "64×64");
         // The dilation-8 layer: 33×33, well inside the map.
-        let (_, s) = draw(&c, Some([8, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = draw(&c, Some([8, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-footprint"), "33×33");
         assert!(d.cell_count() > 0);
         // A cell that does not exist is an error, not a panic.

@@ -48,6 +48,12 @@ pub struct AppState {
     /// The stack of `lab=stack`: a preset's name or a stack as text (`Stack::from_text`),
     /// read by the worker that draws it.
     pub stack: String,
+    /// The stack view's selected cell, `[layer, y, x]` of that layer's output: its footprint is
+    /// drawn, and the layer is the one the stack view's buttons act on (the centre of the last
+    /// map when none is selected).
+    pub stack_cell: Option<[usize; 3]>,
+    /// The stack's layer the single layer's controls edit, if any ([`StackEdit`]).
+    pub stack_edit: Option<StackEdit>,
     pub embed: bool,
     pub kernel: KernelPreset,
     pub pattern: InputPattern,
@@ -78,6 +84,8 @@ impl Default for AppState {
             view: View::Volume,
             lab: Lab::Off,
             stack: String::from("vgg16"),
+            stack_cell: None,
+            stack_edit: None,
             embed: false,
             kernel: KernelPreset::Random,
             pattern: InputPattern::Random,
@@ -91,6 +99,15 @@ impl Default for AppState {
             parent_origin: None,
         }
     }
+}
+
+/// A stack's layer loaded into the single layer's controls: once a control changes it
+/// (`changed`), the stack's layer takes the controls' values (the worker that draws the stack
+/// writes them in and fits the stack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StackEdit {
+    pub layer: usize,
+    pub changed: bool,
 }
 
 /// Values that arrived from outside (a URL or a host page's message), parsed and typed
@@ -138,7 +155,19 @@ pub enum Action {
     /// Volumes or channel grids; the animation and the trace stay where they are.
     SetView(View),
     SetLab(Lab),
+    /// A stack (a preset or a stack as text): the selection and the edit start over.
     SetStack(String),
+    /// The stack changed by the stack view (a layer removed, moved or copied), with the cell
+    /// selected after it; the edit ends.
+    ReshapeStack(String, Option<[usize; 3]>),
+    /// The stack as the worker wrote it back after an edit or a fitting: nothing else changes.
+    StackWritten(String),
+    /// Select a cell of the stack view; selecting another layer ends the edit.
+    PickStackCell([usize; 3]),
+    /// Load layer `.0` of the stack (its values as URL parameters) into the controls.
+    EditStackLayer(usize, Patch),
+    /// Stop editing the stack's layer.
+    EndStackEdit,
     SetKernel(KernelPreset),
     SetPattern(InputPattern),
     Reseed,
@@ -266,6 +295,7 @@ impl AppState {
     /// groups to the nearest valid value, and so on).
     pub fn reduce(&self, action: Action) -> AppState {
         let changes_layer = action.changes_layer();
+        let loads_layer = matches!(action, Action::EditStackLayer(..));
         let mut next = self.clone();
         match action {
             Action::Load(state) => return *state,
@@ -288,6 +318,10 @@ impl AppState {
             | Action::ClearImage
             | Action::RejectFile { .. }) => next.reduce_input(a),
             a => next.reduce_page(a),
+        }
+        // A control moved while a stack's layer is loaded into the controls: the stack takes it.
+        if let (Some(edit), false) = (&mut next.stack_edit, loads_layer) {
+            edit.changed |= next.spec != self.spec;
         }
         if changes_layer {
             next.anim = Anim {
@@ -447,7 +481,29 @@ impl AppState {
             Action::SetStack(stack) => {
                 self.stack = stack;
                 self.lab = Lab::Stack;
+                self.stack_cell = None;
+                self.stack_edit = None;
             }
+            Action::ReshapeStack(stack, cell) => {
+                self.stack = stack;
+                self.stack_cell = cell;
+                self.stack_edit = None;
+            }
+            Action::StackWritten(stack) => self.stack = stack,
+            Action::PickStackCell(cell) => {
+                if self.stack_edit.is_some_and(|e| e.layer != cell[0]) {
+                    self.stack_edit = None;
+                }
+                self.stack_cell = Some(cell);
+            }
+            Action::EditStackLayer(layer, patch) => {
+                self.reduce_page(Action::ApplyMessage(patch));
+                self.stack_edit = Some(StackEdit {
+                    layer,
+                    changed: false,
+                });
+            }
+            Action::EndStackEdit => self.stack_edit = None,
             Action::SetKernel(k) => self.kernel = k,
             Action::SetPattern(p) => self.pattern = p,
             Action::Reseed => {

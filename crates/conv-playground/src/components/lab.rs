@@ -33,7 +33,7 @@ enum Shown {
     Image {
         job: String,
         url: String,
-        figures: Vec<(String, String)>,
+        figures: Rc<Vec<(String, String)>>,
     },
     Failed {
         job: String,
@@ -75,7 +75,7 @@ fn start(
                         s.set(Shown::Image {
                             job: done.clone(),
                             url: url.clone(),
-                            figures,
+                            figures: Rc::new(figures),
                         });
                         j.borrow_mut().url.replace(url)
                     }
@@ -128,6 +128,20 @@ pub fn lab_panel() -> Html {
             }
         });
     }
+    // An edited stack as the worker wrote it: the state takes it.
+    let written = match (&*shown, &ctx, &job) {
+        (Shown::Image { job, figures, .. }, Some(c), Some(now)) if job == now => {
+            crate::stack_pick::figure(figures, "changed")
+                .filter(|t| *t != c.state.stack && c.state.stack_edit.is_some_and(|e| e.changed))
+                .map(|t| (t.to_string(), c.dispatch.clone()))
+        }
+        _ => None,
+    };
+    use_effect_with(written.as_ref().map(|w| w.0.clone()), move |_| {
+        if let Some((w, d)) = written {
+            d.emit(Action::StackWritten(w));
+        }
+    });
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -146,14 +160,19 @@ pub fn lab_panel() -> Html {
     );
     // The image drawn for the state shown now, or the last one (dimmed) while the next is drawn.
     let now = job.unwrap_or_default();
+    let stack = lab == Lab::Stack;
     let (fresh, body) = match &*shown {
         Shown::Image { job, url, figures } if !now.is_empty() => (
             *job == now,
             html! { <>
-                <p class="stack-figures">{ for figures.iter().map(|(k, v)| html! {
+                <p class="stack-figures">{ for figures.iter().filter(|(k, _)| k.starts_with("stack-")).map(|(k, v)| html! {
                     <span>{ tr(lang, &format!("stat.{k}")) }{ " " }<b data-stat={k.clone()}>{ v }</b></span>
                 }) }</p>
-                <img class="lab-figure" src={url.clone()} alt={tr(lang, "lab.figure")} data-current={(*job == now).to_string()} />
+                if stack {
+                    { super::stack::stack_image(&ctx, figures, url, *job == now) }
+                } else {
+                    <img class="lab-figure" src={url.clone()} alt={tr(lang, "lab.figure")} data-current={(*job == now).to_string()} />
+                }
                 <a class="lab-download" href={url.clone()} download={format!("conv-lab-{}.svg", lab.code())}>{ tr(lang, "lab.download") }</a>
             </> },
         ),
@@ -163,22 +182,7 @@ pub fn lab_panel() -> Html {
         ),
         _ => (now.is_empty(), html! {}),
     };
-    let presets = (lab == Lab::Stack).then(|| {
-        let d = ctx.dispatch.clone();
-        let names = conv_core::stack::PRESETS;
-        let pick = Callback::from(move |i: usize| d.emit(Action::SetStack(names[i].into())));
-        let current = names.iter().position(|n| *n == ctx.state.stack);
-        let current = current.unwrap_or(names.len());
-        super::controls::named_select(
-            &ctx,
-            "stack-select",
-            "stack.preset",
-            &names,
-            "stack.preset.",
-            current,
-            pick,
-        )
-    });
+    let presets = (lab == Lab::Stack).then(|| super::stack::presets(&ctx));
     html! {
         <section class="lab" aria-label={tr(lang, "lab")} data-lab-view={lab.code()}>
             { select }

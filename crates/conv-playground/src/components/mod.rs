@@ -9,6 +9,7 @@ mod notices;
 mod player;
 mod share;
 mod slider;
+mod stack;
 mod stats;
 mod tour;
 
