@@ -18,7 +18,7 @@ export function rng(seed) {
 
 export const KEYS = ['layer', 'height', 'width', 'in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups',
   'output_padding', 'scale_factor', 'depth_multiplier', 'bias', 'lang', 'theme', 'embed', 'input', 'parent_origin',
-  'mode', 'align_corners', 'padding_mode', 'upscale_factor', 'lab', 'stack'];
+  'mode', 'align_corners', 'padding_mode', 'upscale_factor', 'lab', 'stack', 'stack_cell'];
 export const JUNK_KEYS = ['__proto__', 'constructor', 'prototype', 'evil', '', ' layer', 'LAYER', 'height[]', 'a'.repeat(300), '😀', '<b>'];
 export const PAYLOADS = [
   '<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=1">', 'javascript:window.__pwned=1',
@@ -26,7 +26,7 @@ export const PAYLOADS = [
   'NaN', 'Infinity', '-Infinity', '-1', '-0', '0', '1e309', '1e3', '0x10', '1.5', ' 3 ', '+4', '٣', '３',
   '99999999999999999999999999999', '18446744073709551616', '-99999999999999', '', '%00', '\u202e5', '\u200b3',
   'same', 'valid', 'grouped', 'standard', 'zh', 'en', 'dark', 'image', 'true', 'false', 'null', 'undefined', '[]', '{}',
-  'bilinear', 'reflect', 'circular', 'REPLICATE', 'subpixel', 'grow', 'backward', 'stack', 'vgg16', '3x8x8_relu',
+  'bilinear', 'reflect', 'circular', 'REPLICATE', 'subpixel', 'grow', 'backward', 'stack', 'vgg16', '3x8x8_relu', '1,2,3', '4294967295,4294967295,4294967295',
   '😀'.repeat(50), 'x'.repeat(5000), 'https://evil.example', 'http://127.0.0.1:1',
 ];
 

@@ -56,6 +56,14 @@ test('a cell picked by click or keys shows its footprint; buttons move, copy and
   await clickCell(page, f, 4, 10, 20);
   await selected(page, '4,10,20');
   assert.equal(await stat(page, 'stack-footprint'), '9×9');
+  // In the URL, the layer counted from 1 as the table numbers it; a link opens the same cell.
+  assert.equal(new URL(page.url()).searchParams.get('stack_cell'), '5,10,20');
+  await page.goto(`${env.server.url}?lab=stack&stack=context_module&stack_cell=9,32,32&lang=en`);
+  await selected(page, '8,32,32');
+  assert.equal(await stat(page, 'stack-footprint'), '33×33');
+  await page.goto(`${env.server.url}?lab=stack&stack=context_module&stack_cell=5,10,20&lang=en`);
+  await selected(page, '4,10,20');
+  f = await figures(page);
   // The keys: right, then down twice; Page Up to the ReLU before (the same cells as the layer
   // before it: 5×5).
   await page.locator(IMG).focus();

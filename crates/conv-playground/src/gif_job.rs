@@ -43,16 +43,13 @@ pub fn lab_request(state: &AppState, dark: bool, width: f64) -> String {
     // Whole pixels: the layout does not need more.
     let width = (width.max(0.0).round() as u32).to_string();
     let mut more = vec![("format", "lab"), ("figure_width", width.as_str())];
-    let (cell, edit);
+    let edit;
     if state.lab == Lab::Stack {
-        cell = state
-            .stack_cell
-            .map_or(String::new(), |[l, y, x]| format!("{l},{y},{x}"));
         edit = state
             .stack_edit
             .filter(|e| e.changed)
             .map_or(String::new(), |e| e.layer.to_string());
-        more.extend([("cell", cell.as_str()), ("edit", edit.as_str())]);
+        more.push(("edit", edit.as_str()));
     }
     scene_request(state, dark, &more)
 }
@@ -95,9 +92,10 @@ fn number(query: &str, key: &str) -> Result<u64, String> {
 /// The stack view's job: the SVG of `state.stack`, after a comment that carries what the page
 /// reads (`<!--figures`, then one `key<TAB>value` line each, see [`stack_figures`]).
 ///
-/// The job's `cell` (`layer,y,x`) selects the cell whose footprint is drawn (the centre of the
-/// last map when none is given; a cell outside its map moves to the map's nearest cell), and
-/// `edit` (a layer's index) puts the page's single layer, its controls' values, in that place.
+/// The state's `stack_cell` selects the cell whose footprint is drawn (the centre of the last
+/// map when none is given; a cell outside its map moves to the map's nearest cell), and the
+/// job's `edit` (a layer's index) puts the page's single layer, its controls' values, in that
+/// place.
 /// The stack is then fitted ([`Stack::fitted`]): a layer that no longer fits the map before it
 /// takes the nearest values that do, with a notice.
 ///
@@ -127,13 +125,8 @@ fn stack_job(query: &str, state: &AppState, width: f64, dark: bool) -> Result<Ve
         Some(Tensor::Map([_, h, w])) => Some([h, w]),
         _ => None,
     };
-    let asked: Vec<usize> = value(query, "cell")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let cell = match asked[..] {
-        [l, y, x] if map(l).is_some() => map(l).map(|[h, w]| [l, y.min(h - 1), x.min(w - 1)]),
+    let cell = match state.stack_cell {
+        Some([l, y, x]) if map(l).is_some() => map(l).map(|[h, w]| [l, y.min(h - 1), x.min(w - 1)]),
         _ => (0..rows.len())
             .rev()
             .find_map(|i| map(i).map(|[h, w]| [i, h / 2, w / 2])),

@@ -328,6 +328,8 @@ stack.col.layer\tLayer\t层\n\
 stack.col.output\tOutput\t输出\n\
 stack.col.params\tParameters\t参数量\n\
 stack.col.macs\tMACs\t乘加次数\n\
+stack.col.flops\tFLOPs\t浮点运算次数\n\
+stack.col.bytes\tOutput bytes\t激活字节数\n\
 stack.col.field\tField / jump / start\t感受野 / 跳步 / 起点\n\
 stack.input\tInput\t输入\n\
 stack.after\tAfter layer {n}\t第 {n} 层之后\n\

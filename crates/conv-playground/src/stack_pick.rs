@@ -60,11 +60,11 @@ pub fn by_key(figures: &Figures, current: Option<[usize; 3]>, key: &str) -> Opti
     };
     Some(match key {
         "ArrowUp" => [l, y.saturating_sub(1), x],
-        "ArrowDown" => [l, (y + 1).min(rows.saturating_sub(1)), x],
+        "ArrowDown" => [l, y.saturating_add(1).min(rows.saturating_sub(1)), x],
         "ArrowLeft" => [l, y, x.saturating_sub(1)],
-        "ArrowRight" => [l, y, (x + 1).min(cols.saturating_sub(1))],
+        "ArrowRight" => [l, y, x.saturating_add(1).min(cols.saturating_sub(1))],
         "PageUp" => [l.saturating_sub(1), y, x],
-        "PageDown" => [(l + 1).min(n.saturating_sub(1)), y, x],
+        "PageDown" => [l.saturating_add(1).min(n.saturating_sub(1)), y, x],
         _ => return None,
     })
 }

@@ -121,43 +121,36 @@ fn table(
     hits: &mut Vec<Hit>,
 ) -> f64 {
     use crate::display::Shape;
-    // Six columns in a row where the drawing is wide enough; on a phone each layer takes two
-    // lines: number, name and output, then its costs and field under them.
-    let wide = out.width >= 640.0;
-    let (columns, row_h, px): ([[f64; 2]; 6], f64, f64) = if wide {
-        let y = 0.0;
-        let columns = [
-            [0.0, y],
-            [28.0, y],
-            [190.0, y],
-            [300.0, y],
-            [400.0, y],
-            [520.0, y],
-        ];
-        (columns, ROW_H, TEXT_PX)
+    // Eight columns in a row where the drawing is wide enough; two lines a layer on a narrower
+    // one, three on a phone: `[x, line]` of each column.
+    let (columns, lines, px): ([[f64; 2]; 8], f64, f64) = if out.width >= 860.0 {
+        let x = [0.0, 28.0, 176.0, 272.0, 362.0, 472.0, 590.0, 700.0];
+        (x.map(|x| [x, 0.0]), 1.0, TEXT_PX)
+    } else if out.width >= 640.0 {
+        let c = [[0.0, 0.0], [28.0, 0.0], [190.0, 0.0], [28.0, 1.0]];
+        let more = [[130.0, 1.0], [250.0, 1.0], [380.0, 1.0], [300.0, 0.0]];
+        (concat(c, more), 2.0, TEXT_PX)
     } else {
-        let y = ROW_H - 4.0;
-        let columns = [
-            [0.0, 0.0],
-            [24.0, 0.0],
-            [200.0, 0.0],
-            [24.0, y],
-            [104.0, y],
-            [196.0, y],
-        ];
-        (columns, 2.0 * ROW_H, TEXT_PX - 1.0)
+        let c = [[0.0, 0.0], [24.0, 0.0], [200.0, 0.0], [24.0, 1.0]];
+        let more = [[104.0, 1.0], [24.0, 2.0], [130.0, 2.0], [196.0, 1.0]];
+        (concat(c, more), 3.0, TEXT_PX - 1.0)
     };
+    let line = ROW_H - 4.0;
+    let row_h = ROW_H + (lines - 1.0) * line;
     let header = [
-        "#".to_string(),
-        tr_figure(lang, "stack.col.layer").into(),
-        tr_figure(lang, "stack.col.output").into(),
-        tr_figure(lang, "stack.col.params").into(),
-        tr_figure(lang, "stack.col.macs").into(),
-        tr_figure(lang, "stack.col.field").into(),
-    ];
+        "#",
+        "stack.col.layer",
+        "stack.col.output",
+        "stack.col.params",
+        "stack.col.macs",
+        "stack.col.flops",
+        "stack.col.bytes",
+        "stack.col.field",
+    ]
+    .map(|k| if k == "#" { k } else { tr_figure(lang, k) });
     let mut y = TEXT_PX;
-    for ([x, dy], h) in columns.iter().zip(header) {
-        out.text([*x, y + dy], h, px, Ink::Text);
+    for ([x, l], h) in columns.iter().zip(header) {
+        out.text([*x, y + l * line], h, px, Ink::Text);
     }
     y += row_h - ROW_H;
     for (i, r) in rows.iter().enumerate() {
@@ -187,14 +180,21 @@ fn table(
             shape_text(r.output),
             group_digits(r.params),
             group_digits(r.macs),
+            group_digits(r.flops),
+            group_digits(r.activation_bytes),
             field,
         ];
-        for ([x, dy], c) in columns.iter().zip(cells) {
-            out.text([*x, y + dy], c, px, Ink::Muted);
+        for ([x, l], c) in columns.iter().zip(cells) {
+            out.text([*x, y + l * line], c, px, Ink::Muted);
         }
         y += row_h - ROW_H;
     }
     y + ROW_H / 2.0
+}
+
+/// Two halves of a table's columns.
+fn concat(a: [[f64; 2]; 4], b: [[f64; 2]; 4]) -> [[f64; 2]; 8] {
+    [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
 }
 
 /// One map's panel of the footprint: which map (0 the input, `i` the output of layer `i - 1`)
@@ -426,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn on_a_phone_the_table_takes_two_lines_a_layer_and_nothing_is_drawn_past_the_width() {
+    fn the_table_fits_its_width_in_one_two_or_three_lines_a_layer_without_overlaps() {
         use crate::display::{text_width, Item};
         let m = Stack::preset("mobilenet_v1").unwrap();
         let vgg = Stack::preset("vgg16").unwrap();
@@ -451,12 +451,33 @@ mod tests {
                 };
                 assert!(right <= width + 0.5, "{lang:?} {width}: {it:?}");
             }
+            // No two texts of the table on one line overlap.
+            let mut texts: Vec<(f64, f64, f64)> = drawing
+                .items
+                .iter()
+                .filter_map(|it| match it {
+                    Item::Text { at, text, size, .. } => {
+                        Some((at[1], at[0], at[0] + text_width(text, *size)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            texts.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            for w in texts.windows(2) {
+                if w[0].0 == w[1].0 {
+                    assert!(w[0].2 <= w[1].1 + 0.5, "{lang:?} {width}: {w:?}");
+                }
+            }
             // One row a layer, each as tall as its lines.
             let rows: Vec<_> = hits.iter().filter(|h| h.size == [1, 1]).collect();
             let maps = m.rows(&BIG).unwrap();
             let maps = maps.iter().filter(|r| matches!(r.output, Tensor::Map(_)));
             assert_eq!(rows.len(), maps.count(), "every layer with a map");
-            let tall = if width < 640.0 { 2.0 * ROW_H } else { ROW_H };
+            let tall = match width {
+                w if w < 640.0 => ROW_H + 2.0 * (ROW_H - 4.0),
+                w if w < 860.0 => ROW_H + (ROW_H - 4.0),
+                _ => ROW_H,
+            };
             assert!(rows.iter().all(|h| h.rect[3] == tall));
         }
     }

@@ -126,6 +126,7 @@ pub struct Patch {
     pub view: Option<View>,
     pub lab: Option<Lab>,
     pub stack: Option<String>,
+    pub stack_cell: Option<[usize; 3]>,
     pub embed: Option<bool>,
     pub input: Option<InputMode>,
     pub parent_origin: Option<String>,
@@ -231,8 +232,13 @@ impl AppState {
         state.view = patch.view.unwrap_or(state.view);
         state.lab = patch.lab.unwrap_or(state.lab);
         if let Some(stack) = &patch.stack {
+            if *stack != state.stack {
+                state.stack_cell = None;
+                state.stack_edit = None;
+            }
             state.stack = stack.clone();
         }
+        state.stack_cell = patch.stack_cell.or(state.stack_cell);
         state.embed = patch.embed.unwrap_or(state.embed);
         state.input = patch.input.unwrap_or(state.input);
         if let Some(origin) = &patch.parent_origin {

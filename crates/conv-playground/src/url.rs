@@ -10,8 +10,9 @@ use crate::state::{AppState, Patch};
 use crate::types::{InputMode, Lab, NoticeReason, Theme, View};
 
 /// Keys that are understood besides the layer parameters.
-const OTHER_KEYS: [&str; 9] = [
+const OTHER_KEYS: [&str; 10] = [
     "stack",
+    "stack_cell",
     "layer",
     "lang",
     "theme",
@@ -125,6 +126,17 @@ fn parse_option(patch: &mut Patch, key: &str, value: &str) {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
         .then(|| patch.stack = Some(v.to_string()))
         .is_some(),
+        // `layer,y,x`, the layer counted from 1 as the table numbers it.
+        "stack_cell" => {
+            let n: Vec<usize> = v.split(',').filter_map(|t| t.parse().ok()).collect();
+            match n[..] {
+                [l, y, x] if l >= 1 && v.split(',').count() == 3 => {
+                    patch.stack_cell = Some([l - 1, y, x]);
+                    true
+                }
+                _ => false,
+            }
+        }
         "embed" => parse_flag(v).map(|on| patch.embed = Some(on)).is_some(),
         "input" => InputMode::from_code(v)
             .map(|m| patch.input = Some(m))
@@ -196,6 +208,9 @@ pub fn to_pairs(state: &AppState) -> Vec<(&'static str, String)> {
     }
     if state.lab == Lab::Stack {
         pairs.push(("stack", state.stack.clone()));
+        if let Some([l, y, x]) = state.stack_cell {
+            pairs.push(("stack_cell", format!("{},{y},{x}", l + 1)));
+        }
     }
     if state.embed {
         pairs.push(("embed", "1".to_string()));
@@ -271,6 +286,35 @@ mod tests {
 
     fn parse(q: &str) -> AppState {
         parse_query(q, &AppState::default())
+    }
+
+    #[test]
+    fn the_stack_views_cell_round_trips_counted_from_layer_1() {
+        let s = parse_query(
+            "lab=stack&stack=context_module&stack_cell=5,10,20",
+            &AppState::default(),
+        );
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!(s.stack_cell, Some([4, 10, 20]));
+        let q = to_query(&s);
+        assert_eq!(
+            parse_query(&q, &AppState::default()).stack_cell,
+            Some([4, 10, 20])
+        );
+        // Written with the stack view only.
+        let off = AppState {
+            lab: Lab::Off,
+            ..s.clone()
+        };
+        assert!(!to_query(&off).contains("stack_cell"));
+        // Another stack starts with no cell; one that is no cell is refused with a notice.
+        let other = parse_query("stack=vgg16", &s);
+        assert_eq!(other.stack_cell, None);
+        for bad in ["0,1,1", "1,2", "1,2,3,4", "a,b,c", "-1,2,3"] {
+            let t = parse_query(&format!("lab=stack&stack_cell={bad}"), &AppState::default());
+            assert_eq!(t.stack_cell, None, "{bad}");
+            assert_eq!(t.notices.len(), 1, "{bad}");
+        }
     }
 
     #[test]
