@@ -126,10 +126,16 @@ start_background "snippets run in PyTorch and Keras" \
 # linted).
 wasm_tests() {
   cargo check -p conv-core --target wasm32-unknown-unknown \
-    && lint cargo test -p conv-playground --target wasm32-unknown-unknown
+    && lint cargo test -p conv-playground --target wasm32-unknown-unknown \
+    && simd_tests
+}
+# conv-core's wasm SIMD kernel (src/simd.rs; every wasm build has +simd128, .cargo/config.toml)
+# against the naive reference, under wasm-bindgen-test (in Node); linted.
+simd_tests() {
+  lint cargo test -p conv-core --target wasm32-unknown-unknown --test simd
 }
 # (The background stage runs in a new shell: it sees exported functions only.)
-export -f lint wasm_tests
+export -f lint wasm_tests simd_tests
 start_background "conv-core for wasm32; wasm-bindgen-test (headless Chromium)" wasm_tests
 stage "trunk build --release" trunk build --release
 # The tests' own build: under a sub-path, and with the test hooks (feature test-hooks: the panic

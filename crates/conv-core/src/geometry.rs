@@ -24,6 +24,32 @@ pub struct ConvGeometry {
 }
 
 impl ConvGeometry {
+    /// The input row that kernel row `ky` reads for output row `oy`; `None` when it falls in
+    /// the padding.
+    #[inline]
+    pub(crate) fn tap_row(&self, oy: usize, ky: usize) -> Option<usize> {
+        (oy * self.stride[0] + ky * self.dilation[0])
+            .checked_sub(self.padding.top)
+            .filter(|&iy| iy < self.in_h)
+    }
+
+    /// The output columns `first..end` whose kernel column `kx` reads inside the input (not the
+    /// padding): `0 <= ox·s + kx·d − pad_left < W`.
+    #[inline]
+    pub(crate) fn tap_cols(&self, kx: usize) -> (usize, usize) {
+        let s = self.stride[1];
+        let offset = kx * self.dilation[1];
+        let first = self.padding.left.saturating_sub(offset).div_ceil(s);
+        let limit = self.in_w + self.padding.left; // ox·s + offset < limit
+        let end = if limit > offset {
+            (limit - offset).div_ceil(s)
+        } else {
+            0
+        };
+        let end = end.min(self.out_w);
+        (first.min(end), end)
+    }
+
     /// Multiply-accumulates of the layer as docs/CONVENTIONS.md counts them.
     pub fn macs(&self, transposed: bool) -> u128 {
         if transposed {

@@ -23,6 +23,8 @@ mod pad;
 mod padding_mode;
 pub mod reference;
 pub mod shape;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 mod spec;
 pub mod stack;
 mod stack_text;

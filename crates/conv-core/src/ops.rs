@@ -176,10 +176,25 @@ fn run_conv(
     out.fill(0.0);
     if g.in_per_group == 1 && g.out_per_group == 1 {
         depthwise_direct(g, x, wt, out);
+    } else if simd_direct(g) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::simd::conv_direct(g, x, wt, out);
     } else {
         conv_gemm(g, x, wt, out, workspace);
     }
     add_bias(out, bias, g.out_h * g.out_w);
+}
+
+/// Whether the wasm SIMD direct kernel (`simd.rs`) computes this geometry: only in builds with
+/// the `simd128` target feature.
+fn simd_direct(g: &ConvGeometry) -> bool {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return crate::simd::takes(g);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        let _ = g;
+        false
+    }
 }
 
 fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {
@@ -190,36 +205,11 @@ fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {
     }
 }
 
-/// For each output row `oy`, the range of output columns whose tap `(ky, kx)` falls inside the
-/// input, and the input row; `None` when the row falls in the padding.
-#[inline]
-fn tap_row(g: &ConvGeometry, oy: usize, ky: usize) -> Option<usize> {
-    (oy * g.stride[0] + ky * g.dilation[0])
-        .checked_sub(g.padding.top)
-        .filter(|&iy| iy < g.in_h)
-}
-
-#[inline]
-fn tap_cols(g: &ConvGeometry, kx: usize) -> (usize, usize) {
-    // Output columns ox with 0 <= ox*s + kx*d - pad_left < W.
-    let s = g.stride[1];
-    let offset = kx * g.dilation[1];
-    let first = g.padding.left.saturating_sub(offset).div_ceil(s);
-    let limit = g.in_w + g.padding.left; // ox*s + offset < limit
-    let end = if limit > offset {
-        (limit - offset).div_ceil(s)
-    } else {
-        0
-    };
-    let end = end.min(g.out_w);
-    (first.min(end), end)
-}
-
 fn depthwise_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let plane_in = g.in_h * g.in_w;
     let plane_out = g.out_h * g.out_w;
-    let cols: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
+    let cols: Vec<(usize, usize)> = (0..kw).map(|kx| g.tap_cols(kx)).collect();
     for c in 0..g.out_channels {
         let xin = &x[c * plane_in..(c + 1) * plane_in];
         let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
@@ -227,7 +217,7 @@ fn depthwise_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
         for oy in 0..g.out_h {
             let orow = &mut o[oy * g.out_w..(oy + 1) * g.out_w];
             for ky in 0..kh {
-                let Some(iy) = tap_row(g, oy, ky) else {
+                let Some(iy) = g.tap_row(oy, ky) else {
                     continue;
                 };
                 let irow = &xin[iy * g.in_w..(iy + 1) * g.in_w];
@@ -262,7 +252,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
     let plane_in = g.in_h * g.in_w;
     let pointwise = kh == 1 && kw == 1 && g.stride == [1, 1] && g.padding == Padding::default();
     let cols = workspace.cols(if pointwise { 0 } else { k * n });
-    let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| tap_cols(g, kx)).collect();
+    let col_ranges: Vec<(usize, usize)> = (0..kw).map(|kx| g.tap_cols(kx)).collect();
     for group in 0..g.groups {
         let xg = &x[group * g.in_per_group * plane_in..(group + 1) * g.in_per_group * plane_in];
         let b: &[f32] = if pointwise {
@@ -279,7 +269,7 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
                         let row = ((cl * kh + ky) * kw + kx) * n;
                         let base = kx * g.dilation[1];
                         for oy in 0..g.out_h {
-                            let Some(iy) = tap_row(g, oy, ky) else {
+                            let Some(iy) = g.tap_row(oy, ky) else {
                                 continue;
                             };
                             let irow = &xc[iy * g.in_w..(iy + 1) * g.in_w];

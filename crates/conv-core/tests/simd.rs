@@ -1,0 +1,73 @@
+//! The wasm SIMD direct convolution (`src/simd.rs`) against the naive reference on random
+//! problems: kernel sizes 1–5, dilations 1–3, any padding on each side, 1–3 groups, 2–5 input
+//! channels per group, 1–9 output channels per group (blocks of 4 and the rest), maps from 1
+//! to 20 pixels a side (tiles of 8 and the rest), with and without bias. `conv2d` takes the
+//! SIMD kernel for every stride-1 case of them in builds with `+simd128`, which every wasm build
+//! of the project has (`.cargo/config.toml`):
+//!
+//! `cargo test -p conv-core --target wasm32-unknown-unknown --test simd`
+//!
+//! (a stage of `make test`). Strided cases, which take the portable path, are mixed in.
+#![cfg(target_arch = "wasm32")]
+
+use conv_core::{conv2d, reference, Conv2dOptions, Padding, SeededRng};
+use ndarray::{Array1, Array3, Array4};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn this_build_has_the_simd_kernel() {
+    assert!(
+        cfg!(target_feature = "simd128"),
+        "build with the simd128 target feature (.cargo/config.toml)"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_simd_kernel_equals_the_naive_reference() {
+    let mut rng = SeededRng::new(2026);
+    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut checked = 0;
+    for case in 0..400u64 {
+        let groups = 1 + pick(3);
+        let (ipg, opg) = (2 + pick(4), 1 + pick(9));
+        let (k, d) = (1 + pick(5), 1 + pick(3));
+        let (h, w) = (1 + pick(20), 1 + pick(20));
+        let padding = Padding {
+            top: pick(4),
+            left: pick(4),
+            bottom: pick(4),
+            right: pick(4),
+        };
+        let stride = if case % 5 == 4 { 2 } else { 1 };
+        let ext = (k - 1) * d + 1;
+        if h + padding.top + padding.bottom < ext || w + padding.left + padding.right < ext {
+            continue;
+        }
+        let mut values = SeededRng::new(case);
+        let input = Array3::from_shape_simple_fn((groups * ipg, h, w), || values.signed_unit());
+        let weight =
+            Array4::from_shape_simple_fn((groups * opg, ipg, k, k), || values.signed_unit());
+        let bias = Array1::from_shape_simple_fn(groups * opg, || values.signed_unit());
+        let bias = (case % 2 == 0).then_some(bias.view());
+        let options = Conv2dOptions {
+            stride: [stride, stride],
+            padding,
+            dilation: [d, d],
+            groups,
+            ..Conv2dOptions::default()
+        };
+        let fast = conv2d(input.view(), weight.view(), bias, &options).unwrap();
+        let naive = reference::conv2d(input.view(), weight.view(), bias, &options)
+            .unwrap()
+            .output;
+        assert_eq!(fast.dim(), naive.dim(), "case {case}");
+        for (a, b) in fast.iter().zip(naive.iter()) {
+            assert!(
+                (a - b).abs() <= 1e-4 * (1.0 + a.abs().max(b.abs())),
+                "case {case}: {a} vs {b} ({options:?}, k {k}, {h}×{w})"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked} cases");
+}
