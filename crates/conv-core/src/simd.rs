@@ -1,8 +1,9 @@
 //! A direct convolution written with WebAssembly's 128-bit SIMD (`core::arch::wasm32`), for
 //! builds with the `simd128` target feature (every wasm build of the project: the page, its
-//! worker and the benchmark, `.cargo/config.toml`): stride 1, any kernel, dilation, padding and
-//! groups, with more than one input channel per group (depthwise layers have their own direct
-//! loop, `ops::depthwise_direct`).
+//! worker and the benchmark, `.cargo/config.toml`): stride 1, one group, more than one input
+//! channel, kernels larger than 1×1, any dilation and padding. The others go where they are
+//! faster (measured with `make bench`): a 1×1 kernel and a grouped layer to im2col + GEMM,
+//! depthwise layers to their direct loop (`ops::depthwise_direct`).
 //!
 //! Register tiling: 4 output channels × 8 output pixels of one row are summed in eight
 //! `f32x4` accumulators over every input channel and tap, reading each input row straight from
@@ -23,10 +24,10 @@ const TILE: usize = 8;
 /// Output channels a tile spans.
 const ROWS: usize = 4;
 
-/// Whether the direct kernel computes this geometry (a 1×1 kernel is a matrix product, which
-/// GEMM does faster).
+/// Whether the direct kernel computes this geometry (see the module's documentation: GEMM is
+/// faster for a 1×1 kernel, 3× in S3, and for the small groups of S4).
 pub(crate) fn takes(g: &ConvGeometry) -> bool {
-    g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1]
+    g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1] && g.groups == 1
 }
 
 /// Eight values as two vectors.

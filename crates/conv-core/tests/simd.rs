@@ -2,12 +2,13 @@
 //! problems: kernel sizes 1–5, dilations 1–3, any padding on each side, 1–3 groups, 2–5 input
 //! channels per group, 1–9 output channels per group (blocks of 4 and the rest), maps from 1
 //! to 20 pixels a side (tiles of 8 and the rest), with and without bias. `conv2d` takes the
-//! SIMD kernel for every stride-1 case of them in builds with `+simd128`, which every wasm build
-//! of the project has (`.cargo/config.toml`):
+//! SIMD kernel for every stride-1, one-group case with a kernel over 1×1 in builds with
+//! `+simd128`, which every wasm build of the project has (`.cargo/config.toml`):
 //!
 //! `cargo test -p conv-core --target wasm32-unknown-unknown --test simd`
 //!
-//! (a stage of `make test`). Strided cases, which take the portable path, are mixed in.
+//! (a stage of `make test`). Grouped, 1×1 and strided cases, which take the other paths, are
+//! mixed in.
 #![cfg(target_arch = "wasm32")]
 
 use conv_core::{conv2d, reference, Conv2dOptions, Padding, SeededRng};
@@ -23,8 +24,8 @@ fn the_simd_kernel_equals_the_naive_reference() {
     let mut rng = SeededRng::new(2026);
     let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
     let mut checked = 0;
-    for case in 0..400u64 {
-        let groups = 1 + pick(3);
+    for case in 0..600u64 {
+        let groups = if case % 3 == 2 { 1 + pick(3) } else { 1 };
         let (ipg, opg) = (2 + pick(4), 1 + pick(9));
         let (k, d) = (1 + pick(5), 1 + pick(3));
         let (h, w) = (1 + pick(20), 1 + pick(20));
