@@ -111,8 +111,8 @@ fn stack_job(query: &str, state: &AppState, width: f64, dark: bool) -> Result<Ve
     let given = Stack::from_text(&state.stack).map_err(|e| e.to_string())?;
     let mut stack = given.clone();
     let edit = value(query, "edit").and_then(|v| v.parse::<usize>().ok());
-    if let Some(Block::Layer(_)) = edit.and_then(|i| stack.blocks.get(i)) {
-        stack.blocks[edit.unwrap_or(0)] = Block::Layer(state.spec.clone());
+    if let Some(Block::Layer(spec)) = edit.and_then(|i| stack.blocks.get_mut(i)) {
+        *spec = state.spec.clone();
     }
     let (stack, fitted) = stack.fitted(&budget);
     let rows = stack.rows(&budget).map_err(|e| e.to_string())?;
@@ -148,8 +148,15 @@ fn stack_job(query: &str, state: &AppState, width: f64, dark: bool) -> Result<Ve
         figures.push(("cell", format!("{l},{y},{x},{h},{w},{n}")));
         let flow = stack.flow(&budget).map_err(|e| e.to_string())?;
         if let Some((Some(spec), _, _)) = flow.get(l) {
+            // The layer's values; the page's own settings as they are, so that loading the
+            // layer changes nothing else.
             let single = AppState {
                 spec: spec.clone(),
+                lang: state.lang,
+                theme: state.theme,
+                view: state.view,
+                input: state.input,
+                embed: state.embed,
                 ..AppState::default()
             };
             figures.push(("query", crate::url::to_query(&single)));
@@ -522,9 +529,17 @@ mod tests {
                 assert!(apart, "{a:?} {b:?}");
             }
         }
-        // The selected layer's values as the page's URL writes them, its input included.
+        // The selected layer's values as the page's URL writes them, its input included, and
+        // the page's settings as they are.
         let q = all(&f, "query")[0];
         assert!(q.contains("dilation=8"), "{q}");
+        let zh = AppState {
+            lang: crate::i18n::Lang::Zh,
+            view: crate::types::View::Channels,
+            ..state.clone()
+        };
+        let loaded = crate::url::parse_query(all(&stack_run(&zh), "query")[0], &zh);
+        assert_eq!((loaded.lang, loaded.view), (zh.lang, zh.view));
         let single = crate::url::parse_query(q, &AppState::default());
         assert_eq!((single.spec.height, single.spec.in_channels), (64, 21));
         // A cell outside its map moves to the nearest; a layer without a map to the default.
