@@ -516,6 +516,42 @@ impl Field {
 }
 
 impl Block {
+    /// `nn.MaxPool2d` (`max`) or `nn.AvgPool2d` with these settings.
+    pub fn pool(max: bool, kernel: usize, stride: usize, padding: usize) -> Block {
+        if max {
+            Block::MaxPool {
+                kernel,
+                stride,
+                padding,
+            }
+        } else {
+            Block::AvgPool {
+                kernel,
+                stride,
+                padding,
+            }
+        }
+    }
+
+    /// A pooling layer's `(max, kernel, stride, padding)`, the inverse of [`Block::pool`].
+    pub fn as_pool(&self) -> Option<(bool, usize, usize, usize)> {
+        match *self {
+            Block::MaxPool {
+                kernel,
+                stride,
+                padding,
+            } => Some((true, kernel, stride, padding)),
+            Block::AvgPool {
+                kernel,
+                stride,
+                padding,
+            } => Some((false, kernel, stride, padding)),
+            _ => None,
+        }
+    }
+}
+
+impl Block {
     /// The spec of a playground layer on `input`, and what the block makes of `input`.
     fn output(
         &self,

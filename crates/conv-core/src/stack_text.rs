@@ -67,16 +67,11 @@ impl Stack {
 fn block_text(block: &Block) -> String {
     match block {
         Block::Layer(spec) => layer_text(spec),
-        Block::MaxPool {
-            kernel,
-            stride,
-            padding,
-        } => format!("maxpool-k{kernel}-s{stride}-p{padding}"),
-        Block::AvgPool {
-            kernel,
-            stride,
-            padding,
-        } => format!("avgpool-k{kernel}-s{stride}-p{padding}"),
+        Block::MaxPool { .. } | Block::AvgPool { .. } => {
+            let (max, kernel, stride, padding) = block.as_pool().unwrap_or_default();
+            let name = if max { "maxpool" } else { "avgpool" };
+            format!("{name}-k{kernel}-s{stride}-p{padding}")
+        }
         Block::GlobalAvgPool => "gap".into(),
         Block::Flatten => "flatten".into(),
         Block::Linear { out_features, bias } => {
@@ -144,19 +139,7 @@ fn parse_block(text: &str) -> Option<Block> {
         "maxpool" | "avgpool" if only(&["k", "s", "p"]) => {
             let kernel = number("k", 2)?;
             let (stride, padding) = (number("s", kernel)?, number("p", 0)?);
-            if name == "maxpool" {
-                Block::MaxPool {
-                    kernel,
-                    stride,
-                    padding,
-                }
-            } else {
-                Block::AvgPool {
-                    kernel,
-                    stride,
-                    padding,
-                }
-            }
+            Block::pool(name == "maxpool", kernel, stride, padding)
         }
         "gap" if rest.is_empty() => Block::GlobalAvgPool,
         "flatten" if rest.is_empty() => Block::Flatten,

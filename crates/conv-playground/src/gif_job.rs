@@ -132,7 +132,7 @@ fn stack_job(query: &str, state: &AppState, width: f64, dark: bool) -> Result<Ve
             .find_map(|i| map(i).map(|[h, w]| [i, h / 2, w / 2])),
     }
     .filter(|_| traceable);
-    let view = crate::stack_view::draw(&stack, cell, state.lang, width, &budget)?;
+    let view = crate::stack_view::draw(&stack, &rows, cell, state.lang, width, &budget)?;
     let mut figures: Vec<(&str, String)> = view.summary;
     let text = stack.to_text();
     if text != given.to_text() {

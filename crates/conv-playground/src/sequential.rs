@@ -95,22 +95,7 @@ pub fn to_code(stack: &Stack, budget: &Budget) -> Option<String> {
                     lines.push(code.to_string());
                 }
             }
-            (
-                Block::MaxPool {
-                    kernel,
-                    stride,
-                    padding,
-                },
-                _,
-            ) => lines.push(pool("MaxPool2d", *kernel, *stride, *padding)),
-            (
-                Block::AvgPool {
-                    kernel,
-                    stride,
-                    padding,
-                },
-                _,
-            ) => lines.push(pool("AvgPool2d", *kernel, *stride, *padding)),
+            (Block::MaxPool { .. } | Block::AvgPool { .. }, _) => lines.push(pool(block)),
             (Block::GlobalAvgPool, _) => lines.push("nn.AdaptiveAvgPool2d(1)".into()),
             (Block::Flatten, _) => lines.push("nn.Flatten()".into()),
             (Block::Linear { out_features, bias }, _) => {
@@ -135,7 +120,12 @@ pub fn to_code(stack: &Stack, budget: &Budget) -> Option<String> {
     ))
 }
 
-fn pool(class: &str, kernel: usize, stride: usize, padding: usize) -> String {
+/// A pooling layer as its module.
+fn pool(block: &Block) -> String {
+    let Some((max, kernel, stride, padding)) = block.as_pool() else {
+        return String::new();
+    };
+    let class = if max { "MaxPool2d" } else { "AvgPool2d" };
     let mut a = kernel.to_string();
     if stride != kernel {
         a += &format!(", stride={stride}");
@@ -755,20 +745,7 @@ fn pooling(call: &Call) -> Result<Block, ParseError> {
     if a.flag("ceil_mode", false)? || (max && a.count("dilation", Some(1))? != 1) {
         return Err(a.bad("ceil_mode", "pooling without ceil_mode or dilation"));
     }
-    let block = if max {
-        Block::MaxPool {
-            kernel,
-            stride,
-            padding,
-        }
-    } else {
-        Block::AvgPool {
-            kernel,
-            stride,
-            padding,
-        }
-    };
-    Ok(block)
+    Ok(Block::pool(max, kernel, stride, padding))
 }
 
 /// A depthwise convolution right before a 1×1 one with the same bias setting is the

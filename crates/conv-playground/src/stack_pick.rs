@@ -51,7 +51,12 @@ pub fn at(figures: &Figures, x: f64, y: f64) -> Option<[usize; 3]> {
 /// faster than the drawings arrive move on from `current`, the cell last selected; the map's
 /// size is known for the layer drawn only.
 pub fn by_key(figures: &Figures, current: Option<[usize; 3]>, key: &str) -> Option<[usize; 3]> {
-    let [dl, dy, dx, rows, cols, n] = drawn(figures)?;
+    step(drawn(figures)?, current, key)
+}
+
+/// [`by_key`] from the cell drawn (`[layer, y, x, rows, cols, layers]`, [`drawn`]).
+pub fn step(drawn: [usize; 6], current: Option<[usize; 3]>, key: &str) -> Option<[usize; 3]> {
+    let [dl, dy, dx, rows, cols, n] = drawn;
     let [l, y, x] = current.unwrap_or([dl, dy, dx]);
     let (rows, cols) = if l == dl {
         (rows, cols)

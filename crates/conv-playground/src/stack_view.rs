@@ -307,28 +307,28 @@ pub struct View {
     pub hits: Vec<Hit>,
 }
 
-/// The stack view for a figure column `width` pixels wide, with the footprint of `cell`
+/// The stack view of `stack` and its `rows` ([`Stack::rows`], which the caller has computed)
+/// for a figure column `width` pixels wide, with the footprint of `cell`
 /// (`[layer, y, x]`, a cell of that layer's output) if one is selected: its count of paths in
 /// the input and in every layer's output up to the cell's own (where it is outlined), and the
 /// maps after it to select from. Maps of ReLU and batch norm, the same cells as the map before
 /// them, are not repeated.
 ///
-/// **Errors** with conv-core's message naming the layer that does not fit, or if the cell
-/// does not exist.
+/// **Errors** with conv-core's message if the cell does not exist.
 pub fn draw(
     stack: &Stack,
+    rows: &[Row],
     cell: Option<[usize; 3]>,
     lang: Lang,
     width: f64,
     budget: &Budget,
 ) -> Result<View, String> {
     use conv_core::stack::Block;
-    let rows = stack.rows(budget).map_err(|e| e.to_string())?;
-    let mut summary = summary(stack, &rows, budget);
+    let mut summary = summary(stack, rows, budget);
     let mut hits = Vec::new();
     let width = width.clamp(300.0, 960.0);
     let mut out = Display::new(width, 0.0);
-    let mut y = table(&mut out, stack, &rows, cell.map(|c| c[0]), lang, &mut hits);
+    let mut y = table(&mut out, stack, rows, cell.map(|c| c[0]), lang, &mut hits);
     if let Some([layer, cy, cx]) = cell {
         let traced = stack
             .footprint(layer, [cy, cx], budget)
@@ -396,6 +396,18 @@ mod tests {
         max_macs: 1 << 50,
     };
 
+    /// [`draw`] with the stack's rows.
+    fn drawn(
+        stack: &Stack,
+        cell: Option<[usize; 3]>,
+        lang: Lang,
+        width: f64,
+        budget: &Budget,
+    ) -> Result<View, String> {
+        let rows = stack.rows(budget).map_err(|e| e.to_string())?;
+        draw(stack, &rows, cell, lang, width, budget)
+    }
+
     fn get<'a>(s: &'a Summary, key: &str) -> &'a str {
         s.iter()
             .find(|(k, _)| *k == key)
@@ -406,22 +418,22 @@ mod tests {
     #[test]
     fn the_presets_summaries_are_their_published_figures() {
         let vgg = Stack::preset("vgg16").unwrap();
-        let View { summary: s, .. } = draw(&vgg, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = drawn(&vgg, None, Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-output-shape"), "512×7×7");
         assert_eq!(get(&s, "stack-params"), "14,714,688");
         assert_eq!(get(&s, "stack-receptive-field"), "212×212");
         let m = Stack::preset("mobilenet_v1").unwrap();
-        let View { summary: s, .. } = draw(&m, None, Lang::Zh, 375.0, &BIG).unwrap();
+        let View { summary: s, .. } = drawn(&m, None, Lang::Zh, 375.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-output-shape"), "1000");
         assert_eq!(get(&s, "stack-macs"), "568,740,352");
         assert_eq!(get(&s, "stack-params"), "4,210,088");
         let c = Stack::preset("context_module").unwrap();
-        let View { summary: s, .. } = draw(&c, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = drawn(&c, None, Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-receptive-field"), "67×67");
         // After a transposed layer the field is traced (a 2×2 kernel at stride 2, then 3×3
         // convolutions: the centre cell's field in the decoder's 8×8 input).
         let d = Stack::preset("unet_decoder").unwrap();
-        let View { summary: s, .. } = draw(&d, None, Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = drawn(&d, None, Lang::En, 960.0, &BIG).unwrap();
         assert!(!get(&s, "stack-receptive-field").is_empty());
     }
 
@@ -438,7 +450,7 @@ mod tests {
             (&vgg, en, 335.0),
         ];
         for (m, lang, width) in cases {
-            let View { drawing, hits, .. } = draw(m, Some([26, 3, 3]), lang, width, &BIG).unwrap();
+            let View { drawing, hits, .. } = drawn(m, Some([26, 3, 3]), lang, width, &BIG).unwrap();
             assert!(drawing.width <= width);
             for it in &drawing.items {
                 let right = match it {
@@ -489,15 +501,15 @@ mod tests {
             drawing: d,
             summary: s,
             ..
-        } = draw(&c, Some([12, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
+        } = drawn(&c, Some([12, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
         // The last 3×3 layer at the centre: 67×67 in the input, clipped to the 64×64 map.
         assert_eq!(get(&s, "stack-footprint"), "64×64");
         // The dilation-8 layer: 33×33, well inside the map.
-        let View { summary: s, .. } = draw(&c, Some([8, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
+        let View { summary: s, .. } = drawn(&c, Some([8, 32, 32]), Lang::En, 960.0, &BIG).unwrap();
         assert_eq!(get(&s, "stack-footprint"), "33×33");
         assert!(d.cell_count() > 0);
         // A cell that does not exist is an error, not a panic.
-        assert!(draw(&c, Some([12, 99, 0]), Lang::En, 960.0, &BIG).is_err());
-        assert!(draw(&c, Some([40, 0, 0]), Lang::En, 960.0, &BIG).is_err());
+        assert!(drawn(&c, Some([12, 99, 0]), Lang::En, 960.0, &BIG).is_err());
+        assert!(drawn(&c, Some([40, 0, 0]), Lang::En, 960.0, &BIG).is_err());
     }
 }

@@ -165,6 +165,13 @@ pub enum Action {
     StackWritten(String),
     /// Select a cell of the stack view; selecting another layer ends the edit.
     PickStackCell([usize; 3]),
+    /// A key on the stack view: from the cell selected (or else the one drawn, `drawn` as
+    /// `stack_pick::drawn` reads it) to the one the key names (`stack_pick::step`). Reduced
+    /// against the state of the moment, so that keys faster than the page renders each count.
+    StepStackCell {
+        drawn: [usize; 6],
+        key: String,
+    },
     /// Load layer `.0` of the stack (its values as URL parameters) into the controls.
     EditStackLayer(usize, Patch),
     /// Stop editing the stack's layer.
@@ -496,6 +503,11 @@ impl AppState {
                 self.stack_edit = None;
             }
             Action::StackWritten(stack) => self.stack = stack,
+            Action::StepStackCell { drawn, key } => {
+                if let Some(cell) = crate::stack_pick::step(drawn, self.stack_cell, &key) {
+                    self.reduce_page(Action::PickStackCell(cell));
+                }
+            }
             Action::PickStackCell(cell) => {
                 if self.stack_edit.is_some_and(|e| e.layer != cell[0]) {
                     self.stack_edit = None;
@@ -567,6 +579,21 @@ impl Action {
 mod tests {
     use super::*;
     use conv_core::Budget;
+
+    #[test]
+    fn keys_reduced_before_the_next_drawing_each_move_the_cell() {
+        // The drawing shows layer 10's centre of 15 layers; three Page Ups and a right arrow
+        // arrive before the next drawing: each moves on from the one before.
+        let drawn = [10, 32, 32, 64, 64, 15];
+        let key = |k: &str| Action::StepStackCell {
+            drawn,
+            key: k.into(),
+        };
+        let s = ["PageUp", "PageUp", "PageUp", "ArrowRight", "Enter"]
+            .iter()
+            .fold(AppState::default(), |s, k| s.reduce(key(k)));
+        assert_eq!(s.stack_cell, Some([7, 32, 33]));
+    }
 
     #[test]
     fn every_action_leaves_a_valid_spec() {

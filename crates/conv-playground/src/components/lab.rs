@@ -109,9 +109,6 @@ fn start(
 #[function_component(LabPanel)]
 pub fn lab_panel() -> Html {
     let jobs = use_mut_ref(Jobs::default);
-    // The stack view's cell last selected by a key, ahead of the state while keys come faster
-    // than the page renders (`stack::stack_image`).
-    let keyed = use_mut_ref(|| None::<[usize; 3]>);
     let shown = use_state(|| Shown::Nothing);
     let ctx = use_app();
     let job = ctx.as_ref().and_then(|c| {
@@ -172,7 +169,7 @@ pub fn lab_panel() -> Html {
                     <span>{ tr(lang, &format!("stat.{k}")) }{ " " }<b data-stat={k.clone()}>{ v }</b></span>
                 }) }</p>
                 if stack {
-                    { super::stack::stack_image(&ctx, figures, url, *job == now, keyed.clone()) }
+                    { super::stack::stack_image(&ctx, figures, url, *job == now) }
                 } else {
                     <img class="lab-figure" src={url.clone()} alt={tr(lang, "lab.figure")} data-current={(*job == now).to_string()} />
                 }

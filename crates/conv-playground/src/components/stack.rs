@@ -129,17 +129,14 @@ pub fn stack_tools(p: &StackToolsProps) -> Html {
 }
 
 /// The stack's drawing, with the tools above it: a click or a tap on a cell of a map or on a row
-/// of the table selects it, and so do the arrow keys and Page Up / Page Down on it. `keyed`
-/// holds the cell a key selected last: each render sets it to the state's, and a key moves on
-/// from it at once, so that keys pressed faster than renders each count.
+/// of the table selects it, and so do the arrow keys and Page Up / Page Down on it (each key
+/// reduced against the state of the moment: `Action::StepStackCell`).
 pub fn stack_image(
     ctx: &AppContext,
     figures: &Rc<Vec<(String, String)>>,
     url: &str,
     current: bool,
-    keyed: Rc<std::cell::RefCell<Option<[usize; 3]>>>,
 ) -> Html {
-    *keyed.borrow_mut() = ctx.state.stack_cell;
     let pick = {
         let (d, f) = (ctx.dispatch.clone(), figures.clone());
         Callback::from(move |e: MouseEvent| {
@@ -156,11 +153,13 @@ pub fn stack_image(
     let key = {
         let (d, f) = (ctx.dispatch.clone(), figures.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let now = *keyed.borrow();
-            if let Some(cell) = stack_pick::by_key(&f, now, &e.key()) {
+            let key = e.key();
+            let Some(drawn) = stack_pick::drawn(&f) else {
+                return;
+            };
+            if stack_pick::step(drawn, None, &key).is_some() {
                 e.prevent_default();
-                *keyed.borrow_mut() = Some(cell);
-                d.emit(Action::PickStackCell(cell));
+                d.emit(Action::StepStackCell { drawn, key });
             }
         })
     };
