@@ -234,7 +234,7 @@ fn footprints(
         out.text([x, y + TEXT_PX], title, TEXT_PX, Ink::Text);
         let m = &p.counts;
         let (h, w) = m.dim();
-        let mut drawn = if h.max(w) <= 64 {
+        let drawn = if h.max(w) <= 64 {
             let cell = (panel / h.max(w).max(1) as f64).floor().max(2.0);
             // Counts of three digits and more do not fit a cell: colours only then.
             let most = m.iter().copied().max().unwrap_or(0);
@@ -260,7 +260,6 @@ fn footprints(
             });
         }
         let dh = drawn.height;
-        drawn.width = drawn.width.max(1.0);
         out.append(drawn, x, top);
         row_h = row_h.max(TEXT_PX + 6.0 + dh);
     }
