@@ -3,7 +3,7 @@
 //! inserted zero or copy; per-output-cell contributions both ways; animation steps; and the
 //! overlap map of a transposed convolution.
 
-use ndarray::{Array1, Array2, Array3, Array4, ArrayView3};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView3, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{ConvRole, LayerSpec, Op, UpsampleMode};
@@ -303,6 +303,23 @@ impl LayerSpec {
         weights: &LayerWeights,
         budget: &Budget,
     ) -> Result<Forward, ConvError> {
+        self.forward_given(input, weights, budget, Vec::new())
+    }
+
+    /// [`LayerSpec::forward`] with the convolutions' outputs `given` (in the order of
+    /// [`Forward::convs`]; those not given are computed): a front end that computes a large
+    /// layer away from the thread it draws on builds the stages there from the outputs computed
+    /// elsewhere, which leaves only the cheap stages to compute.
+    ///
+    /// **Errors** as [`LayerSpec::forward`], and if a given output has another shape than the
+    /// convolution's.
+    pub fn forward_given(
+        &self,
+        input: ArrayView3<f32>,
+        weights: &LayerWeights,
+        budget: &Budget,
+        given: Vec<Array3<f32>>,
+    ) -> Result<Forward, ConvError> {
         let shapes = self.shapes(budget)?;
         let e = self.effective();
         let expected = [e.in_channels, e.height, e.width];
@@ -324,6 +341,8 @@ impl LayerSpec {
             convs: Vec::new(),
             interpolation: None,
             budget,
+            given: given.into_iter(),
+            shapes,
         };
         let mut weight_iter = weights.convs.iter().enumerate();
         let kinds: Vec<StageKind> = (0..ops.len())
@@ -369,7 +388,7 @@ impl LayerSpec {
         }
         debug_assert_eq!(
             pass.stages.last().map(|s| s.shape()),
-            shapes.last().copied()
+            pass.shapes.last().copied()
         );
         Ok(Forward {
             stages: pass.stages,
@@ -390,12 +409,67 @@ fn first_groups(ops: &[Op]) -> usize {
         .unwrap_or(1)
 }
 
+impl LayerSpec {
+    /// The convolutions' outputs of a first picture: the last convolution's first `n` output
+    /// channels computed, its others left at zero, where that convolution writes the output and
+    /// has one group (else every channel); the other convolutions whole. For
+    /// [`LayerSpec::forward_given`] where it draws.
+    ///
+    /// **Errors** as [`LayerSpec::forward`].
+    pub fn first_outputs(
+        &self,
+        input: ArrayView3<f32>,
+        weights: &LayerWeights,
+        budget: &Budget,
+        n: usize,
+    ) -> Result<Vec<Array3<f32>>, ConvError> {
+        let e = self.effective();
+        let ops = e.ops();
+        let axis = match ops.last() {
+            Some(Op::Conv { options, .. }) if options.groups == 1 => 0,
+            Some(Op::ConvTranspose { options, .. }) if options.groups == 1 => 1,
+            _ => usize::MAX,
+        };
+        let total = e.out_channels;
+        if axis == usize::MAX || n >= total {
+            return Ok(self.forward(input, weights, budget)?.into_conv_outputs());
+        }
+        // The same layer with `n` output channels, its last weights cut to them.
+        let narrow = LayerSpec {
+            out_channels: n,
+            ..e.clone()
+        };
+        let mut cut = weights.clone();
+        let last = cut
+            .convs
+            .last_mut()
+            .ok_or(ConvError::ZeroSize { name: "weights" })?;
+        last.weight = last.weight.slice_axis(Axis(axis), (0..n).into()).to_owned();
+        last.bias = last
+            .bias
+            .as_ref()
+            .map(|b| b.slice(ndarray::s![..n]).to_owned());
+        let mut out = narrow.forward(input, &cut, budget)?.into_conv_outputs();
+        if let Some(some) = out.pop() {
+            let (_, h, w) = some.dim();
+            let mut whole = Array3::zeros((total, h, w));
+            whole.slice_mut(ndarray::s![..n, .., ..]).assign(&some);
+            out.push(whole);
+        }
+        Ok(out)
+    }
+}
+
 /// A forward pass being built, one op after the other.
 struct Pass<'a> {
     stages: Vec<Stage>,
     convs: Vec<ConvView>,
     interpolation: Option<Interpolation>,
     budget: &'a Budget,
+    /// [`LayerSpec::forward_given`]'s outputs, in the order the convolutions come.
+    given: std::vec::IntoIter<Array3<f32>>,
+    /// Each op's output shape.
+    shapes: Vec<[usize; 3]>,
 }
 
 /// Where a convolution op sits: its index among the ops, the kind of stage it writes, and its
@@ -491,15 +565,19 @@ impl Pass<'_> {
         out_channels: usize,
         options: Conv2dOptions,
     ) -> Result<(), ConvError> {
+        let (given, budget, cw) = (self.given.next(), self.budget, slot.conv);
+        let src = &self.last().1.data;
+        let out = conv_output(given, self.shapes[slot.op], || {
+            crate::ops::conv2d_with_budget(
+                src.view(),
+                cw.weight.view(),
+                cw.bias.as_ref().map(|b| b.view()),
+                &options,
+                budget,
+            )
+        })?;
         let (prev, src) = self.last();
         let cw = slot.conv;
-        let out = crate::ops::conv2d_with_budget(
-            src.data.view(),
-            cw.weight.view(),
-            cw.bias.as_ref().map(|b| b.view()),
-            &options,
-            self.budget,
-        )?;
         let input_stage = if options.padding == crate::Padding::default() {
             prev
         } else {
@@ -540,15 +618,19 @@ impl Pass<'_> {
         kernel: usize,
         options: ConvTranspose2dOptions,
     ) -> Result<(), ConvError> {
+        let (given, budget, cw) = (self.given.next(), self.budget, slot.conv);
+        let src = &self.last().1.data;
+        let out = conv_output(given, self.shapes[slot.op], || {
+            crate::ops::conv_transpose2d_with_budget(
+                src.view(),
+                cw.weight.view(),
+                cw.bias.as_ref().map(|b| b.view()),
+                &options,
+                budget,
+            )
+        })?;
         let (_, src) = self.last();
         let cw = slot.conv;
-        let out = crate::ops::conv_transpose2d_with_budget(
-            src.data.view(),
-            cw.weight.view(),
-            cw.bias.as_ref().map(|b| b.view()),
-            &options,
-            self.budget,
-        )?;
         let inserted = zero_inserted(src, options.stride[0]);
         let ext = crate::shape::kernel_field(kernel, options.dilation[0])?;
         let (_, oh, ow) = out.dim();
@@ -590,6 +672,26 @@ impl Pass<'_> {
     }
 }
 
+/// The output of a convolution: the one `given` if it has the op's `shape`, or `run`'s.
+fn conv_output(
+    given: Option<Array3<f32>>,
+    shape: [usize; 3],
+    run: impl FnOnce() -> Result<Array3<f32>, ConvError>,
+) -> Result<Array3<f32>, ConvError> {
+    let Some(given) = given else {
+        return run();
+    };
+    let [c, h, w] = shape;
+    if given.dim() != (c, h, w) {
+        let (gc, gh, gw) = given.dim();
+        return Err(ConvError::WeightShape {
+            expected: [1, c, h, w],
+            actual: [1, gc, gh, gw],
+        });
+    }
+    Ok(given)
+}
+
 /// `src` with `s - 1` zeros inserted between its pixels.
 fn zero_inserted(src: &Stage, s: usize) -> Stage {
     let (c, h, w) = src.data.dim();
@@ -626,6 +728,15 @@ fn flipped_kernel(weight: &Array4<f32>, out_channels: usize, groups: usize) -> A
 }
 
 impl Forward {
+    /// Each convolution's output, in the order of [`Forward::convs`] (what
+    /// [`LayerSpec::forward_given`] takes).
+    pub fn into_conv_outputs(self) -> Vec<Array3<f32>> {
+        let mut stages: Vec<_> = self.stages.into_iter().map(|s| Some(s.data)).collect();
+        (self.convs.iter())
+            .filter_map(|v| stages.get_mut(v.output_stage)?.take())
+            .collect()
+    }
+
     /// The output stage.
     pub fn output(&self) -> &Stage {
         self.stages.last().expect("a forward pass has an output")

@@ -1,5 +1,6 @@
-//! The fast paths the playground uses: im2col + GEMM (`matrixmultiply`) for convolutions, a
-//! direct loop for depthwise layers, GEMM + col2im for transposed convolutions; a padding mode
+//! The fast paths the playground uses: im2col + GEMM for convolutions (in wasm builds a direct
+//! SIMD kernel where it is faster, `simd.rs`), a direct loop for depthwise layers, GEMM + col2im
+//! for transposed convolutions; GEMM is `matrixmultiply` natively and `simd::gemm` in wasm; a padding mode
 //! other than zeros pads a copy of the input first. Upsampling: nearest, bilinear (both corner
 //! conventions) and pixel shuffle.
 
@@ -297,6 +298,28 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
 /// `c (m×n) += a (m×k) · b (k×n)`, with row and column strides of `a` and `b`.
 #[allow(clippy::too_many_arguments)]
 fn sgemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    a_strides: (usize, usize),
+    b: &[f32],
+    b_strides: (usize, usize),
+    c: &mut [f32],
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        assert!(b_strides == (n, 1), "the SIMD product reads rows of b");
+        crate::simd::gemm(m, k, n, a, a_strides, b, c);
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    portable_sgemm(m, k, n, a, a_strides, b, b_strides, c);
+}
+
+/// [`sgemm`] by `matrixmultiply`, where the wasm SIMD product is not built.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[allow(clippy::too_many_arguments)]
+fn portable_sgemm(
     m: usize,
     k: usize,
     n: usize,

@@ -1,9 +1,12 @@
-//! A direct convolution written with WebAssembly's 128-bit SIMD (`core::arch::wasm32`), for
-//! builds with the `simd128` target feature (every wasm build of the project: the page, its
-//! worker and the benchmark, `.cargo/config.toml`): stride 1, one group, more than one input
-//! channel, kernels larger than 1×1, any dilation and padding. The others go where they are
-//! faster (measured with `make bench`): a 1×1 kernel and a grouped layer to im2col + GEMM,
-//! depthwise layers to their direct loop (`ops::depthwise_direct`).
+//! A direct convolution and a matrix product written with WebAssembly's 128-bit SIMD
+//! (`core::arch::wasm32`), for builds with the `simd128` target feature (every wasm build of the
+//! project: the page, its worker and the benchmark, `.cargo/config.toml`).
+//!
+//! The direct convolution takes stride 1, one group, more than one input channel, kernels larger
+//! than 1×1, any dilation and padding. The others go where they are faster (measured with
+//! `make bench`): a 1×1 kernel and a grouped or strided layer to im2col and the matrix product
+//! [`gemm`] (which also serves the transposed convolution), depthwise layers to their direct
+//! loop (`ops::depthwise_direct`).
 //!
 //! Register tiling: 4 output channels × 8 output pixels of one row are summed in eight
 //! `f32x4` accumulators over every input channel and tap, reading each input row straight from
@@ -11,7 +14,11 @@
 //! padding read their input through a zero-filled copy. The weights of 4 output channels are
 //! packed side by side once per block, so that one load gives a tap's 4 weights.
 //!
-//! The native build keeps the portable im2col + GEMM path; the property tests of `tests/simd.rs`
+//! [`gemm`] has the same 4 × 8 register tile: 4 rows of the weights packed side by side, 8
+//! columns of the right-hand matrix loaded straight from its rows, the columns taken in chunks
+//! that stay in cache while every block of 4 rows passes over them.
+//!
+//! The native build keeps the portable im2col + GEMM path (`matrixmultiply`); the property tests of `tests/simd.rs`
 //! hold this kernel to the naive reference, built for wasm32 with `+simd128` and run under
 //! wasm-bindgen-test.
 
@@ -223,4 +230,94 @@ fn tile(
         }
     }
     sums
+}
+
+/// `c (m × n, row-major) += a (m × k, row and column strides `a_strides`) · b (k × n,
+/// row-major)`.
+pub(crate) fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    a_strides: (usize, usize),
+    b: &[f32],
+    c: &mut [f32],
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(a.len() > (m - 1) * a_strides.0 + (k - 1) * a_strides.1);
+    assert!(b.len() >= k * n && c.len() >= m * n);
+    let at = |i: usize, kk: usize| a[i * a_strides.0 + kk * a_strides.1];
+    // Blocks of 4 rows of `a`, each `k × 4` with its rows side by side (0 past the last row).
+    let blocks = m.div_ceil(ROWS);
+    let mut packed = vec![0f32; blocks * k * ROWS];
+    for i in 0..m {
+        for kk in 0..k {
+            packed[((i / ROWS) * k + kk) * ROWS + i % ROWS] = at(i, kk);
+        }
+    }
+    // Columns in chunks of about 128 KB of `b`, which every block passes over in turn.
+    let chunk = ((32 * 1024 / k) / TILE * TILE).clamp(TILE, 1024);
+    let full = n / TILE * TILE;
+    for j0 in (0..full).step_by(chunk) {
+        for (blk, pa) in packed.chunks_exact(k * ROWS).enumerate() {
+            let rows = (m - blk * ROWS).min(ROWS);
+            let c = &mut c[blk * ROWS * n..(blk * ROWS + rows) * n];
+            for j in (j0..(j0 + chunk).min(full)).step_by(TILE) {
+                panel(pa, b, c, rows, k, n, j);
+            }
+        }
+    }
+    // The last columns (fewer than 8), one at a time.
+    for i in 0..m {
+        for j in full..n {
+            let sum: f32 = (0..k).map(|kk| at(i, kk) * b[kk * n + j]).sum();
+            c[i * n + j] += sum;
+        }
+    }
+}
+
+/// `c[r][j .. j + 8] += Σ_kk pa[kk][r] · b[kk][j .. j + 8]` for the `rows` rows of `c` (the
+/// first rows of a block, `n` apart) and the block's packed rows `pa` (`k × 4`).
+#[inline(always)]
+fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, j: usize) {
+    assert!(pa.len() >= k * ROWS && j + TILE <= n && b.len() >= k * n);
+    assert!(rows <= ROWS && c.len() >= rows * n);
+    let zero = f32x4_splat(0.0);
+    // SAFETY: the asserts above: row `kk < k` of `b` holds columns `j .. j + 8` (`j + 8 ≤ n`),
+    // `pa` holds `k · 4` values, and `c` holds `rows` rows of `n`; `v128_load` / `v128_store`
+    // read and write 16 unaligned bytes.
+    unsafe {
+        let (mut bp, mut ap) = (b.as_ptr().add(j), pa.as_ptr());
+        let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+        let (mut a4, mut a5, mut a6, mut a7) = (zero, zero, zero, zero);
+        for _ in 0..k {
+            let v0 = v128_load(bp as *const v128);
+            let v1 = v128_load(bp.add(4) as *const v128);
+            let w = v128_load(ap as *const v128);
+            let w0 = i32x4_shuffle::<0, 0, 0, 0>(w, w);
+            let w1 = i32x4_shuffle::<1, 1, 1, 1>(w, w);
+            let w2 = i32x4_shuffle::<2, 2, 2, 2>(w, w);
+            let w3 = i32x4_shuffle::<3, 3, 3, 3>(w, w);
+            a0 = f32x4_add(a0, f32x4_mul(w0, v0));
+            a1 = f32x4_add(a1, f32x4_mul(w0, v1));
+            a2 = f32x4_add(a2, f32x4_mul(w1, v0));
+            a3 = f32x4_add(a3, f32x4_mul(w1, v1));
+            a4 = f32x4_add(a4, f32x4_mul(w2, v0));
+            a5 = f32x4_add(a5, f32x4_mul(w2, v1));
+            a6 = f32x4_add(a6, f32x4_mul(w3, v0));
+            a7 = f32x4_add(a7, f32x4_mul(w3, v1));
+            bp = bp.add(n);
+            ap = ap.add(ROWS);
+        }
+        let acc = [a0, a1, a2, a3, a4, a5, a6, a7];
+        for r in 0..rows {
+            let p = c.as_mut_ptr().add(r * n + j);
+            let lo = f32x4_add(v128_load(p as *const v128), acc[2 * r]);
+            let hi = f32x4_add(v128_load(p.add(4) as *const v128), acc[2 * r + 1]);
+            v128_store(p as *mut v128, lo);
+            v128_store(p.add(4) as *mut v128, hi);
+        }
+    }
 }

@@ -225,8 +225,25 @@ pub(crate) fn paint_map(
             .collect();
         d.cells([ox, oy], cell, w, h, paints);
         if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
+            // The padding hatched in a few rectangles, the other marks cell by cell.
+            for [y, x, rows, cols] in padding_rects(&stage.cells) {
+                d.push(Item::Fill {
+                    shape: Shape::rect(
+                        ox + x as f64 * cell,
+                        oy + y as f64 * cell,
+                        cols as f64 * cell,
+                        rows as f64 * cell,
+                    ),
+                    paint: Paint::Ink(Ink::Padding),
+                    hatch: true,
+                    cell: false,
+                });
+            }
             for y in 0..h {
                 for x in 0..w {
+                    if stage.cells[[y, x]] == Cell::Padding {
+                        continue;
+                    }
                     decorate(
                         d,
                         stage,
@@ -246,6 +263,46 @@ pub(crate) fn paint_map(
             }
         }
     }
+}
+
+/// The padding cells of a map as rectangles `[y, x, rows, cols]`: each row's runs of padding,
+/// a run joined to the one above it when they span the same columns (a padded map's padding is
+/// four rectangles, where it would be hundreds of cells).
+pub fn padding_rects(cells: &ndarray::Array2<Cell>) -> Vec<[usize; 4]> {
+    let (h, w) = cells.dim();
+    let mut done: Vec<[usize; 4]> = Vec::new();
+    // Rectangles still growing: those that reached the row above.
+    let mut open: Vec<[usize; 4]> = Vec::new();
+    for y in 0..h {
+        let mut runs = Vec::new();
+        let mut x = 0;
+        while x < w {
+            if cells[[y, x]] != Cell::Padding {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && cells[[y, x]] == Cell::Padding {
+                x += 1;
+            }
+            runs.push((start, x - start));
+        }
+        let mut next = Vec::new();
+        for (x, cols) in runs {
+            match open.iter().position(|r| r[1] == x && r[3] == cols) {
+                Some(i) => {
+                    let mut r = open.swap_remove(i);
+                    r[2] += 1;
+                    next.push(r);
+                }
+                None => next.push([y, x, 1, cols]),
+            }
+        }
+        done.append(&mut open);
+        open = next;
+    }
+    done.append(&mut open);
+    done
 }
 
 /// Grid lines over a `w × h` map at `(ox, oy)`.
@@ -509,6 +566,42 @@ pub fn compose(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn padding_is_a_few_rectangles_covering_exactly_the_padding_cells() {
+        use conv_core::{Cell, LayerKind};
+        for kind in LayerKind::ALL {
+            let s = AppState::default().reduce(crate::state::Action::SetLayer(kind));
+            let scene = Scene::build(&SceneKey::from(&s)).unwrap();
+            for stage in &scene.forward.stages {
+                let rects = super::padding_rects(&stage.cells);
+                let mut covered = ndarray::Array2::<u8>::zeros(stage.cells.dim());
+                for [y, x, rows, cols] in &rects {
+                    covered
+                        .slice_mut(ndarray::s![*y..y + rows, *x..x + cols])
+                        .iter_mut()
+                        .for_each(|c| *c += 1);
+                }
+                for ((yx, cell), n) in stage.cells.indexed_iter().zip(covered.iter()) {
+                    let want = u8::from(*cell == Cell::Padding);
+                    assert_eq!(*n, want, "{kind:?} {yx:?}");
+                }
+            }
+        }
+        // A padded map: four bands.
+        let mut cells = ndarray::Array2::from_elem((9, 9), Cell::Padding);
+        for y in 2..7 {
+            for x in 2..7 {
+                cells[[y, x]] = Cell::Data { y, x };
+            }
+        }
+        let mut rects = super::padding_rects(&cells);
+        rects.sort();
+        assert_eq!(
+            rects,
+            [[0, 0, 2, 9], [2, 0, 5, 2], [2, 7, 5, 2], [7, 0, 2, 9]]
+        );
+    }
+
     use super::*;
     use crate::layout::plan;
     use crate::scene::SceneKey;

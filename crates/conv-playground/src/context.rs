@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::dom::{self, FrameDispatcher};
 use crate::i18n::Lang;
 use crate::scene::{Scene, SceneKey};
+use crate::scene_worker::{use_scene, Computed};
 use crate::state::{Action, AppState};
 use crate::trace::{self, Trace};
 use crate::types::Theme;
@@ -56,6 +57,8 @@ pub struct AppContext {
     pub transposed: bool,
     /// The current step's box in the volume view.
     pub active: Option<Active>,
+    /// How much of the scene is computed (a large layer's is computed in a worker).
+    pub computed: Computed,
 }
 
 impl AppContext {
@@ -84,7 +87,7 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     let width = use_figure_width();
     let dark_pref = use_state(dom::prefers_dark);
     let state = &store.0;
-    let scene = use_memo(SceneKey::from(state), Scene::build);
+    let (scene, computed) = use_scene(&SceneKey::from(state));
     let steps = use_memo(
         (SceneRef(scene.clone()), state.anim.scatter),
         |(scene, scatter)| match &*scene.0 {
@@ -118,6 +121,7 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
         trace: Rc::new(current_trace(&scene, state, &steps)),
         active: current_active(&scene, state, &steps),
         steps: steps.len(),
+        computed,
         out_channels,
         transposed,
     };

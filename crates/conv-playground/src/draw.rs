@@ -18,8 +18,17 @@ pub fn prepare(
     height: f64,
     dpr: f64,
 ) {
-    canvas.set_width((width * dpr).ceil().max(1.0) as u32);
-    canvas.set_height((height * dpr).ceil().max(1.0) as u32);
+    // A canvas given its own size again would drop its pixels and memory all the same.
+    let (w, h) = (
+        (width * dpr).ceil().max(1.0) as u32,
+        (height * dpr).ceil().max(1.0) as u32,
+    );
+    if canvas.width() != w {
+        canvas.set_width(w);
+    }
+    if canvas.height() != h {
+        canvas.set_height(h);
+    }
     // The CSS size through the CSSOM (a style attribute would need 'unsafe-inline').
     let style = canvas.style();
     let _ = style.set_property("width", &format!("{}px", Fixed(width, 0)));
@@ -66,10 +75,31 @@ fn hatch(ctx: &CanvasRenderingContext2d, shape: &Shape, colour: &str) {
     ctx.restore();
 }
 
-/// Paint `display` with the colours of `pal`.
+/// Paint `display` with the colours of `pal`; a run of lines of one ink and width (a map's
+/// grid) in one path.
 pub fn paint(ctx: &CanvasRenderingContext2d, display: &Display, pal: &Palette) {
-    for item in &display.items {
-        paint_item(ctx, item, pal);
+    let mut items = display.items.iter().peekable();
+    while let Some(item) = items.next() {
+        let Item::Line { ink, width, .. } = item else {
+            paint_item(ctx, item, pal);
+            continue;
+        };
+        ctx.set_stroke_style_str(&pal.ink(*ink).css());
+        ctx.set_line_width(*width);
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+        ctx.begin_path();
+        let mut line = item;
+        loop {
+            if let Item::Line { from, to, .. } = line {
+                ctx.move_to(from[0], from[1]);
+                ctx.line_to(to[0], to[1]);
+            }
+            match items.next_if(|next| matches!(next, Item::Line { ink: k, width: w, .. } if k == ink && w == width)) {
+                Some(next) => line = next,
+                None => break,
+            }
+        }
+        ctx.stroke();
     }
 }
 
@@ -110,20 +140,8 @@ fn paint_item(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
             path(ctx, shape);
             ctx.stroke();
         }
-        Item::Line {
-            from,
-            to,
-            ink,
-            width,
-        } => {
-            ctx.set_stroke_style_str(&pal.ink(*ink).css());
-            ctx.set_line_width(*width);
-            let _ = ctx.set_line_dash(&js_sys::Array::new());
-            ctx.begin_path();
-            ctx.move_to(from[0], from[1]);
-            ctx.line_to(to[0], to[1]);
-            ctx.stroke();
-        }
+        // Drawn by `paint`, in runs.
+        Item::Line { .. } => {}
         Item::Dot { at, r, ink } => {
             ctx.set_fill_style_str(&pal.ink(*ink).css());
             ctx.begin_path();

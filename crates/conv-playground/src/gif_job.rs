@@ -54,6 +54,21 @@ pub fn lab_request(state: &AppState, dark: bool, width: f64) -> String {
     scene_request(state, dark, &more)
 }
 
+/// The scene worker's job for `key`: the convolution outputs of its scene, or with `first` only
+/// its first output channels (see [`crate::scene::encode_outputs`]).
+pub fn scene_job(key: &SceneKey, first: Option<usize>) -> String {
+    let state = AppState {
+        spec: key.spec.clone(),
+        input: key.input,
+        kernel: key.kernel,
+        pattern: key.pattern,
+        seed: key.seed,
+        ..AppState::default()
+    };
+    let first = first.map_or(String::new(), |n| n.to_string());
+    scene_request(&state, false, &[("format", "scene"), ("first", &first)])
+}
+
 /// The URL's parameters, what the scene depends on besides them (kernel, input pattern, seed),
 /// the theme, and `more`.
 fn scene_request(state: &AppState, dark: bool, more: &[(&str, &str)]) -> String {
@@ -266,6 +281,14 @@ pub fn run(
         view: state.view,
         dark: number(query, "dark")? == 1,
     };
+    if value(query, "format").as_deref() == Some("scene") {
+        let first = value(query, "first").and_then(|n| n.parse().ok());
+        let outputs = match first {
+            Some(n) => Scene::first_outputs(&key, n)?,
+            None => Scene::build(&key)?.forward.into_conv_outputs(),
+        };
+        return Ok(crate::scene::encode_outputs(&outputs));
+    }
     if value(query, "format").as_deref() == Some("lab") {
         // The page's figure column, which the lab fills (the widest by default). Only the
         // backward view needs the layer's own scene; the others build their own.
@@ -394,6 +417,37 @@ mod tests {
         )
         .unwrap();
         assert_ne!(plain, first);
+    }
+
+    #[test]
+    fn a_scene_job_computes_the_scene_the_page_builds() {
+        let state = AppState::default()
+            .reduce(Action::SetLayer(LayerKind::Transposed))
+            .reduce(Action::SetKernel(KernelPreset::SobelX))
+            .reduce(Action::Reseed);
+        let state = crate::url::parse_query("?out_channels=20&layer=transposed", &state);
+        let key = SceneKey::from(&state);
+        let whole = Scene::build(&key).unwrap();
+        let answer = run(&scene_job(&key, None), None, &mut |_, _| {}).unwrap();
+        let given = crate::scene::decode_outputs(&answer).unwrap();
+        assert_eq!(Scene::build_given(&key, given).unwrap(), whole);
+        // The first channels: those of the whole scene, the rest zero.
+        let answer = run(&scene_job(&key, Some(16)), None, &mut |_, _| {}).unwrap();
+        let first = crate::scene::decode_outputs(&answer).unwrap();
+        let out = &whole.forward.output().data;
+        assert_eq!(first[0].dim(), out.dim());
+        assert_eq!(
+            first[0].slice(ndarray::s![..16, .., ..]),
+            out.slice(ndarray::s![..16, .., ..])
+        );
+        assert!(first[0]
+            .slice(ndarray::s![16.., .., ..])
+            .iter()
+            .all(|&v| v == 0.0));
+        assert!(out
+            .slice(ndarray::s![16.., .., ..])
+            .iter()
+            .any(|&v| v != 0.0));
     }
 
     #[test]

@@ -293,7 +293,7 @@ stack.paste\tPaste a PyTorch nn.Sequential\t粘贴 PyTorch nn.Sequential\n\
 stack.build\tBuild the stack\t生成堆叠\n\
 stack.paste-failed\tThe code could not be read: {detail}\t代码无法读取：{detail}\n\
 lab.download\tDownload the lab as SVG\t下载实验图 (SVG)\n\
-lab.computing\tComputing…\t计算中…\n\
+computing\tComputing…\t计算中…\n\
 lab.failed\tThe lab could not be drawn: {detail}\t实验图无法绘制：{detail}\n\
 lab.figure\tThe lab's figure\t实验图\n\
 coverage.note\tEvery cell away from the border is covered evenly.\t除边缘外，每个格子被均匀覆盖。\n\

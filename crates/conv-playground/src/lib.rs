@@ -10,6 +10,7 @@ pub mod export;
 pub mod fixed;
 pub mod gif_job;
 pub mod i18n;
+pub mod jobs;
 pub mod lab;
 pub mod layout;
 pub mod notice;
@@ -39,6 +40,8 @@ mod dom;
 mod draw;
 #[cfg(target_arch = "wasm32")]
 mod host;
+#[cfg(target_arch = "wasm32")]
+mod scene_worker;
 #[cfg(target_arch = "wasm32")]
 mod worker;
 

@@ -153,10 +153,47 @@ impl Scene {
     /// **Errors** with a readable message if conv-core rejects the spec (which the reducer's
     /// corrections should make impossible).
     pub fn build(key: &SceneKey) -> Result<Scene, String> {
+        Scene::build_given(key, Vec::new())
+    }
+
+    /// The scene of `key` with the convolution outputs `given` (see
+    /// [`LayerSpec::forward_given`]; those not given are computed).
+    ///
+    /// **Errors** as [`Scene::build`], and if a given output has the wrong shape.
+    pub fn build_given(key: &SceneKey, given: Vec<Array3<f32>>) -> Result<Scene, String> {
+        let (spec, input, weights) = Scene::inputs(key)?;
         let budget = Budget::PLAYGROUND;
-        let spec = key.spec.effective();
         let costs = spec.costs(&budget).map_err(|e| e.to_string())?;
         let formulas = spec.formulas(&budget).map_err(|e| e.to_string())?;
+        let forward = spec
+            .forward_given(input.view(), &weights, &budget, given)
+            .map_err(|e| e.to_string())?;
+        let kernel_sets = (0..forward.convs.len())
+            .map(|c| kernels_of(&forward, &weights, c))
+            .collect();
+        Ok(Scene {
+            spec,
+            costs,
+            formulas,
+            forward,
+            weights,
+            kernel_sets,
+        })
+    }
+
+    /// The convolution outputs of `key`'s scene with only the last convolution's first `n`
+    /// output channels computed where that saves time ([`LayerSpec::first_outputs`]).
+    ///
+    /// **Errors** as [`Scene::build`].
+    pub fn first_outputs(key: &SceneKey, n: usize) -> Result<Vec<Array3<f32>>, String> {
+        let (spec, input, weights) = Scene::inputs(key)?;
+        spec.first_outputs(input.view(), &weights, &Budget::PLAYGROUND, n)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The effective spec, the input and the weights of `key`'s scene.
+    fn inputs(key: &SceneKey) -> Result<(LayerSpec, Array3<f32>, LayerWeights), String> {
+        let spec = key.spec.effective();
         let input = match key.input {
             InputMode::Grid => {
                 key.pattern
@@ -180,20 +217,27 @@ impl Scene {
         };
         let weights =
             LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
-        let forward = spec
-            .forward(input.view(), &weights, &budget)
-            .map_err(|e| e.to_string())?;
-        let kernel_sets = (0..forward.convs.len())
-            .map(|c| kernels_of(&forward, &weights, c))
+        Ok((spec, input, weights))
+    }
+
+    /// The scene of `key` with its convolutions not computed: each output taken from `carry`
+    /// where it has the right shape (the outputs of the scene shown before), else zero. What
+    /// does not depend on the outputs (shapes, costs, formulas, kernels, cells, the input) is
+    /// the scene's own, at little cost.
+    ///
+    /// **Errors** as [`Scene::build`].
+    pub fn outline(key: &SceneKey, carry: Option<&Scene>) -> Result<Scene, String> {
+        let carried = |i: usize, shape: [usize; 3]| {
+            let fwd = &carry?.forward;
+            let data = &fwd.stages[fwd.convs.get(i)?.output_stage].data;
+            (data.shape() == shape).then(|| data.clone())
+        };
+        let given = conv_shapes(&key.spec)
+            .into_iter()
+            .enumerate()
+            .map(|(i, shape)| carried(i, shape).unwrap_or_else(|| Array3::zeros(shape)))
             .collect();
-        Ok(Scene {
-            spec,
-            costs,
-            formulas,
-            forward,
-            weights,
-            kernel_sets,
-        })
+        Scene::build_given(key, given)
     }
 
     /// The kernels of convolution `conv` as they are drawn: in output-channel order, a
@@ -201,6 +245,72 @@ impl Scene {
     pub fn kernel_set(&self, conv: usize) -> Option<&KernelSet> {
         self.kernel_sets.get(conv)?.as_ref()
     }
+}
+
+/// The output shape of each convolution of `spec`, in order.
+pub fn conv_shapes(spec: &LayerSpec) -> Vec<[usize; 3]> {
+    use conv_core::Op;
+    let shapes = spec.shapes(&Budget::PLAYGROUND).unwrap_or_default();
+    let ops = spec.ops().into_iter().zip(shapes);
+    ops.filter(|(op, _)| matches!(op, Op::Conv { .. } | Op::ConvTranspose { .. }))
+        .map(|(_, shape)| shape)
+        .collect()
+}
+
+/// Whether computing the first output channels of `spec` first saves time: its last op is a
+/// convolution of one group with more output channels than `first`.
+pub fn first_helps(spec: &LayerSpec, first: usize) -> bool {
+    use conv_core::Op;
+    let last = spec.effective().ops().pop();
+    let groups = match last {
+        Some(Op::Conv { options, .. }) => options.groups,
+        Some(Op::ConvTranspose { options, .. }) => options.groups,
+        _ => return false,
+    };
+    groups == 1 && spec.effective().out_channels > first
+}
+
+/// Convolution outputs as the scene worker sends them: their count and each one's shape (u32,
+/// little-endian), then every value (f32, little-endian), in order.
+pub fn encode_outputs(outputs: &[Array3<f32>]) -> Vec<u8> {
+    let mut bytes = (outputs.len() as u32).to_le_bytes().to_vec();
+    for o in outputs {
+        for n in o.shape() {
+            bytes.extend((*n as u32).to_le_bytes());
+        }
+    }
+    for o in outputs {
+        bytes.extend(o.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    bytes
+}
+
+/// The convolution outputs [`encode_outputs`] wrote.
+///
+/// **Errors** if `bytes` are not such outputs.
+pub fn decode_outputs(bytes: &[u8]) -> Result<Vec<Array3<f32>>, String> {
+    let word = |i: usize| -> Option<usize> {
+        let b = bytes.get(i * 4..i * 4 + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let decode = || -> Option<Vec<Array3<f32>>> {
+        let count = word(0)?;
+        let mut at = (1 + 3 * count).checked_mul(4)?;
+        let mut out = Vec::new();
+        for i in 0..count {
+            let [c, h, w] = [word(1 + 3 * i)?, word(2 + 3 * i)?, word(3 + 3 * i)?];
+            let end = at.checked_add(c.checked_mul(h)?.checked_mul(w)?.checked_mul(4)?)?;
+            let values = bytes
+                .get(at..end)?
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            out.push(Array3::from_shape_vec((c, h, w), values).ok()?);
+            at = end;
+        }
+        Some(out)
+    };
+    decode().ok_or_else(|| "the worker's answer is malformed".to_string())
 }
 
 /// The kernels of convolution `conv` as they are drawn: in output-channel order, a transposed
@@ -297,6 +407,71 @@ mod tests {
             };
             assert!(Scene::build(&SceneKey::from(&image)).is_ok());
         }
+    }
+
+    #[test]
+    fn a_scene_built_from_its_encoded_outputs_is_the_same_scene() {
+        for kind in LayerKind::ALL {
+            let state = AppState::default().reduce(Action::SetLayer(kind));
+            let key = SceneKey::from(&state);
+            let scene = Scene::build(&key).unwrap();
+            let bytes = encode_outputs(&scene.forward.clone().into_conv_outputs());
+            let given = decode_outputs(&bytes).unwrap();
+            let shapes: Vec<[usize; 3]> = given.iter().map(|g| g.dim().into()).collect();
+            assert_eq!(shapes, conv_shapes(&scene.spec), "{kind:?}");
+            assert_eq!(Scene::build_given(&key, given).unwrap(), scene, "{kind:?}");
+            // Cut short or empty, the answer is refused, not a panic.
+            assert!(decode_outputs(&bytes[..bytes.len() - 1]).is_err());
+            assert!(decode_outputs(&[]).is_err());
+            assert!(decode_outputs(&[1, 0, 0, 0, 255, 255, 255, 255]).is_err());
+        }
+    }
+
+    #[test]
+    fn an_outline_is_the_scene_but_for_its_convolution_outputs() {
+        for kind in LayerKind::ALL {
+            let key = SceneKey::from(&AppState::default().reduce(Action::SetLayer(kind)));
+            let scene = Scene::build(&key).unwrap();
+            let outline = Scene::outline(&key, None).unwrap();
+            let outputs: Vec<usize> = scene.forward.convs.iter().map(|v| v.output_stage).collect();
+            assert_eq!(outline.costs, scene.costs);
+            assert_eq!(outline.kernel_sets, scene.kernel_sets);
+            for (i, (a, b)) in scene
+                .forward
+                .stages
+                .iter()
+                .zip(&outline.forward.stages)
+                .enumerate()
+            {
+                assert_eq!(a.cells, b.cells, "{kind:?} {i}");
+                if i == 0 {
+                    assert_eq!(a.data, b.data, "{kind:?}");
+                }
+                if outputs.contains(&i) {
+                    assert!(b.data.iter().all(|&v| v == 0.0), "{kind:?} {i}");
+                }
+            }
+            // Carried from a scene of the same shapes, it is that scene.
+            assert_eq!(
+                Scene::outline(&key, Some(&scene)).unwrap(),
+                scene,
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_channels_help_where_the_last_convolution_has_one_group() {
+        let with = |kind, out_channels| LayerSpec {
+            out_channels,
+            ..LayerSpec::preset(kind)
+        };
+        assert!(first_helps(&with(LayerKind::Standard, 64), 16));
+        assert!(first_helps(&with(LayerKind::Separable, 64), 16));
+        assert!(first_helps(&with(LayerKind::Transposed, 64), 16));
+        assert!(!first_helps(&with(LayerKind::Standard, 16), 16));
+        assert!(!first_helps(&LayerSpec::preset(LayerKind::Grouped), 1));
+        assert!(!first_helps(&LayerSpec::preset(LayerKind::Subpixel), 1));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Both ends of the exports' Web Worker, GIF and SVG (the job itself is `gif_job.rs`).
+//! Both ends of the page's Web Workers: the exports' (GIF, SVG, the lab's drawings, a paste:
+//! one worker a job, [`export`]) and the scene's (one that stays, [`Resident`]); the jobs
+//! themselves are `gif_job.rs`.
 //!
 //! The worker is the binary `gif-worker` (`src/bin/gif-worker.rs`), which trunk builds as a
 //! second wasm module with a loader script (`index.html`: `data-type="worker"`); the post-build
@@ -77,7 +79,7 @@ pub fn serve() {
     let _ = scope.post_message(&typed("ready"));
 }
 
-/// What the page hears from a running export.
+/// What the page hears from a worker's job.
 pub enum Heard {
     Progress(usize, usize),
     Done(Vec<u8>),
@@ -93,8 +95,110 @@ fn worker_url() -> Option<String> {
         .get_attribute("content")
 }
 
-/// In the page: starts the export job `query` in a new worker; `hear` gets its progress and then
-/// its bytes or its failure, after which the worker is ended.
+/// The message of job `query` on `image`.
+fn job(query: &str, image: Option<&ImageInput>) -> Object {
+    let job = Object::new();
+    set(&job, "query", &JsValue::from_str(query));
+    if let Some(img) = image {
+        set(&job, "rgba", &Uint8Array::from(&img.rgba[..]));
+        set(&job, "width", &JsValue::from_f64(img.width as f64));
+        set(&job, "height", &JsValue::from_f64(img.height as f64));
+    }
+    job
+}
+
+/// What a [`Resident`]'s owner hears: what its jobs say, or `None` once the worker stopped.
+pub type Hear = Rc<dyn Fn(Option<Heard>)>;
+
+/// In the page: a worker, ended when dropped. The owner sends one job at a time
+/// ([`crate::jobs::Coalescer`] for jobs that come often); a job sent before the worker listens
+/// waits for it.
+pub struct Resident {
+    worker: Worker,
+    /// Whether the worker listens, and the job that waits until it does.
+    waiting: Rc<RefCell<(bool, Option<Object>)>>,
+    _listeners: Listeners,
+}
+
+/// A worker's listeners: its messages, its errors.
+type Listeners = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(web_sys::Event)>,
+);
+
+impl Resident {
+    /// Starts the worker.
+    ///
+    /// **Errors** if it cannot start (no worker script in this build, workers unavailable or
+    /// forbidden).
+    pub fn start(hear: Hear) -> Result<Resident, String> {
+        let url = worker_url().ok_or("this build has no worker")?;
+        let worker = Worker::new(&url).map_err(|e| format!("{e:?}"))?;
+        let waiting = Rc::new(RefCell::new((false, None::<Object>)));
+        let on_message = {
+            let (hear, waiting, worker) = (hear.clone(), waiting.clone(), worker.clone());
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let data = e.data();
+                let number = |k| get(&data, k).as_f64().unwrap_or(0.0) as usize;
+                let heard = match get(&data, "type").as_string().as_deref() {
+                    Some("ready") => {
+                        let job = {
+                            let mut w = waiting.borrow_mut();
+                            w.0 = true;
+                            w.1.take()
+                        };
+                        match job.map(|job| worker.post_message(&job)) {
+                            Some(Err(_)) => None,
+                            _ => return,
+                        }
+                    }
+                    Some("progress") => Some(Heard::Progress(number("done"), number("total"))),
+                    Some("done") => Some(Heard::Done(
+                        get(&data, "bytes")
+                            .dyn_into::<Uint8Array>()
+                            .map(|a| a.to_vec())
+                            .unwrap_or_default(),
+                    )),
+                    _ => Some(Heard::Failed(
+                        get(&data, "message").as_string().unwrap_or_default(),
+                    )),
+                };
+                hear(heard);
+            })
+        };
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| hear(None));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Resident {
+            worker,
+            waiting,
+            _listeners: (on_message, on_error),
+        })
+    }
+
+    /// Sends job `query` on `image`.
+    ///
+    /// **Errors** if the worker cannot take it.
+    pub fn send(&self, query: &str, image: Option<&ImageInput>) -> Result<(), String> {
+        let job = job(query, image);
+        let mut waiting = self.waiting.borrow_mut();
+        if !waiting.0 {
+            waiting.1 = Some(job);
+            return Ok(());
+        }
+        self.worker.post_message(&job).map_err(|e| format!("{e:?}"))
+    }
+}
+
+impl Drop for Resident {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// In the page: starts job `query` (an export, a lab's drawing, a paste to read) in a worker of
+/// its own; `hear` gets its progress and then its bytes or its failure, after which the worker
+/// is ended.
 ///
 /// **Errors** if the worker cannot start (no worker script in this build, or a policy that
 /// forbids workers).
@@ -103,69 +207,18 @@ pub fn export(
     image: Option<&ImageInput>,
     hear: Rc<dyn Fn(Heard)>,
 ) -> Result<(), String> {
-    let url = worker_url().ok_or("this build has no export worker")?;
-    let worker = Worker::new(&url).map_err(|e| format!("{e:?}"))?;
-    // The closures keep themselves alive until the job ends, then drop (and end the worker).
-    type Slot = Rc<
-        RefCell<
-            Option<(
-                Closure<dyn FnMut(MessageEvent)>,
-                Closure<dyn FnMut(web_sys::Event)>,
-            )>,
-        >,
-    >;
-    let slot: Slot = Rc::new(RefCell::new(None));
-    let end = {
-        let (slot, worker) = (slot.clone(), worker.clone());
-        move || {
-            worker.terminate();
-            // Dropped after this call returns (a closure must not free itself while it runs).
-            let held = slot.borrow_mut().take();
-            wasm_bindgen_futures::spawn_local(async move { drop(held) });
+    let slot: Rc<RefCell<Option<Resident>>> = Rc::new(RefCell::new(None));
+    let held = slot.clone();
+    let worker = Resident::start(Rc::new(move |heard| {
+        let heard = heard.unwrap_or_else(|| Heard::Failed("the export worker stopped".into()));
+        if !matches!(heard, Heard::Progress(..)) {
+            // Ended after this call returns (a listener must not free itself while it runs).
+            let ended = held.borrow_mut().take();
+            wasm_bindgen_futures::spawn_local(async move { drop(ended) });
         }
-    };
-    let job = Object::new();
-    set(&job, "query", &JsValue::from_str(query));
-    if let Some(img) = image {
-        set(&job, "rgba", &Uint8Array::from(&img.rgba[..]));
-        set(&job, "width", &JsValue::from_f64(img.width as f64));
-        set(&job, "height", &JsValue::from_f64(img.height as f64));
-    }
-    let on_message = {
-        let (hear, end, worker) = (hear.clone(), end.clone(), worker.clone());
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let data = e.data();
-            let number = |k| get(&data, k).as_f64().unwrap_or(0.0) as usize;
-            match get(&data, "type").as_string().as_deref() {
-                Some("ready") => {
-                    if let Err(e) = worker.post_message(&job) {
-                        end();
-                        hear(Heard::Failed(format!("{e:?}")));
-                    }
-                }
-                Some("progress") => hear(Heard::Progress(number("done"), number("total"))),
-                Some("done") => {
-                    let bytes = get(&data, "bytes")
-                        .dyn_into::<Uint8Array>()
-                        .map(|a| a.to_vec())
-                        .unwrap_or_default();
-                    end();
-                    hear(Heard::Done(bytes));
-                }
-                _ => {
-                    let message = get(&data, "message").as_string().unwrap_or_default();
-                    end();
-                    hear(Heard::Failed(message));
-                }
-            }
-        })
-    };
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        end();
-        hear(Heard::Failed("the export worker stopped".into()));
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    *slot.borrow_mut() = Some((on_message, on_error));
+        hear(heard);
+    }))?;
+    worker.send(query, image)?;
+    *slot.borrow_mut() = Some(worker);
     Ok(())
 }

@@ -131,6 +131,8 @@ pub fn figure() -> Html {
         .is_some_and(|w| w < 900.0);
     let range = cell_range(ctx.state.embed, narrow);
     let view = ctx.state.view;
+    // A large layer's maps follow from the worker; a quiet mark says so after a moment (CSS).
+    let pending = ctx.computed.pending();
     let (body, fits, cell) = match view {
         View::Volume => (
             html! { <VolumeView pieces={pieces.clone()} space={[space.0.floor(), space.1.floor()]} range={volume_range(ctx.state.embed, narrow)} /> },
@@ -140,10 +142,14 @@ pub fn figure() -> Html {
         View::Channels => channel_rows(&pieces, space, range),
     };
     html! {
-        <section class="figure" aria-label={tr(lang, "figure")} data-view={view.code()}>
+        <section class="figure" aria-label={tr(lang, "figure")} data-view={view.code()}
+            data-computing={pending} aria-busy={pending.map(|_| "true")}>
             <div class={classes!("stages", (!fits).then_some("scrolls"))} ref={host} data-cell={cell} data-fits={fits.to_string()}>
                 { body }
             </div>
+            if pending.is_some() {
+                <p class="computing" role="status">{ tr(lang, "computing") }</p>
+            }
         </section>
     }
 }

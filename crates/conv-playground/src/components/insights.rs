@@ -98,18 +98,19 @@ pub fn insights() -> Html {
     let spec = ctx
         .as_ref()
         .and_then(|c| c.scene.0.as_ref().as_ref().ok().map(|s| s.spec.clone()));
-    // The counterpart layer (transposed ↔ upsample + conv) is its own small scene.
+    // The counterpart layer (transposed ↔ upsample + conv), outlined.
     let other = use_memo(spec.clone(), |spec: &Option<LayerSpec>| {
         spec.as_ref().and_then(counterpart).and_then(|o| {
-            Scene::build(&SceneKey {
+            // Overlap and coverage depend on its cells, not on its values.
+            let key = SceneKey {
                 spec: o,
                 input: crate::state::InputMode::Grid,
                 kernel: conv_core::KernelPreset::Random,
                 pattern: conv_core::InputPattern::Random,
                 seed: 1,
                 image: None,
-            })
-            .ok()
+            };
+            Scene::outline(&key, None).ok()
         })
     });
     let Some(ctx) = ctx else { return html! {} };

@@ -187,7 +187,7 @@ pub fn lab_panel() -> Html {
         <section class="lab" aria-label={tr(lang, "lab")} data-lab-view={lab.code()}>
             { select }
             { for presets }
-            <p class="lab-status" role="status" hidden={fresh}>{ tr(lang, "lab.computing") }</p>
+            <p class="lab-status" role="status" hidden={fresh}>{ tr(lang, "computing") }</p>
             { body }
         </section>
     }

@@ -1,0 +1,116 @@
+// The scene worker: a large layer's convolutions are computed in a worker while the page answers
+// every input at once (the figures that are formulas in the same frame, the maps when the worker
+// answers, a quiet mark meanwhile). The maps are the same as those computed on the page itself
+// (with workers disabled, which must work too), the newest state is the one drawn last, and it
+// works under the strict policy, in embed mode and under a sub-path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, stat, statNumber, canvasDigest, serve } from './helpers.mjs';
+
+const env = useBrowser();
+
+// 1 GMAC (the largest layer the sliders allow): far over what the page computes on its own thread (16 M multiply-accumulates).
+const LARGE = 'layer=standard&height=64&width=64&in_channels=32&out_channels=64&kernel_size=11&padding=5&view=channels&lang=en';
+const OUTPUT = 'figure[data-stage="output"] canvas';
+
+/** Opens `query` on `base`, with workers or without (`window.Worker` removed before the app
+ * starts), and waits until every map is computed. */
+async function open(base, query, { workers = true } = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  if (!workers) await context.addInitScript(() => { delete window.Worker; });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`http ${r.status()}: ${r.url()}`); });
+  await page.goto(`${base}?${query}`);
+  await page.waitForSelector('[data-ready="true"] [data-stat="output-shape"]', { timeout: 15000 });
+  await computed(page);
+  return { page, context, problems };
+}
+
+/** Waits until the figure computes nothing more and the output is drawn. */
+async function computed(page) {
+  await page.waitForFunction(
+    (sel) => !document.querySelector('.figure[data-computing]') && document.querySelector(sel)?.dataset.drawn,
+    OUTPUT,
+    { timeout: 60000 },
+  );
+}
+
+/** Moves a slider as a reader does, one value a frame. */
+async function slide(page, id, values) {
+  await page.evaluate(async ({ id, values }) => {
+    const s = document.getElementById(id);
+    for (const v of values) {
+      await new Promise((r) => requestAnimationFrame(r));
+      s.value = String(v);
+      s.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }, { id, values });
+}
+
+test('a large layer: computed in the worker, the same maps as on the page, and without workers', async () => {
+  const worker = await open(env.server.url, LARGE);
+  const page = await open(env.server.url, LARGE, { workers: false });
+  for (const name of ['output-shape', 'params', 'macs', 'flops']) {
+    assert.equal(await stat(worker.page, name), await stat(page.page, name), name);
+  }
+  assert.equal(await stat(worker.page, 'output-shape'), '64×64×64');
+  assert.equal(await canvasDigest(worker.page, OUTPUT), await canvasDigest(page.page, OUTPUT));
+  assert.equal(await canvasDigest(worker.page, 'figure[data-stage="input"] canvas'),
+    await canvasDigest(page.page, 'figure[data-stage="input"] canvas'));
+  // Without workers nothing waits: the page computes the layer itself, and never marks it.
+  assert.equal(await page.page.locator('.figure[data-computing], .figure > .computing').count(), 0);
+  assert.deepEqual(worker.problems, []);
+  assert.deepEqual(page.problems, []);
+  await worker.context.close();
+  await page.context.close();
+});
+
+test('an input is answered at once, the maps follow, and the newest state is drawn last', async () => {
+  const { page, context, problems } = await open(env.server.url, LARGE);
+  // 40 output channels: 40 × 32 × 11 × 11 weights and 40 biases, in the frame after the input.
+  await slide(page, 'slider-out_channels', [40]);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  assert.equal(await statNumber(page, 'params'), 40 * 32 * 121 + 40);
+  assert.equal(await stat(page, 'output-shape'), '40×64×64');
+  // While the maps are computed the figure says so (after 150 ms, quietly) and is busy.
+  const busy = await page.evaluate(() => {
+    const f = document.querySelector('.figure');
+    return f.dataset.computing ? [f.getAttribute('aria-busy'), f.querySelector('.computing')?.getAttribute('role')] : null;
+  });
+  if (busy) assert.deepEqual(busy, ['true', 'status']);
+  await computed(page);
+  assert.equal(await page.locator('.figure > .computing').count(), 0);
+  // Three states in three frames, while the first is computed: only the last is drawn at the end.
+  await slide(page, 'slider-out_channels', [50, 64, 33]);
+  await computed(page);
+  assert.equal(await stat(page, 'output-shape'), '33×64×64');
+  const direct = await open(env.server.url, LARGE.replace('out_channels=64', 'out_channels=33'), { workers: false });
+  assert.equal(await canvasDigest(page, OUTPUT), await canvasDigest(direct.page, OUTPUT));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(direct.problems, []);
+  await direct.context.close();
+  await context.close();
+});
+
+test('the worker starts in embed mode and under a sub-path, under the strict policy', async () => {
+  const embed = await open(env.server.url, `${LARGE}&embed=1`);
+  assert.ok(await embed.page.locator(`${OUTPUT}[data-drawn]`).count());
+  assert.deepEqual(embed.problems, []);
+  await embed.context.close();
+  const sub = process.env.SUBPATH_DIST;
+  if (!sub) assert.fail('SUBPATH_DIST is not set: run the end-to-end tests through scripts/test.sh');
+  const s = await serve(sub, { prefix: '/some/path/' });
+  try {
+    const { page, context, problems } = await open(s.url, LARGE);
+    assert.equal(await stat(page, 'output-shape'), '64×64×64');
+    assert.ok(s.requests.some((r) => /gif-worker.*\.wasm/.test(r.path)), 'the worker was started');
+    assert.ok(s.requests.every((r) => r.path.startsWith('/some/path/')), JSON.stringify(s.requests.map((r) => r.path)));
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await s.close();
+  }
+});
