@@ -3,7 +3,7 @@
 //! inserted zero or copy; per-output-cell contributions both ways; animation steps; and the
 //! overlap map of a transposed convolution.
 
-use ndarray::{Array1, Array2, Array3, Array4, ArrayView3, Axis};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView3, ArrayView4, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{ConvRole, LayerSpec, Op, UpsampleMode};
@@ -481,10 +481,39 @@ struct Slot<'w> {
     conv: &'w ConvWeights,
 }
 
+/// A convolution op on the last stage: input, weight, bias, budget.
+type ConvOp<'a> = dyn Fn(
+        ArrayView3<f32>,
+        ArrayView4<f32>,
+        Option<ArrayView1<f32>>,
+        &Budget,
+    ) -> Result<Array3<f32>, ConvError>
+    + 'a;
+
 impl Pass<'_> {
     fn last(&self) -> (usize, &Stage) {
         let prev = self.stages.len() - 1;
         (prev, &self.stages[prev])
+    }
+
+    /// The output of the convolution in `slot`: the one given if it has the op's shape (another
+    /// shape is an error), else `run` on the last stage.
+    fn output(&mut self, slot: &Slot, run: &ConvOp) -> Result<Array3<f32>, ConvError> {
+        let cw = slot.conv;
+        let Some(given) = self.given.next() else {
+            let bias = cw.bias.as_ref().map(|b| b.view());
+            let x = self.last().1.data.view();
+            return run(x, cw.weight.view(), bias, self.budget);
+        };
+        let [c, h, w] = self.shapes[slot.op];
+        if given.dim() != (c, h, w) {
+            let (gc, gh, gw) = given.dim();
+            return Err(ConvError::WeightShape {
+                expected: [1, c, h, w],
+                actual: [1, gc, gh, gw],
+            });
+        }
+        Ok(given)
     }
 
     /// The upsampled stage: nearest copies every pixel into a `scale × scale` block, bilinear
@@ -565,16 +594,8 @@ impl Pass<'_> {
         out_channels: usize,
         options: Conv2dOptions,
     ) -> Result<(), ConvError> {
-        let (given, budget, cw) = (self.given.next(), self.budget, slot.conv);
-        let src = &self.last().1.data;
-        let out = conv_output(given, self.shapes[slot.op], || {
-            crate::ops::conv2d_with_budget(
-                src.view(),
-                cw.weight.view(),
-                cw.bias.as_ref().map(|b| b.view()),
-                &options,
-                budget,
-            )
+        let out = self.output(&slot, &|x, w, b, budget| {
+            crate::ops::conv2d_with_budget(x, w, b, &options, budget)
         })?;
         let (prev, src) = self.last();
         let cw = slot.conv;
@@ -618,16 +639,8 @@ impl Pass<'_> {
         kernel: usize,
         options: ConvTranspose2dOptions,
     ) -> Result<(), ConvError> {
-        let (given, budget, cw) = (self.given.next(), self.budget, slot.conv);
-        let src = &self.last().1.data;
-        let out = conv_output(given, self.shapes[slot.op], || {
-            crate::ops::conv_transpose2d_with_budget(
-                src.view(),
-                cw.weight.view(),
-                cw.bias.as_ref().map(|b| b.view()),
-                &options,
-                budget,
-            )
+        let out = self.output(&slot, &|x, w, b, budget| {
+            crate::ops::conv_transpose2d_with_budget(x, w, b, &options, budget)
         })?;
         let (_, src) = self.last();
         let cw = slot.conv;
@@ -670,26 +683,6 @@ impl Pass<'_> {
         });
         Ok(())
     }
-}
-
-/// The output of a convolution: the one `given` if it has the op's `shape`, or `run`'s.
-fn conv_output(
-    given: Option<Array3<f32>>,
-    shape: [usize; 3],
-    run: impl FnOnce() -> Result<Array3<f32>, ConvError>,
-) -> Result<Array3<f32>, ConvError> {
-    let Some(given) = given else {
-        return run();
-    };
-    let [c, h, w] = shape;
-    if given.dim() != (c, h, w) {
-        let (gc, gh, gw) = given.dim();
-        return Err(ConvError::WeightShape {
-            expected: [1, c, h, w],
-            actual: [1, gc, gh, gw],
-        });
-    }
-    Ok(given)
 }
 
 /// `src` with `s - 1` zeros inserted between its pixels.

@@ -37,6 +37,26 @@ pub(crate) fn takes(g: &ConvGeometry) -> bool {
     g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1] && g.groups == 1
 }
 
+/// A 4 × 8 tile's sums (`acc`: two vectors a row) plus lane `r` of `w` times the 8 values
+/// `(v0, v1)` in row `r`.
+#[inline(always)]
+fn fma(acc: [v128; 2 * ROWS], w: v128, v0: v128, v1: v128) -> [v128; 2 * ROWS] {
+    let w0 = i32x4_shuffle::<0, 0, 0, 0>(w, w);
+    let w1 = i32x4_shuffle::<1, 1, 1, 1>(w, w);
+    let w2 = i32x4_shuffle::<2, 2, 2, 2>(w, w);
+    let w3 = i32x4_shuffle::<3, 3, 3, 3>(w, w);
+    [
+        f32x4_add(acc[0], f32x4_mul(w0, v0)),
+        f32x4_add(acc[1], f32x4_mul(w0, v1)),
+        f32x4_add(acc[2], f32x4_mul(w1, v0)),
+        f32x4_add(acc[3], f32x4_mul(w1, v1)),
+        f32x4_add(acc[4], f32x4_mul(w2, v0)),
+        f32x4_add(acc[5], f32x4_mul(w2, v1)),
+        f32x4_add(acc[6], f32x4_mul(w3, v0)),
+        f32x4_add(acc[7], f32x4_mul(w3, v1)),
+    ]
+}
+
 /// Eight values as two vectors.
 #[inline(always)]
 fn load8(v: &[f32; TILE]) -> (v128, v128) {
@@ -124,9 +144,7 @@ fn interior(
     assert!(xg.len() >= g.in_per_group * plane_in && ox >= left);
     assert!(packed.len() >= g.in_per_group * taps * ROWS);
     assert!(ox - left + (kw - 1) * d + TILE <= g.in_w);
-    let zero = f32x4_splat(0.0);
-    let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
-    let (mut a4, mut a5, mut a6, mut a7) = (zero, zero, zero, zero);
+    let mut acc = [f32x4_splat(0.0); 2 * ROWS];
     // SAFETY: see the asserts above; `v128_load` reads 16 unaligned bytes.
     unsafe {
         for ci in 0..g.in_per_group {
@@ -140,27 +158,14 @@ fn interior(
                     let v0 = v128_load(p as *const v128);
                     let v1 = v128_load(p.add(4) as *const v128);
                     let w = v128_load(wrow.add(kx * ROWS) as *const v128);
-                    let w0 = i32x4_shuffle::<0, 0, 0, 0>(w, w);
-                    let w1 = i32x4_shuffle::<1, 1, 1, 1>(w, w);
-                    let w2 = i32x4_shuffle::<2, 2, 2, 2>(w, w);
-                    let w3 = i32x4_shuffle::<3, 3, 3, 3>(w, w);
-                    a0 = f32x4_add(a0, f32x4_mul(w0, v0));
-                    a1 = f32x4_add(a1, f32x4_mul(w0, v1));
-                    a2 = f32x4_add(a2, f32x4_mul(w1, v0));
-                    a3 = f32x4_add(a3, f32x4_mul(w1, v1));
-                    a4 = f32x4_add(a4, f32x4_mul(w2, v0));
-                    a5 = f32x4_add(a5, f32x4_mul(w2, v1));
-                    a6 = f32x4_add(a6, f32x4_mul(w3, v0));
-                    a7 = f32x4_add(a7, f32x4_mul(w3, v1));
+                    acc = fma(acc, w, v0, v1);
                 }
             }
         }
     }
     let mut sums = [[0f32; TILE]; ROWS];
-    for (s, (lo, hi)) in sums
-        .iter_mut()
-        .zip([(a0, a1), (a2, a3), (a4, a5), (a6, a7)])
-    {
+    for (s, pair) in sums.iter_mut().zip(acc.chunks_exact(2)) {
+        let (lo, hi) = (pair[0], pair[1]);
         // SAFETY: `s` holds 8 `f32`, 32 bytes; two unaligned 16-byte stores at offsets 0 and 16.
         unsafe {
             let p = s.as_mut_ptr();
@@ -284,34 +289,20 @@ pub(crate) fn gemm(
 fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, j: usize) {
     assert!(pa.len() >= k * ROWS && j + TILE <= n && b.len() >= k * n);
     assert!(rows <= ROWS && c.len() >= rows * n);
-    let zero = f32x4_splat(0.0);
+    let mut acc = [f32x4_splat(0.0); 2 * ROWS];
     // SAFETY: the asserts above: row `kk < k` of `b` holds columns `j .. j + 8` (`j + 8 ≤ n`),
     // `pa` holds `k · 4` values, and `c` holds `rows` rows of `n`; `v128_load` / `v128_store`
     // read and write 16 unaligned bytes.
     unsafe {
         let (mut bp, mut ap) = (b.as_ptr().add(j), pa.as_ptr());
-        let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
-        let (mut a4, mut a5, mut a6, mut a7) = (zero, zero, zero, zero);
         for _ in 0..k {
             let v0 = v128_load(bp as *const v128);
             let v1 = v128_load(bp.add(4) as *const v128);
             let w = v128_load(ap as *const v128);
-            let w0 = i32x4_shuffle::<0, 0, 0, 0>(w, w);
-            let w1 = i32x4_shuffle::<1, 1, 1, 1>(w, w);
-            let w2 = i32x4_shuffle::<2, 2, 2, 2>(w, w);
-            let w3 = i32x4_shuffle::<3, 3, 3, 3>(w, w);
-            a0 = f32x4_add(a0, f32x4_mul(w0, v0));
-            a1 = f32x4_add(a1, f32x4_mul(w0, v1));
-            a2 = f32x4_add(a2, f32x4_mul(w1, v0));
-            a3 = f32x4_add(a3, f32x4_mul(w1, v1));
-            a4 = f32x4_add(a4, f32x4_mul(w2, v0));
-            a5 = f32x4_add(a5, f32x4_mul(w2, v1));
-            a6 = f32x4_add(a6, f32x4_mul(w3, v0));
-            a7 = f32x4_add(a7, f32x4_mul(w3, v1));
+            acc = fma(acc, w, v0, v1);
             bp = bp.add(n);
             ap = ap.add(ROWS);
         }
-        let acc = [a0, a1, a2, a3, a4, a5, a6, a7];
         for r in 0..rows {
             let p = c.as_mut_ptr().add(r * n + j);
             let lo = f32x4_add(v128_load(p as *const v128), acc[2 * r]);

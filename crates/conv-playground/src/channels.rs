@@ -226,7 +226,8 @@ pub(crate) fn paint_map(
         d.cells([ox, oy], cell, w, h, paints);
         if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
             // The padding hatched in a few rectangles, the other marks cell by cell.
-            for [y, x, rows, cols] in padding_rects(&stage.cells) {
+            let padding = |y: usize, x: usize| stage.cells[[y, x]] == Cell::Padding;
+            for [y, x, rows, cols] in rects_where(h, w, padding) {
                 d.push(Item::Fill {
                     shape: Shape::rect(
                         ox + x as f64 * cell,
@@ -265,11 +266,10 @@ pub(crate) fn paint_map(
     }
 }
 
-/// The padding cells of a map as rectangles `[y, x, rows, cols]`: each row's runs of padding,
-/// a run joined to the one above it when they span the same columns (a padded map's padding is
-/// four rectangles, where it would be hundreds of cells).
-pub fn padding_rects(cells: &ndarray::Array2<Cell>) -> Vec<[usize; 4]> {
-    let (h, w) = cells.dim();
+/// The cells `(y, x)` of an `h × w` map where `is` holds, as rectangles `[y, x, rows, cols]`:
+/// each row's runs, a run joined to the one above it when they span the same columns (a padded
+/// map's padding is four rectangles, where it would be hundreds of cells).
+pub fn rects_where(h: usize, w: usize, is: impl Fn(usize, usize) -> bool) -> Vec<[usize; 4]> {
     let mut done: Vec<[usize; 4]> = Vec::new();
     // Rectangles still growing: those that reached the row above.
     let mut open: Vec<[usize; 4]> = Vec::new();
@@ -277,12 +277,12 @@ pub fn padding_rects(cells: &ndarray::Array2<Cell>) -> Vec<[usize; 4]> {
         let mut runs = Vec::new();
         let mut x = 0;
         while x < w {
-            if cells[[y, x]] != Cell::Padding {
+            if !is(y, x) {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < w && cells[[y, x]] == Cell::Padding {
+            while x < w && is(y, x) {
                 x += 1;
             }
             runs.push((start, x - start));
@@ -412,12 +412,11 @@ fn highlight(
 pub fn kernel_slice(
     d: &mut Display,
     set: &KernelSet,
-    kernel: usize,
-    slice: usize,
+    (kernel, slice): (usize, usize),
     at: [f64; 2],
     cell: f64,
+    scale: f32,
 ) {
-    let scale = set.scale();
     let ext = set.extent();
     for y in 0..ext {
         for x in 0..ext {
@@ -448,7 +447,7 @@ pub fn kernels(
 ) -> (Display, Vec<LabelBox>) {
     let mut d = Display::new(layout.width, layout.height);
     let mut boxes = Vec::new();
-    let cell = layout.cell;
+    let (cell, scale) = (layout.cell, set.scale());
     let slice_px = set.extent() as f64 * cell;
     let shown_depth = set.depth.min(KERNEL_SLICES);
     let count = set.count();
@@ -467,7 +466,7 @@ pub fn kernels(
         );
         for s in 0..shown_depth {
             let sx = ox + s as f64 * (slice_px + SLICE_GAP);
-            kernel_slice(&mut d, set, kernel, s, [sx, oy], cell);
+            kernel_slice(&mut d, set, (kernel, s), [sx, oy], cell, scale);
             let frame = Shape::rect(sx - 1.0, oy - 1.0, slice_px + 2.0, slice_px + 2.0);
             d.stroke(frame, Ink::Group(group as u8), 2.0);
         }
@@ -573,7 +572,8 @@ mod tests {
             let s = AppState::default().reduce(crate::state::Action::SetLayer(kind));
             let scene = Scene::build(&SceneKey::from(&s)).unwrap();
             for stage in &scene.forward.stages {
-                let rects = super::padding_rects(&stage.cells);
+                let (h, w) = stage.cells.dim();
+                let rects = super::rects_where(h, w, |y, x| stage.cells[[y, x]] == Cell::Padding);
                 let mut covered = ndarray::Array2::<u8>::zeros(stage.cells.dim());
                 for [y, x, rows, cols] in &rects {
                     covered
@@ -594,7 +594,7 @@ mod tests {
                 cells[[y, x]] = Cell::Data { y, x };
             }
         }
-        let mut rects = super::padding_rects(&cells);
+        let mut rects = super::rects_where(9, 9, |y, x| cells[[y, x]] == Cell::Padding);
         rects.sort();
         assert_eq!(
             rects,

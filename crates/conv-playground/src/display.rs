@@ -359,15 +359,22 @@ fn svg_shape(shape: &Shape, attrs: &str) -> String {
 
 /// Cell `(r, c)` of a cell map: a rectangle when the map is axis-aligned, else a parallelogram.
 pub fn cell_shape(at: Pt, u: Pt, v: Pt, r: usize, c: usize) -> Shape {
+    region_shape(at, u, v, [r, c, 1, 1])
+}
+
+/// The `rows × cols` cells from row `r`, column `c` of the cell map at `at` (columns along `u`,
+/// rows along `v`), as one shape.
+pub fn region_shape(at: Pt, u: Pt, v: Pt, [r, c, rows, cols]: [usize; 4]) -> Shape {
     let o = [
         at[0] + c as f64 * u[0] + r as f64 * v[0],
         at[1] + c as f64 * u[1] + r as f64 * v[1],
     ];
+    let (a, b) = (cols as f64, rows as f64);
     if u[1] == 0.0 && v[0] == 0.0 {
-        Shape::rect(o[0], o[1], u[0], v[1])
+        Shape::rect(o[0], o[1], a * u[0], b * v[1])
     } else {
         let p = |a: f64, b: f64| [o[0] + a * u[0] + b * v[0], o[1] + a * u[1] + b * v[1]];
-        Shape::Poly(vec![p(0.0, 0.0), p(1.0, 0.0), p(1.0, 1.0), p(0.0, 1.0)])
+        Shape::Poly(vec![p(0.0, 0.0), p(a, 0.0), p(a, b), p(0.0, b)])
     }
 }
 

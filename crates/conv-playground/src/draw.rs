@@ -64,7 +64,9 @@ fn hatch(ctx: &CanvasRenderingContext2d, shape: &Shape, colour: &str) {
     ctx.set_line_width(1.0);
     ctx.begin_path();
     let s = w.max(h);
-    let step = (s / 3.0).max(4.0);
+    // One spacing for every shape, as the exports' hatch pattern has: a band of padding hatched
+    // as one shape looks as its cells would.
+    let step = 5.0;
     let mut d = -s;
     while d < s {
         ctx.move_to(x + d, y + s);

@@ -369,9 +369,12 @@ fn paint_volume(d: &mut Display, v: &Vol, values: &dyn Values, outline: Ink) {
         (origin, across, back, v.w, v.slabs, top),
         (right, back, down, v.slabs, v.h, side),
     ] {
-        let hatched: Vec<usize> = (0..cells.len())
-            .filter(|&i| cells[i].1 && s >= 5.0 && v.q >= 3.0)
-            .collect();
+        // Hatched in a few regions (a padded face is one), not cell by cell.
+        let hatched = if s >= 5.0 && v.q >= 3.0 {
+            crate::channels::rects_where(rows, cols, |r, c| cells[r * cols + c].1)
+        } else {
+            Vec::new()
+        };
         let paints = cells.into_iter().map(|c| c.0).collect();
         d.push(Item::Cells {
             at,
@@ -381,9 +384,9 @@ fn paint_volume(d: &mut Display, v: &Vol, values: &dyn Values, outline: Ink) {
             rows,
             paints,
         });
-        for i in hatched {
+        for region in hatched {
             d.push(Item::Fill {
-                shape: crate::display::cell_shape(at, u, w, i / cols, i % cols),
+                shape: crate::display::region_shape(at, u, w, region),
                 paint: Paint::Ink(Ink::Padding),
                 hatch: true,
                 cell: false,

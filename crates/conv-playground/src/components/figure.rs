@@ -17,6 +17,7 @@ use crate::i18n::{tr, trf, Lang};
 use crate::layout::{self, CellRange, Placed};
 use crate::palette::Palette;
 use crate::pipeline::{self, stage_class, Part, Piece};
+use crate::scene::SceneKey;
 use crate::state::{Action, View};
 use crate::trace::CellRef;
 use crate::volume::{self, Front};
@@ -311,9 +312,13 @@ fn stage_view(p: &BlockProps) -> Html {
     {
         let canvas = canvas.clone();
         let index = p.index;
+        // Drawn again when the scene's key or how much of it is computed changes, not with
+        // every new scene (a scene the worker answers draws the same input).
+        let scene = ctx.scene.clone();
+        let drawn = (SceneKey::from(&*ctx.state), ctx.computed);
         use_effect_with(
-            (ctx.scene.clone(), layout, ctx.dark, marks),
-            move |(scene, l, dark, marks)| {
+            (drawn, layout, ctx.dark, marks),
+            move |(_, l, dark, marks)| {
                 let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
                 else {
                     return;
@@ -391,9 +396,13 @@ fn kernel_view(p: &BlockProps) -> Html {
     {
         let canvas = canvas.clone();
         let conv = p.index;
+        // Drawn again when the weights change (they follow the spec, the preset and the seed),
+        // not with every new scene (a scene the worker answers has the same kernels).
+        let scene = ctx.scene.clone();
+        let drawn = (ctx.state.spec.clone(), ctx.state.kernel, ctx.state.seed);
         use_effect_with(
-            (ctx.scene.clone(), layout, ctx.dark, active),
-            move |(scene, l, dark, active)| {
+            (drawn, layout, ctx.dark, active),
+            move |(_, l, dark, active)| {
                 let (Ok(s), Some(el)) = (&*scene.0, canvas.cast::<web_sys::HtmlCanvasElement>())
                 else {
                     return;
