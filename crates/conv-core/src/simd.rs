@@ -2,17 +2,18 @@
 //! (`core::arch::wasm32`), for builds with the `simd128` target feature (every wasm build of the
 //! project: the page, its worker and the benchmark, `.cargo/config.toml`).
 //!
-//! The direct convolution takes stride 1, one group, more than one input channel, kernels larger
+//! The direct convolution takes stride 1, more than one input channel a group, kernels larger
 //! than 1×1, any dilation and padding. The others go where they are faster (measured with
-//! `make bench`): a 1×1 kernel and a grouped or strided layer to im2col and the matrix product
-//! [`gemm`] (which also serves the transposed convolution), depthwise layers to their direct
-//! loop (`ops::depthwise_direct`).
+//! `make bench`): a 1×1 kernel and a strided layer to im2col and the matrix product [`gemm`]
+//! (which also serves the transposed convolution), depthwise layers to their direct loop
+//! (`ops::depthwise_direct`).
 //!
 //! Register tiling: 4 output channels × 8 output pixels of one row are summed in eight
-//! `f32x4` accumulators over every input channel and tap, reading each input row straight from
-//! the input (no im2col buffer) and writing into the caller's output. Tiles that reach into the
-//! padding read their input through a zero-filled copy. The weights of 4 output channels are
-//! packed side by side once per block, so that one load gives a tap's 4 weights.
+//! `f32x4` accumulators over every input channel and tap, reading each row straight from a
+//! zero-padded copy of the input (no im2col buffer: one copy of the input, where im2col makes
+//! k² of them, and no tile needs a slower path at the borders) and writing into the caller's
+//! output. The weights of 4 output channels are packed side by side once per block, so that
+//! one load gives a tap's 4 weights.
 //!
 //! [`gemm`] has the same 4 × 8 register tile: 4 rows of the weights packed side by side, 8
 //! columns of the right-hand matrix loaded straight from its rows, the columns taken in chunks
@@ -32,9 +33,9 @@ const TILE: usize = 8;
 const ROWS: usize = 4;
 
 /// Whether the direct kernel computes this geometry (see the module's documentation: GEMM is
-/// faster for a 1×1 kernel, 3× in S3, and for the small groups of S4).
+/// faster for a 1×1 kernel, 3× in S3).
 pub(crate) fn takes(g: &ConvGeometry) -> bool {
-    g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1] && g.groups == 1
+    g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1]
 }
 
 /// A 4 × 8 tile's sums (`acc`: two vectors a row) plus lane `r` of `w` times the 8 values
@@ -57,36 +58,53 @@ fn fma(acc: [v128; 2 * ROWS], w: v128, v0: v128, v1: v128) -> [v128; 2 * ROWS] {
     ]
 }
 
-/// Eight values as two vectors.
+/// `out += (lo, hi)`, the 8 values of two vectors (the first `out.len()` of them).
 #[inline(always)]
-fn load8(v: &[f32; TILE]) -> (v128, v128) {
-    // SAFETY: `v` holds 8 `f32`, 32 bytes; `v128_load` reads 16 unaligned bytes at offsets 0
-    // and 16.
+fn add8(out: &mut [f32], lo: v128, hi: v128) {
+    if out.len() == TILE {
+        // SAFETY: `out` holds 8 `f32`, 32 bytes; unaligned 16-byte loads and stores at 0 and 16.
+        unsafe {
+            let p = out.as_mut_ptr();
+            v128_store(p as *mut v128, f32x4_add(v128_load(p as *const v128), lo));
+            let q = p.add(4);
+            v128_store(q as *mut v128, f32x4_add(v128_load(q as *const v128), hi));
+        }
+        return;
+    }
+    let mut sums = [0f32; TILE];
+    // SAFETY: `sums` holds 8 `f32`, 32 bytes; two unaligned 16-byte stores at 0 and 16.
     unsafe {
-        let p = v.as_ptr();
-        (
-            v128_load(p as *const v128),
-            v128_load(p.add(4) as *const v128),
-        )
+        v128_store(sums.as_mut_ptr() as *mut v128, lo);
+        v128_store(sums.as_mut_ptr().add(4) as *mut v128, hi);
+    }
+    for (d, s) in out.iter_mut().zip(sums) {
+        *d += s;
     }
 }
 
 /// `out += conv(x, wt)` for a geometry [`takes`] accepts; `x` is `(C_in, H, W)`, `wt`
 /// `(C_out, C_in / groups, kh, kw)` and `out` `(C_out, H_out, W_out)`, all row-major.
+///
+/// The input is first copied with its zero padding into a buffer with room for 8 more values,
+/// so that every tile reads its rows straight, the last tile of a row too (past the row's end
+/// it reads values of the next row, or the room at the end, for columns it does not write).
 pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let (ipg, opg) = (g.in_per_group, g.out_per_group);
-    let (plane_in, plane_out) = (g.in_h * g.in_w, g.out_h * g.out_w);
+    let p = &g.padding;
+    let (ph, pw) = (g.in_h + p.top + p.bottom, g.in_w + p.left + p.right);
+    let plane_out = g.out_h * g.out_w;
     let taps = kh * kw;
-    let cols: Vec<(usize, usize)> = (0..kw).map(|kx| g.tap_cols(kx)).collect();
+    let mut padded = vec![0f32; g.in_channels * ph * pw + TILE];
+    for (c, map) in x.chunks_exact(g.in_h * g.in_w).enumerate() {
+        for (y, row) in map.chunks_exact(g.in_w).enumerate() {
+            let at = (c * ph + y + p.top) * pw + p.left;
+            padded[at..at + g.in_w].copy_from_slice(row);
+        }
+    }
     let mut packed = vec![0f32; ipg * taps * ROWS];
-    // The output columns every tap reads inside the input: tiles within them read straight.
-    let inner = (
-        cols.iter().map(|c| c.0).max().unwrap_or(0),
-        cols.iter().map(|c| c.1).min().unwrap_or(0),
-    );
     for group in 0..g.groups {
-        let xg = &x[group * ipg * plane_in..(group + 1) * ipg * plane_in];
+        let xg = &padded[group * ipg * ph * pw..];
         for co0 in (0..opg).step_by(ROWS) {
             let rows = (opg - co0).min(ROWS);
             let first = group * opg + co0;
@@ -99,62 +117,52 @@ pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f3
                 }
             }
             for oy in 0..g.out_h {
-                // The kernel rows inside the input at this output row.
-                let rows_in: Vec<(usize, usize)> = (0..kh)
-                    .filter_map(|ky| g.tap_row(oy, ky).map(|iy| (ky, iy)))
-                    .collect();
-                let mut ox = 0;
-                while ox < g.out_w {
-                    let acc = if ox >= inner.0 && ox + TILE <= inner.1 {
-                        interior(g, xg, &packed, &rows_in, ox)
-                    } else {
-                        tile(g, xg, &packed, &cols, oy, ox)
-                    };
+                for ox in (0..g.out_w).step_by(TILE) {
+                    let acc = tile(g, (ph, pw), xg, &packed, oy, ox);
                     let width = (g.out_w - ox).min(TILE);
-                    for (r, sums) in acc.iter().enumerate().take(rows) {
+                    for (r, pair) in acc.chunks_exact(2).enumerate().take(rows) {
                         let at = (first + r) * plane_out + oy * g.out_w + ox;
-                        for (d, s) in out[at..at + width].iter_mut().zip(sums) {
-                            *d += s;
-                        }
+                        add8(&mut out[at..at + width], pair[0], pair[1]);
                     }
-                    ox += TILE;
                 }
             }
         }
     }
 }
 
-/// [`tile`] for a tile whose 8 pixels every tap reads inside the input (no padding), over the
-/// kernel rows `rows_in` (`(ky, iy)`) inside it: each tap's 8 inputs are two vector loads from
-/// the input row, its 4 weights one load.
+/// The sums of one tile, two vectors an output channel: 4 output channels × the 8 output pixels
+/// from `(oy, ox)`, over every
+/// input channel of the group (`xg`: its padded maps, `ph × pw` each, and what follows) and
+/// every tap: each tap's 8 inputs are two vector loads from the padded row, its 4 weights one
+/// load of `packed`.
 #[inline(always)]
-fn interior(
+fn tile(
     g: &ConvGeometry,
+    (ph, pw): (usize, usize),
     xg: &[f32],
     packed: &[f32],
-    rows_in: &[(usize, usize)],
+    oy: usize,
     ox: usize,
-) -> [[f32; TILE]; ROWS] {
+) -> [v128; 2 * ROWS] {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
-    let (plane_in, taps, d) = (g.in_h * g.in_w, kh * kw, g.dilation[1]);
-    let left = g.padding.left;
-    // Every read below is inside the slices: the caller checked that each tap's columns
-    // `ox + kx·d − left .. + 8` lie in the input row (`ConvGeometry::tap_cols`), `iy < in_h` (`tap_row`),
-    // `ci < in_per_group` (the group's slice) and the packed weights hold `ipg · taps · 4`.
-    assert!(xg.len() >= g.in_per_group * plane_in && ox >= left);
+    let ([dh, dw], taps, plane) = (g.dilation, kh * kw, ph * pw);
+    // Every read below is inside the slices: at stride 1 the padded map holds output row
+    // `oy + ky·dh` and columns `ox + kx·dw .. + 8` for every tap, but for the last tile's
+    // columns past the row's end, which are read from what follows the row (the next row, or the
+    // room of 8 values after the last map: `xg` holds the group's maps and that room).
+    assert!(g.stride == [1, 1] && g.out_h + (kh - 1) * dh == ph && g.out_w + (kw - 1) * dw == pw);
+    assert!(oy < g.out_h && ox < g.out_w && xg.len() >= g.in_per_group * plane + TILE);
     assert!(packed.len() >= g.in_per_group * taps * ROWS);
-    assert!(ox - left + (kw - 1) * d + TILE <= g.in_w);
     let mut acc = [f32x4_splat(0.0); 2 * ROWS];
     // SAFETY: see the asserts above; `v128_load` reads 16 unaligned bytes.
     unsafe {
         for ci in 0..g.in_per_group {
-            let xc = xg.as_ptr().add(ci * plane_in);
-            for &(ky, iy) in rows_in {
-                debug_assert!(iy < g.in_h && ky < kh);
-                let row = xc.add(iy * g.in_w + ox - left);
+            let xc = xg.as_ptr().add(ci * plane);
+            for ky in 0..kh {
+                let row = xc.add((oy + ky * dh) * pw + ox);
                 let wrow = packed.as_ptr().add((ci * taps + ky * kw) * ROWS);
                 for kx in 0..kw {
-                    let p = row.add(kx * d);
+                    let p = row.add(kx * dw);
                     let v0 = v128_load(p as *const v128);
                     let v1 = v128_load(p.add(4) as *const v128);
                     let w = v128_load(wrow.add(kx * ROWS) as *const v128);
@@ -163,78 +171,7 @@ fn interior(
             }
         }
     }
-    let mut sums = [[0f32; TILE]; ROWS];
-    for (s, pair) in sums.iter_mut().zip(acc.chunks_exact(2)) {
-        let (lo, hi) = (pair[0], pair[1]);
-        // SAFETY: `s` holds 8 `f32`, 32 bytes; two unaligned 16-byte stores at offsets 0 and 16.
-        unsafe {
-            let p = s.as_mut_ptr();
-            v128_store(p as *mut v128, lo);
-            v128_store(p.add(4) as *mut v128, hi);
-        }
-    }
-    sums
-}
-
-/// The sums of one tile: 4 output channels × the 8 output pixels from `(oy, ox)`.
-#[inline(always)]
-fn tile(
-    g: &ConvGeometry,
-    xg: &[f32],
-    packed: &[f32],
-    cols: &[(usize, usize)],
-    oy: usize,
-    ox: usize,
-) -> [[f32; TILE]; ROWS] {
-    let (kh, kw) = (g.kernel[0], g.kernel[1]);
-    let plane_in = g.in_h * g.in_w;
-    let taps = kh * kw;
-    let zero = f32x4_splat(0.0);
-    let mut acc = [zero; 2 * ROWS];
-    for ci in 0..g.in_per_group {
-        let xc = &xg[ci * plane_in..(ci + 1) * plane_in];
-        for ky in 0..kh {
-            let Some(iy) = g.tap_row(oy, ky) else {
-                continue;
-            };
-            let irow = &xc[iy * g.in_w..(iy + 1) * g.in_w];
-            for (kx, &(c0, c1)) in cols.iter().enumerate() {
-                let (lo, hi) = (ox.max(c0), (ox + TILE).min(c1));
-                if lo >= hi {
-                    continue;
-                }
-                // Output column `o` reads input column `o + shift - left`.
-                let shift = kx * g.dilation[1];
-                let mut v = [0f32; TILE];
-                if lo == ox && hi == ox + TILE {
-                    let start = ox + shift - g.padding.left;
-                    v.copy_from_slice(&irow[start..start + TILE]);
-                } else {
-                    for o in lo..hi {
-                        v[o - ox] = irow[o + shift - g.padding.left];
-                    }
-                }
-                let (v0, v1) = load8(&v);
-                let at = ((ci * taps) + ky * kw + kx) * ROWS;
-                let w = &packed[at..at + ROWS];
-                for r in 0..ROWS {
-                    let wr = f32x4_splat(w[r]);
-                    acc[2 * r] = f32x4_add(acc[2 * r], f32x4_mul(wr, v0));
-                    acc[2 * r + 1] = f32x4_add(acc[2 * r + 1], f32x4_mul(wr, v1));
-                }
-            }
-        }
-    }
-    let mut sums = [[0f32; TILE]; ROWS];
-    for (r, s) in sums.iter_mut().enumerate() {
-        // SAFETY: `s` holds 8 `f32`, 32 bytes; two unaligned 16-byte stores at offsets 0 and 16.
-        unsafe {
-            let p = s.as_mut_ptr();
-            v128_store(p as *mut v128, acc[2 * r]);
-            v128_store(p.add(4) as *mut v128, acc[2 * r + 1]);
-        }
-    }
-    sums
+    acc
 }
 
 /// `c (m × n, row-major) += a (m × k, row and column strides `a_strides`) · b (k × n,
@@ -304,11 +241,11 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
             ap = ap.add(ROWS);
         }
         for r in 0..rows {
-            let p = c.as_mut_ptr().add(r * n + j);
-            let lo = f32x4_add(v128_load(p as *const v128), acc[2 * r]);
-            let hi = f32x4_add(v128_load(p.add(4) as *const v128), acc[2 * r + 1]);
-            v128_store(p as *mut v128, lo);
-            v128_store(p.add(4) as *mut v128, hi);
+            add8(
+                &mut c[r * n + j..r * n + j + TILE],
+                acc[2 * r],
+                acc[2 * r + 1],
+            );
         }
     }
 }

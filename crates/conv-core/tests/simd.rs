@@ -1,15 +1,14 @@
 //! The wasm SIMD kernels (`src/simd.rs`) against the naive reference on random problems. The
-//! direct convolution on
-//! problems: kernel sizes 1–5, dilations 1–3, any padding on each side, 1–3 groups, 2–5 input
-//! channels per group, 1–9 output channels per group (blocks of 4 and the rest), maps from 1
-//! to 20 pixels a side (tiles of 8 and the rest), with and without bias. `conv2d` takes the
-//! SIMD kernel for every stride-1, one-group case with a kernel over 1×1 in builds with
-//! `+simd128`, which every wasm build of the project has (`.cargo/config.toml`):
+//! direct convolution on kernel sizes 1–5, dilations 1–3, any padding on each side, 1–3 groups,
+//! 2–5 input channels per group, 1–9 output channels per group (blocks of 4 and the rest), maps
+//! from 1 to 20 pixels a side (tiles of 8 and the rest), with and without bias: `conv2d` takes
+//! the direct kernel for every stride-1 case with a kernel over 1×1 in builds with `+simd128`,
+//! which every wasm build of the project has (`.cargo/config.toml`):
 //!
 //! `cargo test -p conv-core --target wasm32-unknown-unknown --test simd`
 //!
-//! (a stage of `make test`). Grouped, 1×1 and strided cases, which take im2col and the SIMD
-//! matrix product, are mixed in; the product has tests of its own on the shapes that reach it:
+//! (a stage of `make test`). 1×1 and strided cases, which take im2col and the SIMD matrix
+//! product, are mixed in; the product has tests of its own on the shapes that reach it:
 //! 1×1 layers with maps over a column chunk (1024 pixels) and channels that leave partial
 //! blocks, and transposed convolutions.
 #![cfg(target_arch = "wasm32")]
