@@ -291,12 +291,12 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
         };
         let a = &wt[group * m * k..(group + 1) * m * k];
         let c = &mut out[group * m * n..(group + 1) * m * n];
-        sgemm(m, k, n, a, (k, 1), b, (n, 1), c);
+        sgemm(m, k, n, a, (k, 1), b, c);
     }
 }
 
-/// `c (m×n) += a (m×k) · b (k×n)`, with row and column strides of `a` and `b`.
-#[allow(clippy::too_many_arguments)]
+/// `c (m×n) += a (m×k) · b (k×n)`, `a` with row and column strides `a_strides`, `b` and `c`
+/// row-major: `simd::gemm` in wasm builds, `matrixmultiply` elsewhere.
 fn sgemm(
     m: usize,
     k: usize,
@@ -304,56 +304,37 @@ fn sgemm(
     a: &[f32],
     a_strides: (usize, usize),
     b: &[f32],
-    b_strides: (usize, usize),
     c: &mut [f32],
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        assert!(b_strides == (n, 1), "the SIMD product reads rows of b");
-        crate::simd::gemm(m, k, n, a, a_strides, b, c);
-    }
+    crate::simd::gemm(m, k, n, a, a_strides, b, c);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    portable_sgemm(m, k, n, a, a_strides, b, b_strides, c);
-}
-
-/// [`sgemm`] by `matrixmultiply`, where the wasm SIMD product is not built.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[allow(clippy::too_many_arguments)]
-fn portable_sgemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    a_strides: (usize, usize),
-    b: &[f32],
-    b_strides: (usize, usize),
-    c: &mut [f32],
-) {
-    if m == 0 || n == 0 || k == 0 {
-        return;
-    }
-    assert!(a.len() > (m - 1) * a_strides.0 + (k - 1) * a_strides.1);
-    assert!(b.len() > (k - 1) * b_strides.0 + (n - 1) * b_strides.1);
-    assert!(c.len() >= m * n);
-    // SAFETY: the asserts above keep every index that sgemm computes from these strides and
-    // sizes inside the slices, and `c` does not alias `a` or `b` (it is a unique borrow).
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            a_strides.0 as isize,
-            a_strides.1 as isize,
-            b.as_ptr(),
-            b_strides.0 as isize,
-            b_strides.1 as isize,
-            1.0,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        );
+    {
+        if m == 0 || n == 0 || k == 0 {
+            return;
+        }
+        assert!(a.len() > (m - 1) * a_strides.0 + (k - 1) * a_strides.1);
+        assert!(b.len() >= k * n && c.len() >= m * n);
+        // SAFETY: the asserts above keep every index that sgemm computes from these strides
+        // and sizes inside the slices, and `c` does not alias `a` or `b` (a unique borrow).
+        unsafe {
+            matrixmultiply::sgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a.as_ptr(),
+                a_strides.0 as isize,
+                a_strides.1 as isize,
+                b.as_ptr(),
+                n as isize,
+                1,
+                1.0,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            );
+        }
     }
 }
 
@@ -405,7 +386,7 @@ pub fn conv_transpose2d_with_budget(
         // cols (m×n) = W_gᵀ · X_g, where W_g is (kdim × m) row-major.
         let a = &wt[group * kdim * m..(group + 1) * kdim * m];
         let b = &x[group * kdim * n..(group + 1) * kdim * n];
-        sgemm(m, kdim, n, a, (1, m), b, (n, 1), &mut cols);
+        sgemm(m, kdim, n, a, (1, m), b, &mut cols);
         // col2im: scatter every (co, ky, kx) plane onto the output.
         for col in 0..g.out_per_group {
             let co = group * g.out_per_group + col;
