@@ -174,6 +174,41 @@ pub(crate) fn decorate(
 /// Cells from this size on have their values written in them.
 pub const VALUES_FROM: f64 = 22.0;
 
+/// Value `v` written in the cell of side `cell` at `at`, over its colour `t`, in `font` px.
+fn value_text(d: &mut Display, v: f32, t: f32, at: [f64; 2], cell: f64, font: f64) {
+    let c = [at[0] + cell / 2.0, at[1] + cell / 2.0];
+    d.centred(c, format_value(v), font, text_on_value(t), cell - 2.0);
+}
+
+/// The font of values in cells of side `cell`.
+fn value_font(cell: f64) -> f64 {
+    (cell * 0.36).clamp(7.0, 13.0)
+}
+
+/// The cells of an `h × w` map at `at` where `is` holds, hatched over `ink` in a few rectangles.
+fn hatch_where(
+    d: &mut Display,
+    at: [f64; 2],
+    cell: f64,
+    [h, w]: [usize; 2],
+    is: impl Fn(usize, usize) -> bool,
+    ink: Ink,
+) {
+    for [y, x, rows, cols] in rects_where(h, w, is) {
+        d.push(Item::Fill {
+            shape: Shape::rect(
+                at[0] + x as f64 * cell,
+                at[1] + y as f64 * cell,
+                cols as f64 * cell,
+                rows as f64 * cell,
+            ),
+            paint: Paint::Ink(ink),
+            hatch: true,
+            cell: false,
+        });
+    }
+}
+
 /// One cell at `at`: its colour, its kind's mark, and its value when the cell is large enough
 /// to read it.
 #[allow(clippy::too_many_arguments)]
@@ -188,26 +223,24 @@ pub(crate) fn paint_cell(
     scale: f32,
 ) {
     let (paint, _) = cell_paint(stage, ch, y, x, scale);
-    let [px, py] = at;
-    d.cell(Shape::rect(px, py, cell, cell), paint, false);
+    d.cell(Shape::rect(at[0], at[1], cell, cell), paint, false);
     decorate(d, stage, y, x, at, cell);
-    let kind = stage.cells[[y, x]];
-    if cell >= VALUES_FROM && !matches!(kind, Cell::Inserted) {
+    if cell >= VALUES_FROM && !matches!(stage.cells[[y, x]], Cell::Inserted) {
         let v = stage.data[[ch, y, x]];
-        let t = palette::normalise(v, scale);
-        let font = (cell * 0.36).clamp(7.0, 13.0);
-        d.centred(
-            [px + cell / 2.0, py + cell / 2.0],
-            format_value(v),
-            font,
-            text_on_value(t),
-            cell - 2.0,
+        value_text(
+            d,
+            v,
+            palette::normalise(v, scale),
+            at,
+            cell,
+            value_font(cell),
         );
     }
 }
 
-/// A whole map of channel `ch` from `(ox, oy)`: while no values are written, one cell map (one
-/// image on the canvas) with the kinds' marks over it; from [`VALUES_FROM`], cell by cell.
+/// A whole map of channel `ch` from `(ox, oy)`: one cell map (one image on the canvas), the
+/// padding hatched in a few rectangles, the other kinds' marks cell by cell, and from
+/// [`VALUES_FROM`] the values.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn paint_map(
     d: &mut Display,
@@ -219,48 +252,31 @@ pub(crate) fn paint_map(
     scale: f32,
 ) {
     let (_, h, w) = stage.data.dim();
-    if cell < VALUES_FROM {
-        let paints = (0..h * w)
-            .map(|i| cell_paint(stage, ch, i / w, i % w, scale).0)
-            .collect();
-        d.cells([ox, oy], cell, w, h, paints);
-        if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
-            // The padding hatched in a few rectangles, the other marks cell by cell.
-            let padding = |y: usize, x: usize| stage.cells[[y, x]] == Cell::Padding;
-            for [y, x, rows, cols] in rects_where(h, w, padding) {
-                d.push(Item::Fill {
-                    shape: Shape::rect(
-                        ox + x as f64 * cell,
-                        oy + y as f64 * cell,
-                        cols as f64 * cell,
-                        rows as f64 * cell,
-                    ),
-                    paint: Paint::Ink(Ink::Padding),
-                    hatch: true,
-                    cell: false,
-                });
-            }
-            for y in 0..h {
-                for x in 0..w {
-                    if stage.cells[[y, x]] == Cell::Padding {
-                        continue;
-                    }
-                    decorate(
-                        d,
-                        stage,
-                        y,
-                        x,
-                        [ox + x as f64 * cell, oy + y as f64 * cell],
-                        cell,
-                    );
+    let paints = (0..h * w)
+        .map(|i| cell_paint(stage, ch, i / w, i % w, scale).0)
+        .collect();
+    d.cells([ox, oy], cell, w, h, paints);
+    let at = |y: usize, x: usize| [ox + x as f64 * cell, oy + y as f64 * cell];
+    if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
+        let padding = |y: usize, x: usize| matches!(stage.cells[[y, x]], Cell::Padding);
+        hatch_where(d, [ox, oy], cell, [h, w], padding, Ink::Padding);
+        for y in 0..h {
+            for x in 0..w {
+                if !matches!(stage.cells[[y, x]], Cell::Padding) {
+                    decorate(d, stage, y, x, at(y, x), cell);
                 }
             }
         }
-    } else {
+    }
+    if cell >= VALUES_FROM {
+        let font = value_font(cell);
         for y in 0..h {
             for x in 0..w {
-                let at = [ox + x as f64 * cell, oy + y as f64 * cell];
-                paint_cell(d, stage, ch, y, x, at, cell, scale);
+                if !matches!(stage.cells[[y, x]], Cell::Inserted) {
+                    let v = stage.data[[ch, y, x]];
+                    let t = palette::normalise(v, scale);
+                    value_text(d, v, t, at(y, x), cell, font);
+                }
             }
         }
     }
@@ -418,20 +434,26 @@ pub fn kernel_slice(
     scale: f32,
 ) {
     let ext = set.extent();
-    for y in 0..ext {
-        for x in 0..ext {
-            let (px, py) = (at[0] + x as f64 * cell, at[1] + y as f64 * cell);
-            let r = Shape::rect(px, py, cell, cell);
-            match set.tap(kernel, slice, y, x) {
-                Some(v) => {
-                    let t = palette::normalise(v, scale);
-                    d.cell(r, Paint::Value(t), false);
-                    if cell >= 22.0 {
-                        let c = [px + cell / 2.0, py + cell / 2.0];
-                        d.centred(c, format_value(v), 10.0, text_on_value(t), cell - 2.0);
-                    }
-                }
-                None => d.cell(r, Paint::Ink(Ink::Inserted), cell >= 5.0),
+    let tap = |i: usize| set.tap(kernel, slice, i / ext, i % ext);
+    let paints = (0..ext * ext)
+        .map(|i| match tap(i) {
+            Some(v) => Paint::Value(palette::normalise(v, scale)),
+            None => Paint::Ink(Ink::Inserted),
+        })
+        .collect();
+    d.cells(at, cell, ext, ext, paints);
+    if cell >= 5.0 {
+        let gap = |y: usize, x: usize| tap(y * ext + x).is_none();
+        hatch_where(d, at, cell, [ext, ext], gap, Ink::Inserted);
+    }
+    if cell >= VALUES_FROM {
+        for i in 0..ext * ext {
+            if let Some(v) = tap(i) {
+                let p = [
+                    at[0] + (i % ext) as f64 * cell,
+                    at[1] + (i / ext) as f64 * cell,
+                ];
+                value_text(d, v, palette::normalise(v, scale), p, cell, 10.0);
             }
         }
     }
@@ -683,12 +705,20 @@ mod tests {
         let l = layout_of(Block::kernels(2, 1, 5, 30.0), 10.0);
         let (d, _) = kernels(&set, &l, Some(1));
         assert_eq!(d.cell_count(), 2 * 25);
-        let hatched = d
+        // The gaps hatched: in rectangles covering exactly the 16 inserted taps of each kernel.
+        let hatched: f64 = d
             .items
             .iter()
-            .filter(|i| matches!(i, Item::Fill { hatch: true, .. }))
-            .count();
-        assert_eq!(hatched, 2 * (25 - 9));
+            .filter_map(|i| match i {
+                Item::Fill {
+                    hatch: true,
+                    shape: Shape::Rect { w, h, .. },
+                    ..
+                } => Some(w * h / 100.0),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(hatched, 2.0 * (25.0 - 9.0));
         assert!(d.items.iter().any(|i| matches!(
             i,
             Item::Stroke {

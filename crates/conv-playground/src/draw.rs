@@ -7,7 +7,7 @@ use web_sys::CanvasRenderingContext2d;
 
 use crate::display::{Anchor, Display, Item, Shape};
 use crate::fixed::Fixed;
-use crate::palette::{Paint, Palette};
+use crate::palette::Palette;
 
 /// Size the canvas (CSS pixels) and its backing store (device pixels, for crisp drawing) and reset
 /// the transform so drawing uses CSS pixels.
@@ -79,9 +79,26 @@ fn hatch(ctx: &CanvasRenderingContext2d, shape: &Shape, colour: &str) {
 
 /// Paint `display` with the colours of `pal`; a run of lines of one ink and width (a map's
 /// grid) in one path.
+#[inline(never)]
 pub fn paint(ctx: &CanvasRenderingContext2d, display: &Display, pal: &Palette) {
+    let atlas = atlas(display, pal).ok();
+    let mut places = atlas.iter().flat_map(|a| a.1.iter());
     let mut items = display.items.iter().peekable();
     while let Some(item) = items.next() {
+        if let Item::Cells {
+            at,
+            u,
+            v,
+            cols,
+            rows,
+            ..
+        } = item
+        {
+            if let (Some((image, _)), Some(place)) = (&atlas, places.next()) {
+                let _ = cells(ctx, image, [*at, *u, *v], [*cols, *rows], *place);
+            }
+            continue;
+        }
         let Item::Line { ink, width, .. } = item else {
             paint_item(ctx, item, pal);
             continue;
@@ -151,16 +168,8 @@ fn paint_item(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
             ctx.fill();
         }
         Item::Text { .. } => text(ctx, item, pal),
-        Item::Cells {
-            at,
-            u,
-            v,
-            cols,
-            rows,
-            paints,
-        } => {
-            let _ = cells(ctx, [*at, *u, *v], *cols, *rows, paints, pal);
-        }
+        // Drawn by `paint`, from its atlas.
+        Item::Cells { .. } => {}
         Item::Veil { x, y, w, h } => {
             ctx.set_fill_style_str(&pal.dim.css());
             ctx.fill_rect(*x, *y, *w, *h);
@@ -199,50 +208,105 @@ fn text(ctx: &CanvasRenderingContext2d, item: &Item, pal: &Palette) {
     };
 }
 
-/// A cell map as an image: one pixel per cell, drawn through the map's affine frame
-/// (`[at, u, v]`) without smoothing, so square maps and skewed faces alike stay crisp.
-fn cells(
-    ctx: &CanvasRenderingContext2d,
-    frame: [[f64; 2]; 3],
-    cols: usize,
-    rows: usize,
-    paints: &[Paint],
+/// The widest the atlas of cell maps grows before it starts a new shelf.
+const ATLAS_W: usize = 2048;
+
+/// Every cell map of `display` as one image, one pixel per cell (one transfer to the canvas for
+/// all of them), on the scratch canvas; and where each map is on it, in order. The maps go left
+/// to right on shelves [`ATLAS_W`] wide.
+fn atlas(
+    display: &Display,
     pal: &Palette,
-) -> Result<(), JsValue> {
-    if cols == 0 || rows == 0 {
-        return Ok(());
+) -> Result<(web_sys::HtmlCanvasElement, Vec<[f64; 2]>), JsValue> {
+    let maps: Vec<_> = display
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Cells {
+                cols, rows, paints, ..
+            } => Some((*cols, *rows, paints)),
+            _ => None,
+        })
+        .collect();
+    // Shelves: each map's place, and the atlas's size.
+    let (mut places, mut x, mut y, mut shelf, mut width) = (Vec::new(), 0, 0, 0, 0);
+    for &(cols, rows, _) in &maps {
+        if x > 0 && x + cols > ATLAS_W {
+            (x, y, shelf) = (0, y + shelf, 0);
+        }
+        places.push([x, y]);
+        (x, shelf, width) = (x + cols, shelf.max(rows), width.max(x + cols));
     }
-    let mut buf = vec![255u8; cols * rows * 4];
-    for (i, p) in paints.iter().enumerate().take(cols * rows) {
-        let c = pal.paint(*p);
-        buf[i * 4..i * 4 + 3].copy_from_slice(&[c.0, c.1, c.2]);
+    let height = y + shelf;
+    if width == 0 || height == 0 {
+        return Err(JsValue::NULL);
+    }
+    let mut buf = vec![255u8; width * height * 4];
+    for (&(cols, rows, paints), [px, py]) in maps.iter().zip(&places) {
+        for (i, p) in paints.iter().enumerate().take(cols * rows) {
+            let c = pal.paint(*p);
+            let at = ((py + i / cols) * width + px + i % cols) * 4;
+            buf[at..at + 3].copy_from_slice(&[c.0, c.1, c.2]);
+        }
     }
     let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
         wasm_bindgen::Clamped(&buf),
-        cols as u32,
-        rows as u32,
+        width as u32,
+        height as u32,
     )?;
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or(JsValue::NULL)?;
-    let scratch: web_sys::HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
-    scratch.set_width(cols as u32);
-    scratch.set_height(rows as u32);
-    let sctx = crate::dom::context_2d(&scratch).map_err(|e| JsValue::from_str(&e))?;
+    let sctx = scratch(width as u32, height as u32)?;
     sctx.put_image_data(&image, 0.0, 0.0)?;
+    let places = places.iter().map(|p| [p[0] as f64, p[1] as f64]).collect();
+    Ok((sctx.canvas().ok_or(JsValue::NULL)?, places))
+}
+
+/// The cell map at `place` of `atlas` (`cols × rows` pixels), drawn through the map's affine
+/// frame (`[at, u, v]`) without smoothing, so square maps and skewed faces alike stay crisp.
+fn cells(
+    ctx: &CanvasRenderingContext2d,
+    atlas: &web_sys::HtmlCanvasElement,
+    frame: [[f64; 2]; 3],
+    [cols, rows]: [usize; 2],
+    [sx, sy]: [f64; 2],
+) -> Result<(), JsValue> {
     let [at, u, v] = frame;
+    let (c, r) = (cols as f64, rows as f64);
     ctx.save();
     ctx.set_image_smoothing_enabled(false);
     ctx.transform(u[0], u[1], v[0], v[1], at[0], at[1])?;
-    let drawn = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
-        &scratch,
-        0.0,
-        0.0,
-        cols as f64,
-        rows as f64,
+    let drawn = ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        atlas, sx, sy, c, r, 0.0, 0.0, c, r,
     );
     ctx.restore();
     drawn
+}
+
+thread_local! {
+    /// The canvas maps are put on before they are drawn scaled: one for the page, made once
+    /// (making a canvas and its context costs more than drawing a small map).
+    static SCRATCH: std::cell::RefCell<Option<CanvasRenderingContext2d>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The scratch canvas's context, its canvas at least `w × h` pixels (what lies beyond is not
+/// drawn from).
+fn scratch(w: u32, h: u32) -> Result<CanvasRenderingContext2d, JsValue> {
+    SCRATCH.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            let doc = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or(JsValue::NULL)?;
+            let canvas: web_sys::HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
+            *slot = Some(crate::dom::context_2d(&canvas).map_err(|e| JsValue::from_str(&e))?);
+        }
+        let ctx = slot.clone().ok_or(JsValue::NULL)?;
+        let canvas = ctx.canvas().ok_or(JsValue::NULL)?;
+        if canvas.width() < w || canvas.height() < h {
+            canvas.set_width(canvas.width().max(w));
+            canvas.set_height(canvas.height().max(h));
+        }
+        Ok(ctx)
+    })
 }
 
 /// An SVG document (the export worker's, `gif_job.rs`) as PNG bytes, drawn at `scale` device

@@ -317,7 +317,7 @@ mod tests {
             .iter()
             .map(|st| {
                 let [c, h, w] = st.shape();
-                c.min(crate::layout::MAX_MAPS) * h * w
+                c.min(crate::layout::max_maps(h, w)) * h * w
             })
             .sum();
         let kernel_cells: usize = (0..sc.forward.convs.len())

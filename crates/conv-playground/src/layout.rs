@@ -27,8 +27,19 @@ pub const MORE_H: f64 = 16.0;
 pub const FRAME: f64 = 4.0;
 /// The most maps a block draws; the rest are counted in text.
 pub const MAX_MAPS: usize = 16;
+/// The fewest maps a block of large maps draws (when it has them).
+pub const MIN_MAPS: usize = 4;
+/// The cells a block's maps hold together at most, past [`MIN_MAPS`] maps: sixteen maps of
+/// 32 × 32, four of 64 × 64. Beyond it a column of maps is screens tall, costs its time to draw
+/// at every change, and shows the reader nothing the first maps do not.
+pub const MAP_CELLS: usize = MAX_MAPS * 32 * 32;
 
-/// One block of the pipeline: `maps` maps (already capped at [`MAX_MAPS`]), each
+/// How many maps of `h × w` cells a block draws at most.
+pub fn max_maps(h: usize, w: usize) -> usize {
+    (MAP_CELLS / (h * w).max(1)).clamp(MIN_MAPS, MAX_MAPS)
+}
+
+/// One block of the pipeline: `maps` maps (already capped: [`max_maps`]), each
 /// `cells · cell + fixed` CSS pixels wide and high.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Block {
@@ -44,14 +55,15 @@ pub struct Block {
 }
 
 impl Block {
-    /// A stage of `channels` maps of `h × w` cells.
+    /// A stage of `channels` maps of `h × w` cells (at most [`max_maps`] of them drawn).
     pub fn stage(channels: usize, h: usize, w: usize, caption_w: f64) -> Block {
+        let most = max_maps(h, w);
         Block {
-            maps: channels.clamp(1, MAX_MAPS),
+            maps: channels.clamp(1, most),
             cells: [w as f64, h as f64],
             fixed: [0.0, 0.0],
             caption_w,
-            more: channels > MAX_MAPS,
+            more: channels > most,
         }
     }
 
@@ -439,6 +451,21 @@ mod tests {
         );
         assert!(p.fits && p.cell >= 8.0);
         check_inside(&blocks, &p, 350.0);
+    }
+
+    #[test]
+    fn large_maps_are_fewer() {
+        assert_eq!(max_maps(4, 4), MAX_MAPS);
+        assert_eq!(max_maps(32, 32), MAX_MAPS);
+        assert_eq!(max_maps(33, 32), MAP_CELLS / (33 * 32));
+        assert_eq!(max_maps(64, 64), MIN_MAPS);
+        assert_eq!(max_maps(512, 512), MIN_MAPS);
+        let b = Block::stage(64, 64, 64, 80.0);
+        assert_eq!(b.maps, 4);
+        assert!(b.more);
+        let b = Block::stage(3, 128, 128, 80.0);
+        assert_eq!(b.maps, 3);
+        assert!(!b.more);
     }
 
     #[test]

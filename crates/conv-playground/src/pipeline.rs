@@ -51,7 +51,7 @@ pub struct Piece {
     pub shape: String,
     /// The accessible description.
     pub summary: String,
-    /// Maps not drawn in the channel view (beyond [`crate::layout::MAX_MAPS`]).
+    /// Maps not drawn in the channel view (beyond [`crate::layout::max_maps`]).
     pub more: usize,
     /// The block of the channel view's plan.
     pub block: Block,

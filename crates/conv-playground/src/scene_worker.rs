@@ -2,7 +2,7 @@
 //! input at once with the scene's outline ([`Scene::outline`]: shapes, costs, formulas, kernels,
 //! the maps shown before where they have the same shape), and the scene worker (the export
 //! worker's module, started once and kept) computes the convolutions: first the output
-//! channels the channel view draws ([`FIRST`]), then all of them. Jobs coalesce
+//! channels the channel view draws ([`first`]), then all of them. Jobs coalesce
 //! ([`Coalescer`]): one runs at a time, and an answer for a state that is no longer the page's is
 //! dropped, never drawn. Small layers are computed on the page's thread, as is every layer where
 //! a worker cannot start.
@@ -20,8 +20,13 @@ use crate::worker::{Heard, Resident};
 /// milliseconds of the page's thread at most stay on it).
 pub const WORKER_MACS: u128 = 16_000_000;
 
-/// The output channels computed first: those the channel view draws.
-pub const FIRST: usize = crate::layout::MAX_MAPS;
+/// The output channels computed first: those the channel view draws of `key`'s output.
+pub fn first(key: &SceneKey) -> usize {
+    match key.spec.output_shape(&conv_core::Budget::PLAYGROUND) {
+        Ok([_, h, w]) => crate::layout::max_maps(h, w),
+        Err(_) => crate::layout::MAX_MAPS,
+    }
+}
 
 /// How much of the scene shown is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +102,7 @@ pub fn use_scene(key: &SceneKey) -> (Rc<Result<Scene, String>>, Computed) {
         let (jobs, shown) = (jobs.clone(), shown.clone());
         use_effect_with((key.clone(), heavy), move |(key, heavy)| {
             if *heavy {
-                let whole = !first_helps(&key.spec, FIRST);
+                let whole = !first_helps(&key.spec, first(key));
                 want(&jobs, &shown, (key.clone(), whole));
             } else {
                 jobs.borrow_mut().line.forget();
@@ -127,7 +132,7 @@ fn want(jobs: &Shared, shown: &Shown, job: Job) {
 
 /// Sends `job` to the worker, starting it the first time.
 fn send(jobs: &Shared, shown: &Shown, job: Job) {
-    let query = crate::gif_job::scene_job(&job.0, (!job.1).then_some(FIRST));
+    let query = crate::gif_job::scene_job(&job.0, (!job.1).then_some(first(&job.0)));
     let mut j = jobs.borrow_mut();
     if j.worker.is_none() {
         let (jobs, shown) = (jobs.clone(), shown.clone());
