@@ -2,7 +2,7 @@
 // holds, the written-out sums add up, and tracing a transposed input shows its stamps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, stat, SHOTS, evalTrace } from './helpers.mjs';
+import { useBrowser, openPage, stat, settledUrl, SHOTS, evalTrace } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -147,7 +147,7 @@ test('bilinear upsampling: mode and align_corners from the controls and the URL;
   await bilinear.click();
   await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'bilinear');
   assert.equal(await bilinear.getAttribute('aria-pressed'), 'true');
-  assert.equal(new URL(page.url()).searchParams.get('align_corners'), '0');
+  assert.equal((await settledUrl(page)).searchParams.get('align_corners'), '0');
   const corners = page.locator('#align-corners-toggle');
   await corners.check();
   await page.waitForFunction(() => new URL(location.href).searchParams.get('align_corners') === '1');
@@ -175,7 +175,7 @@ test('bilinear upsampling: mode and align_corners from the controls and the URL;
   // Nearest again: align_corners leaves the URL and the controls.
   await page.locator('button[data-mode="nearest"]').click();
   await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'nearest');
-  assert.equal(new URL(page.url()).searchParams.get('align_corners'), null);
+  assert.equal((await settledUrl(page)).searchParams.get('align_corners'), null);
   assert.equal(await page.locator('#align-corners-toggle').count(), 0);
   await page.screenshot({ path: `${SHOTS}/upsample-bilinear.png`, fullPage: true });
   assert.deepEqual(problems, []);
@@ -230,7 +230,7 @@ test('padding_mode: from the URL and the control, in the code; a border cell lig
   // A reflect padding as large as the map is lowered, with a notice.
   await page.goto(`${env.server.url}?layer=standard&height=3&width=3&kernel_size=3&padding=3&padding_mode=reflect&lang=en`);
   await page.waitForSelector('[role="alert"]');
-  assert.equal(new URL(page.url()).searchParams.get('padding'), '2');
+  assert.equal((await settledUrl(page)).searchParams.get('padding'), '2');
   assert.match(await page.locator('[role="alert"]').first().textContent(), /reflection padding allows at most 2/);
   await page.screenshot({ path: `${SHOTS}/padding-mode.png`, fullPage: true });
   assert.deepEqual(problems, []);

@@ -113,6 +113,15 @@ export async function openPage(browser, baseUrl, query = '', viewport = { width:
 }
 
 /** The number in a data-stat element (digit group separators removed). */
+/**
+ * The page's address once any write it holds back has been made: the page writes the address
+ * bar at most every 100 ms (`dom::URL_EVERY_MS`), the last state of a burst when its turn comes.
+ */
+export async function settledUrl(page) {
+  await page.waitForTimeout(150);
+  return new URL(page.url());
+}
+
 export async function stat(page, name) {
   const text = await page.locator(`[data-stat="${name}"]`).first().textContent();
   return text.trim();

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { useBrowser, openPage, stat, SHOTS, evalTrace } from './helpers.mjs';
+import { useBrowser, openPage, stat, settledUrl, SHOTS, evalTrace } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -27,7 +27,7 @@ async function labSvg(page) {
 test('sub-pixel convolution: URL, shapes, the shuffle traced back, the code', async () => {
   const q = 'layer=subpixel&height=4&width=5&in_channels=2&out_channels=2&kernel_size=3&padding=1&upscale_factor=3&view=channels&lang=en';
   const { page, context, problems } = await openPage(env.browser, env.server.url, q);
-  assert.equal(new URL(page.url()).searchParams.get('upscale_factor'), '3');
+  assert.equal((await settledUrl(page)).searchParams.get('upscale_factor'), '3');
   assert.equal(await stat(page, 'output-shape'), '2×12×15');
   // A convolution to 2·3² = 18 maps at 4×5, then the shuffle: the same MACs as a 3×3
   // convolution at 12×15, 9 times its weights.

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { useBrowser, openPage, stat, SHOTS } from './helpers.mjs';
+import { useBrowser, openPage, stat, settledUrl, SHOTS } from './helpers.mjs';
 
 const env = useBrowser();
 const IMG = 'img.lab-figure[data-current="true"]';
@@ -57,7 +57,7 @@ test('a cell picked by click or keys shows its footprint; buttons move, copy and
   await selected(page, '4,10,20');
   assert.equal(await stat(page, 'stack-footprint'), '9×9');
   // In the URL, the layer counted from 1 as the table numbers it; a link opens the same cell.
-  assert.equal(new URL(page.url()).searchParams.get('stack_cell'), '5,10,20');
+  assert.equal((await settledUrl(page)).searchParams.get('stack_cell'), '5,10,20');
   await page.goto(`${env.server.url}?lab=stack&stack=context_module&stack_cell=9,32,32&lang=en`);
   await selected(page, '8,32,32');
   assert.equal(await stat(page, 'stack-footprint'), '33×33');
@@ -91,14 +91,14 @@ test('a cell picked by click or keys shows its footprint; buttons move, copy and
   await page.waitForFunction(() => (new URL(location.href).searchParams.get('stack') || '').startsWith('21x64x64_'));
   await drawn(page);
   assert.equal(await stat(page, 'stack-receptive-field'), '35×35');
-  assert.ok(!new URL(page.url()).searchParams.get('stack').includes('d16'));
+  assert.ok(!(await settledUrl(page)).searchParams.get('stack').includes('d16'));
   // Copy the selected layer (now the ReLU that followed it), move it up, then remove it: the
   // stack is back to where the removal left it.
-  const after = new URL(page.url()).searchParams.get('stack');
+  const after = (await settledUrl(page)).searchParams.get('stack');
   await page.getByRole('button', { name: 'Duplicate', exact: true }).click();
   await page.waitForFunction((s) => new URL(location.href).searchParams.get('stack') !== s, after);
   await drawn(page);
-  assert.equal(new URL(page.url()).searchParams.get('stack').split('_').length, after.split('_').length + 1);
+  assert.equal((await settledUrl(page)).searchParams.get('stack').split('_').length, after.split('_').length + 1);
   await page.getByRole('button', { name: 'Remove', exact: true }).click();
   await page.waitForFunction((s) => new URL(location.href).searchParams.get('stack') === s, after);
   await drawn(page);
@@ -131,10 +131,10 @@ test('a pasted nn.Sequential builds the stack and its code reads back; a malform
   // Its code, written back into the box, builds the same stack.
   await page.waitForFunction(() => document.querySelector('.stack-paste textarea').value.includes('nn.Conv2d(8, 16'));
   const written = await area.inputValue();
-  const stack = new URL(page.url()).searchParams.get('stack');
+  const stack = (await settledUrl(page)).searchParams.get('stack');
   await page.getByRole('button', { name: '生成堆叠' }).click();
   await drawn(page);
-  assert.equal(new URL(page.url()).searchParams.get('stack'), stack);
+  assert.equal((await settledUrl(page)).searchParams.get('stack'), stack);
   assert.equal(await area.inputValue(), written);
   // A module the stack view does not have: the line and the token, in Chinese; the stack stays.
   await area.fill('nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    nn.GELU(),\n)');
@@ -142,7 +142,7 @@ test('a pasted nn.Sequential builds the stack and its code reads back; a malform
   const alert = page.locator('[data-stat="stack-paste-error"]');
   await alert.waitFor({ timeout: 30000 });
   assert.match(await alert.textContent(), /第 3 行，`nn\.GELU`：不是堆叠视图支持的模块/);
-  assert.equal(new URL(page.url()).searchParams.get('stack'), stack);
+  assert.equal((await settledUrl(page)).searchParams.get('stack'), stack);
   assert.equal(await stat(page, 'stack-output-shape'), '16×16×16');
   // The paste stays in the box, to be mended.
   assert.match(await area.inputValue(), /nn\.GELU/);

@@ -233,9 +233,26 @@ fn embed(src: &Stage, kind: StageKind, top: isize, left: isize, h: usize, w: usi
         (sy >= 0 && sx >= 0 && (sy as usize) < sh && (sx as usize) < sw)
             .then_some((sy as usize, sx as usize))
     };
-    let data = Array3::from_shape_fn((c, h, w), |(ci, y, x)| {
-        at(y, x).map_or(0.0, |(sy, sx)| src.data[[ci, sy, sx]])
-    });
+    // The rows and columns of the new map that `src` covers, and where they start in `src`.
+    let span = |off: isize, n: usize, len: usize| {
+        let from = off.clamp(0, len as isize) as usize;
+        let to = (off + n as isize).clamp(0, len as isize) as usize;
+        (from, to.max(from), (from as isize - off) as usize)
+    };
+    let ((y0, y1, sy0), (x0, x1, sx0)) = (span(top, sh, h), span(left, sw, w));
+    // Row by row: `src` is in standard layout (every stage is built so), the copy plain slices.
+    let mut out = vec![0.0f32; c * h * w];
+    let from = src.data.as_standard_layout();
+    let from = from.as_slice().unwrap_or(&[]);
+    for ci in (0..c).filter(|_| x1 > x0) {
+        for y in y0..y1 {
+            let sy = sy0 + y - y0;
+            let to = (ci * h + y) * w;
+            let at = (ci * sh + sy) * sw + sx0;
+            out[to + x0..to + x1].copy_from_slice(&from[at..at + (x1 - x0)]);
+        }
+    }
+    let data = Array3::from_shape_vec((c, h, w), out).unwrap_or_else(|_| Array3::zeros((c, h, w)));
     let cells = Array2::from_shape_fn((h, w), |(y, x)| match at(y, x) {
         Some((sy, sx)) => match src.cells[[sy, sx]] {
             Cell::Inserted => Cell::Inserted,

@@ -394,6 +394,17 @@ pub fn conv_transpose2d_with_budget(
             for ky in 0..kh {
                 for kx in 0..kw {
                     let row = &cols[((col * kh + ky) * kw + kx) * n..][..n];
+                    // The input columns `ix` whose output column `ix·s + kx·d − left` is on
+                    // the map: `lo..hi`, the first at output column `first`.
+                    let (sx, base, left) = (g.stride[1], kx * g.dilation[1], g.padding.left);
+                    let lo = left.saturating_sub(base).div_ceil(sx);
+                    let hi = (g.out_w + left)
+                        .checked_sub(base + 1)
+                        .map_or(0, |last| (last / sx + 1).min(g.in_w));
+                    if lo >= hi {
+                        continue;
+                    }
+                    let first = lo * sx + base - left;
                     for iy in 0..g.in_h {
                         let Some(oy) = (iy * g.stride[0] + ky * g.dilation[0])
                             .checked_sub(g.padding.top)
@@ -402,15 +413,9 @@ pub fn conv_transpose2d_with_budget(
                             continue;
                         };
                         let orow = &mut o[oy * g.out_w..(oy + 1) * g.out_w];
-                        let src = &row[iy * g.in_w..(iy + 1) * g.in_w];
-                        for (ix, &v) in src.iter().enumerate() {
-                            let fx = ix * g.stride[1] + kx * g.dilation[1];
-                            if let Some(ox) = fx.checked_sub(g.padding.left) {
-                                if ox < g.out_w {
-                                    orow[ox] += v;
-                                }
-                            }
-                        }
+                        let src = &row[iy * g.in_w..(iy + 1) * g.in_w][lo..hi];
+                        let to = orow[first..].iter_mut().step_by(sx);
+                        to.zip(src).for_each(|(o, &v)| *o += v);
                     }
                 }
             }

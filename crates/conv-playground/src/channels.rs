@@ -104,6 +104,30 @@ fn label(
     }
 }
 
+/// What a stage's drawing depends on, as one number: its shape, its values, its cells' kinds
+/// (and a shuffled cell's place) and its channels' groups. Equal for a stage computed again the
+/// same, so a canvas is not drawn again for it (the input when only the output channels change,
+/// or when the worker answers).
+pub fn fingerprint(stage: &Stage) -> u64 {
+    // FxHash's step: cheap, and ample to tell drawings apart.
+    let mut h = 0u64;
+    let mut mix = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    stage.data.shape().iter().for_each(|&n| mix(n as u64));
+    stage.data.iter().for_each(|v| mix(v.to_bits() as u64));
+    for c in stage.cells.iter() {
+        mix(match *c {
+            Cell::Data { .. } => 0,
+            Cell::Padding => 1,
+            Cell::Inserted => 2,
+            Cell::Copied { .. } => 3,
+            Cell::Interpolated { .. } => 4,
+            Cell::Shuffled { sub, .. } => 5 + sub as u64,
+        });
+    }
+    stage.channel_groups.iter().for_each(|&g| mix(g as u64));
+    h
+}
+
 /// Cells smaller than this are drawn as one cell map (no text, grid or hatching).
 pub const FAST_BELOW: f64 = 6.0;
 
@@ -587,6 +611,36 @@ pub fn compose(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stage_is_drawn_again_only_when_its_drawing_changes() {
+        use conv_core::{Cell, LayerKind};
+        let key = |s: &AppState| SceneKey::from(s);
+        let base = AppState::default().reduce(crate::state::Action::SetLayer(LayerKind::Standard));
+        let more = base.clone().reduce(crate::state::Action::SetParam(
+            conv_core::Param::OutChannels,
+            17,
+        ));
+        let (a, b) = (
+            Scene::build(&key(&base)).unwrap(),
+            Scene::build(&key(&more)).unwrap(),
+        );
+        let print = |s: &Scene, i: usize| super::fingerprint(&s.forward.stages[i]);
+        // More output channels: the same input and padded input, another output.
+        let last = a.forward.stages.len() - 1;
+        assert!(last >= 1);
+        for i in 0..last {
+            assert_eq!(print(&a, i), print(&b, i), "stage {i}");
+        }
+        assert_ne!(print(&a, last), print(&b, last));
+        // One value, or one cell's kind, changed: another drawing.
+        let mut stage = a.forward.stages[0].clone();
+        stage.data[[0, 1, 1]] += 0.5;
+        assert_ne!(super::fingerprint(&stage), print(&a, 0));
+        let mut stage = a.forward.stages[0].clone();
+        stage.cells[[1, 1]] = Cell::Padding;
+        assert_ne!(super::fingerprint(&stage), print(&a, 0));
+    }
+
     #[test]
     fn padding_is_a_few_rectangles_covering_exactly_the_padding_cells() {
         use conv_core::{Cell, LayerKind};

@@ -41,8 +41,62 @@ pub fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Replace the address bar's query without a navigation or a history entry.
+/// The least time between two writes of the address bar, in milliseconds: a slider dragged for
+/// a while would otherwise write it sixty times a second, which costs the drag a millisecond a
+/// frame and which browsers stop obeying (Chromium ignores history updates beyond 200 in ten
+/// seconds).
+pub const URL_EVERY_MS: f64 = 100.0;
+
+/// The address bar's writer: when it last wrote, and the query waiting for its turn.
+#[derive(Default)]
+struct UrlWriter {
+    last: f64,
+    /// A query to write once the time has come (a timer is set for it).
+    waiting: Option<String>,
+}
+
+thread_local! {
+    static URL_WRITER: RefCell<UrlWriter> = RefCell::new(UrlWriter::default());
+}
+
+/// Replace the address bar's query without a navigation or a history entry: at once when the
+/// last write is [`URL_EVERY_MS`] old, else when it is (the latest query wins).
 pub fn replace_query(query: &str) {
+    let now = js_sys::Date::now();
+    URL_WRITER.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.waiting.is_some() {
+            w.waiting = Some(query.to_string());
+            return;
+        }
+        let wait = w.last + URL_EVERY_MS - now;
+        if wait > 0.0 && later(wait.ceil() as i32) {
+            w.waiting = Some(query.to_string());
+        } else {
+            w.last = now;
+            write_query(query);
+        }
+    });
+}
+
+/// Sets a timer that writes the waiting query in `ms` milliseconds; false if none could be set.
+fn later(ms: i32) -> bool {
+    let write = Closure::once_into_js(|| {
+        URL_WRITER.with(|w| {
+            let mut w = w.borrow_mut();
+            if let Some(query) = w.waiting.take() {
+                w.last = js_sys::Date::now();
+                write_query(&query);
+            }
+        })
+    });
+    window().is_ok_and(|win| {
+        win.set_timeout_with_callback_and_timeout_and_arguments_0(write.unchecked_ref(), ms)
+            .is_ok()
+    })
+}
+
+fn write_query(query: &str) {
     let Ok(w) = window() else { return };
     let Ok(history) = w.history() else { return };
     let path = w.location().pathname().unwrap_or_default();

@@ -240,6 +240,26 @@ impl Scene {
         Scene::build_given(key, given)
     }
 
+    /// This scene with the convolution outputs `given` (as [`Scene::build_given`] of its key,
+    /// without generating the input and the weights again).
+    ///
+    /// **Errors** as [`Scene::build_given`].
+    pub fn with_outputs(&self, given: Vec<Array3<f32>>) -> Result<Scene, String> {
+        let input = self.forward.stages.first().ok_or("no input")?.data.view();
+        let forward = self
+            .spec
+            .forward_given(input, &self.weights, &Budget::PLAYGROUND, given)
+            .map_err(|e| e.to_string())?;
+        Ok(Scene {
+            spec: self.spec.clone(),
+            costs: self.costs.clone(),
+            formulas: self.formulas.clone(),
+            forward,
+            weights: self.weights.clone(),
+            kernel_sets: self.kernel_sets.clone(),
+        })
+    }
+
     /// The kernels of convolution `conv` as they are drawn: in output-channel order, a
     /// transposed weight per output channel as it stamps.
     pub fn kernel_set(&self, conv: usize) -> Option<&KernelSet> {
@@ -451,6 +471,12 @@ mod tests {
                     assert!(b.data.iter().all(|&v| v == 0.0), "{kind:?} {i}");
                 }
             }
+            // Given the scene's outputs, it is the scene.
+            let given = outputs
+                .iter()
+                .map(|&i| scene.forward.stages[i].data.clone())
+                .collect();
+            assert_eq!(outline.with_outputs(given).unwrap(), scene, "{kind:?}");
             // Carried from a scene of the same shapes, it is that scene.
             assert_eq!(
                 Scene::outline(&key, Some(&scene)).unwrap(),

@@ -67,6 +67,8 @@ struct Jobs {
     line: Coalescer<Job>,
     /// The last answer shown.
     shown: Option<Rc<Answer>>,
+    /// The outline of the page's scene: an answer for it is built on it.
+    outline: Option<(SceneKey, Rc<Result<Scene, String>>)>,
 }
 
 type Shared = Rc<RefCell<Jobs>>;
@@ -99,13 +101,16 @@ pub fn use_scene(key: &SceneKey) -> (Rc<Result<Scene, String>>, Computed) {
         })
     };
     {
-        let (jobs, shown) = (jobs.clone(), shown.clone());
+        let (jobs, shown, outline) = (jobs.clone(), shown.clone(), quick.clone());
         use_effect_with((key.clone(), heavy), move |(key, heavy)| {
             if *heavy {
+                jobs.borrow_mut().outline = Some((key.clone(), outline));
                 let whole = !first_helps(&key.spec, first(key));
                 want(&jobs, &shown, (key.clone(), whole));
             } else {
-                jobs.borrow_mut().line.forget();
+                let mut j = jobs.borrow_mut();
+                j.line.forget();
+                j.outline = None;
             }
         });
     }
@@ -170,9 +175,13 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
     };
     if done.show {
         let (key, whole) = done.job;
+        let base = jobs.borrow().outline.clone().filter(|(k, _)| *k == key);
         let scene = result
             .and_then(|bytes| crate::scene::decode_outputs(&bytes))
-            .and_then(|given| Scene::build_given(&key, given));
+            .and_then(|given| match base.as_ref().map(|(_, s)| s.as_ref()) {
+                Some(Ok(outline)) => outline.with_outputs(given),
+                _ => Scene::build_given(&key, given),
+            });
         jobs.borrow_mut().shown = Some(Rc::new(Answer {
             job: (key.clone(), whole),
             scene: Rc::new(scene),

@@ -17,7 +17,6 @@ use crate::i18n::{tr, trf, Lang};
 use crate::layout::{self, CellRange, Placed};
 use crate::palette::Palette;
 use crate::pipeline::{self, stage_class, Part, Piece};
-use crate::scene::SceneKey;
 use crate::state::{Action, View};
 use crate::trace::CellRef;
 use crate::volume::{self, Front};
@@ -312,10 +311,13 @@ fn stage_view(p: &BlockProps) -> Html {
     {
         let canvas = canvas.clone();
         let index = p.index;
-        // Drawn again when the scene's key or how much of it is computed changes, not with
-        // every new scene (a scene the worker answers draws the same input).
+        // Drawn again when what it shows changes, not with every new scene (the input of a
+        // scene the worker answers, or of a layer with more output channels, is the same).
         let scene = ctx.scene.clone();
-        let drawn = (SceneKey::from(&*ctx.state), ctx.computed);
+        let drawn = *use_memo((scene.clone(), index), |(scene, index)| match &*scene.0 {
+            Ok(s) => s.forward.stages.get(*index).map(channels::fingerprint),
+            Err(_) => None,
+        });
         use_effect_with(
             (drawn, layout, ctx.dark, marks),
             move |(_, l, dark, marks)| {
