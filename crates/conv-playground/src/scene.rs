@@ -1,6 +1,8 @@
 //! `AppState -> Scene`: everything conv-core computes for one state (stages, kernels, costs,
 //! formulas), built once per change of what it depends on, so redraws do not recompute.
 
+use std::rc::Rc;
+
 use conv_core::{Budget, Costs, Formula, Forward, LayerSpec, LayerWeights};
 use ndarray::Array3;
 
@@ -51,9 +53,10 @@ pub struct Scene {
     pub costs: Costs,
     pub formulas: Vec<Formula>,
     pub forward: Forward,
-    pub weights: LayerWeights,
+    /// Shared: a scene built on another (`Scene::with_outputs`) has the same weights.
+    pub weights: Rc<LayerWeights>,
     /// Each convolution's kernels as they are drawn ([`Scene::kernel_set`]).
-    kernel_sets: Vec<Option<KernelSet>>,
+    kernel_sets: Rc<Vec<Option<KernelSet>>>,
 }
 
 /// The part of the state a scene depends on: a change elsewhere (language, theme, notices) does
@@ -168,15 +171,17 @@ impl Scene {
         let forward = spec
             .forward_given(input.view(), &weights, &budget, given)
             .map_err(|e| e.to_string())?;
-        let kernel_sets = (0..forward.convs.len())
-            .map(|c| kernels_of(&forward, &weights, c))
-            .collect();
+        let kernel_sets = Rc::new(
+            (0..forward.convs.len())
+                .map(|c| kernels_of(&forward, &weights, c))
+                .collect(),
+        );
         Ok(Scene {
             spec,
             costs,
             formulas,
             forward,
-            weights,
+            weights: Rc::new(weights),
             kernel_sets,
         })
     }
