@@ -118,8 +118,15 @@ export async function openPage(browser, baseUrl, query = '', viewport = { width:
  * bar at most every 100 ms (`dom::URL_EVERY_MS`), the last state of a burst when its turn comes.
  */
 export async function settledUrl(page) {
-  await page.waitForTimeout(150);
-  return new URL(page.url());
+  // Settled: the same address twice, 300 ms apart (a held write is made within 100 ms, later on
+  // a loaded machine).
+  let before = page.url();
+  for (;;) {
+    await page.waitForTimeout(300);
+    const now = page.url();
+    if (now === before) return new URL(now);
+    before = now;
+  }
 }
 
 export async function stat(page, name) {

@@ -203,6 +203,8 @@ test('no map is clipped: every layer at several settings, device pixel ratios 1 
     'layer=dilated&dilation=3&kernel_size=3&height=11&width=11&in_channels=2&out_channels=2',
     'layer=upsample&scale_factor=3&kernel_size=5&padding=2',
     'layer=pointwise&in_channels=32&out_channels=40&height=5&width=7',
+    // The largest layer: pictures, in one row at a small cell (layout::PICTURE_CELL).
+    'layer=standard&height=64&width=64&in_channels=32&out_channels=64&kernel_size=11&padding=5&view=channels',
   ]);
   // Laptop and frame at device pixel ratio 1, phone at 2.
   for (const [vw, vh, dpr] of [[1280, 800, 1], [375, 667, 2], [640, 480, 1]]) {

@@ -63,6 +63,8 @@ test('a dragged slider writes the address bar a few times a second, its last sta
   // At most one write each 100 ms (dom::URL_EVERY_MS), plus the one the drag ends with.
   assert.ok(writes.length >= 3 && writes.length <= 12, `${writes.length} writes`);
   for (let i = 1; i < writes.length; i++) assert.ok(writes[i][0] - writes[i - 1][0] >= 95, JSON.stringify(writes));
+  // The drag's last state is written when its turn comes.
+  await page.waitForFunction((v) => new URL(location.href).searchParams.get('out_channels') === v, String(last));
   assert.equal((await settledUrl(page)).searchParams.get('out_channels'), String(last));
   assert.equal(await stat(page, 'output-shape'), `${last}×4×4`);
   assert.deepEqual(problems, []);

@@ -175,7 +175,9 @@ fn run_conv(
     let x = input.as_slice().unwrap_or(&[]);
     let wt = weight.as_slice().unwrap_or(&[]);
     out.fill(0.0);
-    if g.in_per_group == 1 && g.out_per_group == 1 {
+    if g.in_per_group == 1 && g.out_per_group == 1 && g.stride == [1, 1] {
+        depthwise_rows(g, x, wt, out);
+    } else if g.in_per_group == 1 && g.out_per_group == 1 {
         depthwise_direct(g, x, wt, out);
     } else if simd_direct(g) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -202,6 +204,58 @@ fn add_bias(out: &mut [f32], bias: Option<ArrayView1<f32>>, plane: usize) {
     if let Some(b) = bias {
         for (chunk, &bv) in out.chunks_mut(plane).zip(b.iter()) {
             chunk.iter_mut().for_each(|v| *v += bv);
+        }
+    }
+}
+
+/// Output pixels [`depthwise_rows`] sums at once.
+const RUN: usize = 8;
+
+/// A depthwise layer at stride 1: each output row in runs of [`RUN`] pixels, each run summed
+/// over every tap in registers (the compiler makes the run two SIMD vectors) and written once,
+/// the taps read from a zero-padded copy of the channel (no border cases); a row's last pixels
+/// one by one.
+fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
+    let (kh, kw) = (g.kernel[0], g.kernel[1]);
+    let (dy, dx) = (g.dilation[0], g.dilation[1]);
+    let (top, left) = (g.padding.top, g.padding.left);
+    let pw = left + g.in_w + g.padding.right;
+    let ph = top + g.in_h + g.padding.bottom;
+    let (plane_in, plane_out) = (g.in_h * g.in_w, g.out_h * g.out_w);
+    // The padding is the same zeros for every channel: only the inside is copied again.
+    let mut pad = vec![0f32; ph * pw];
+    for c in 0..g.out_channels {
+        let xin = &x[c * plane_in..(c + 1) * plane_in];
+        for (iy, row) in xin.chunks_exact(g.in_w.max(1)).enumerate() {
+            let at = (iy + top) * pw + left;
+            pad[at..at + g.in_w].copy_from_slice(row);
+        }
+        let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
+        let o = &mut out[c * plane_out..(c + 1) * plane_out];
+        for (oy, orow) in o.chunks_exact_mut(g.out_w.max(1)).enumerate() {
+            // The padded rows this output row reads, one a kernel row.
+            let rows = |ky: usize| &pad[(oy + ky * dy) * pw..(oy + ky * dy + 1) * pw];
+            let runs = g.out_w / RUN * RUN;
+            for ox in (0..runs).step_by(RUN) {
+                let mut acc = [0f32; RUN];
+                for ky in 0..kh {
+                    let prow = rows(ky);
+                    for kx in 0..kw {
+                        let w = kern[ky * kw + kx];
+                        let src = &prow[ox + kx * dx..ox + kx * dx + RUN];
+                        for (a, &v) in acc.iter_mut().zip(src) {
+                            *a += w * v;
+                        }
+                    }
+                }
+                orow[ox..ox + RUN].copy_from_slice(&acc);
+            }
+            for (ox, o) in orow.iter_mut().enumerate().skip(runs) {
+                *o = (0..kh)
+                    .flat_map(|ky| (0..kw).map(move |kx| (ky, kx)))
+                    .map(|(ky, kx)| kern[ky * kw + kx] * rows(ky)[ox + kx * dx])
+                    .sum();
+            }
         }
     }
 }

@@ -119,6 +119,11 @@ impl Block {
     }
 }
 
+/// Maps this many cells high and more are pictures (see [`plan`]).
+pub const PICTURE_MAP: f64 = 32.0;
+/// The smallest cell a picture's pipeline is drawn at to keep it in one row.
+pub const PICTURE_CELL: f64 = 3.0;
+
 /// How much smaller a cell the plan accepts to keep the pipeline in fewer rows.
 pub const ROW_TRADE: f64 = 0.75;
 
@@ -209,9 +214,22 @@ pub fn plan(blocks: &[Block], width: f64, height: f64, cells: CellRange) -> Plan
             return p;
         }
     }
-    // Too much for the height: keep the width and the largest cell (at most the scrolling cell)
-    // at which every block still fits it; the page scrolls.
-    let mut cell = cells.scroll.max(cells.min).max(1.0).floor();
+    // Too much for the height. Maps of a picture's size are read as pictures, not cell by cell:
+    // the pipeline in one row at the largest cell that allows (down to PICTURE_CELL) shows the
+    // whole computation at once, where its blocks one under another would be screens tall.
+    let top = cells.scroll.max(cells.min).max(1.0).floor();
+    if blocks.iter().any(|b| b.cells[1] >= PICTURE_MAP) {
+        let mut cell = top;
+        while cell >= PICTURE_CELL {
+            if let Some(p) = arrange(blocks, cell, width, f64::INFINITY, 1) {
+                return Plan { fits: false, ..p };
+            }
+            cell -= 1.0;
+        }
+    }
+    // Otherwise keep the width and the largest cell (at most the scrolling cell) at which
+    // every block still fits it; the page scrolls.
+    let mut cell = top;
     loop {
         if let Some(p) = arrange(blocks, cell, width, f64::INFINITY, usize::MAX) {
             return Plan { fits: false, ..p };
@@ -466,6 +484,31 @@ mod tests {
         let b = Block::stage(3, 128, 128, 80.0);
         assert_eq!(b.maps, 3);
         assert!(!b.more);
+    }
+
+    #[test]
+    fn pictures_too_tall_for_the_page_stay_in_one_row() {
+        // The largest layer on a desktop: input, padded input, kernels, output.
+        let blocks = vec![
+            Block::stage(64, 64, 64, 80.0),
+            Block::stage(64, 74, 74, 80.0),
+            Block::kernels(64, 64, 11, 80.0),
+            Block::stage(64, 64, 64, 80.0),
+        ];
+        let desk = CellRange {
+            max: 34.0,
+            min: 9.0,
+            scroll: 12.0,
+        };
+        let p = plan(&blocks, 1200.0, 700.0, desk);
+        assert!(!p.fits);
+        assert_eq!(p.rows.len(), 1);
+        assert!(p.cell >= PICTURE_CELL && p.cell < desk.min, "{}", p.cell);
+        check_inside(&blocks, &p, 1200.0);
+        // Small maps keep their cells and take more rows.
+        let small = vec![Block::stage(64, 8, 8, 80.0); 6];
+        let p = plan(&small, 400.0, 300.0, desk);
+        assert!(p.cell >= desk.scroll.min(desk.min), "{}", p.cell);
     }
 
     #[test]
