@@ -237,17 +237,23 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
             let rows = |ky: usize| &pad[(oy + ky * dy) * pw..(oy + ky * dy + 1) * pw];
             let runs = g.out_w / RUN * RUN;
             for ox in (0..runs).step_by(RUN) {
-                let mut acc = [0f32; RUN];
-                for ky in 0..kh {
-                    let prow = rows(ky);
-                    for kx in 0..kw {
-                        let w = kern[ky * kw + kx];
-                        let src = &prow[ox + kx * dx..ox + kx * dx + RUN];
-                        for (a, &v) in acc.iter_mut().zip(src) {
-                            *a += w * v;
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                let acc = crate::simd::depthwise_run(&pad, oy * pw + ox, dy * pw, kern, kw, dx);
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+                let acc = {
+                    let mut acc = [0f32; RUN];
+                    for ky in 0..kh {
+                        let prow = rows(ky);
+                        for kx in 0..kw {
+                            let w = kern[ky * kw + kx];
+                            let src = &prow[ox + kx * dx..ox + kx * dx + RUN];
+                            for (a, &v) in acc.iter_mut().zip(src) {
+                                *a += w * v;
+                            }
                         }
                     }
-                }
+                    acc
+                };
                 orow[ox..ox + RUN].copy_from_slice(&acc);
             }
             for (ox, o) in orow.iter_mut().enumerate().skip(runs) {

@@ -249,3 +249,44 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
         }
     }
 }
+
+/// Eight output pixels of a depthwise layer at stride 1 (`ops::depthwise_rows`): the taps of
+/// `kern` (`kw` a row) over the zero-padded channel `pad`, the first tap at `at`, kernel rows
+/// `row_step` apart and columns `dx`, summed in two vectors.
+///
+/// **Panics** if a tap's eight values are not all inside `pad` (the caller's geometry keeps them).
+#[inline(always)]
+pub(crate) fn depthwise_run(
+    pad: &[f32],
+    at: usize,
+    row_step: usize,
+    kern: &[f32],
+    kw: usize,
+    dx: usize,
+) -> [f32; TILE] {
+    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    for (ky, taps) in kern.chunks_exact(kw.max(1)).enumerate() {
+        for (kx, &w) in taps.iter().enumerate() {
+            let p = at + ky * row_step + kx * dx;
+            let s = &pad[p..p + TILE];
+            // SAFETY: `s` holds TILE (8) floats; `v128_load` reads 16 unaligned bytes at its
+            // start and 4 floats on.
+            let (v0, v1) = unsafe {
+                (
+                    v128_load(s.as_ptr() as *const v128),
+                    v128_load(s.as_ptr().add(4) as *const v128),
+                )
+            };
+            let wv = f32x4_splat(w);
+            lo = f32x4_add(lo, f32x4_mul(wv, v0));
+            hi = f32x4_add(hi, f32x4_mul(wv, v1));
+        }
+    }
+    let mut out = [0f32; TILE];
+    // SAFETY: `out` holds 8 floats: two unaligned 16-byte stores.
+    unsafe {
+        v128_store(out.as_mut_ptr() as *mut v128, lo);
+        v128_store(out.as_mut_ptr().add(4) as *mut v128, hi);
+    }
+    out
+}

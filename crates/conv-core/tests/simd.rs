@@ -10,7 +10,7 @@
 //! (a stage of `make test`). 1×1 and strided cases, which take im2col and the SIMD matrix
 //! product, are mixed in; the product has tests of its own on the shapes that reach it:
 //! 1×1 layers with maps over a column chunk (1024 pixels) and channels that leave partial
-//! blocks, and transposed convolutions.
+//! blocks, and transposed convolutions; and the depthwise run of stride-1 depthwise layers.
 #![cfg(target_arch = "wasm32")]
 
 use conv_core::{
@@ -165,4 +165,51 @@ fn the_simd_product_equals_the_naive_reference_on_transposed_layers() {
         checked += 1;
     }
     assert!(checked > 60, "{checked} cases");
+}
+
+/// Depthwise layers at stride 1 (`ops::depthwise_rows`, runs of 8 pixels summed by
+/// `simd::depthwise_run`): kernel sizes 1–5, dilations 1–3, any padding, maps 1–30 pixels wide
+/// (runs of 8 and the rest), 1–6 channels, with and without bias.
+#[wasm_bindgen_test]
+fn the_simd_depthwise_run_equals_the_naive_reference() {
+    let mut rng = SeededRng::new(77);
+    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut checked = 0;
+    for case in 0..400u64 {
+        let c = 1 + pick(6);
+        let (k, d) = (1 + pick(5), 1 + pick(3));
+        let (h, w) = (1 + pick(12), 1 + pick(30));
+        let padding = Padding {
+            top: pick(3),
+            left: pick(3),
+            bottom: pick(3),
+            right: pick(3),
+        };
+        let ext = (k - 1) * d + 1;
+        if h + padding.top + padding.bottom < ext || w + padding.left + padding.right < ext {
+            continue;
+        }
+        let mut values = SeededRng::new(case ^ 0xd00d);
+        let input = Array3::from_shape_simple_fn((c, h, w), || values.signed_unit());
+        let weight = Array4::from_shape_simple_fn((c, 1, k, k), || values.signed_unit());
+        let bias = Array1::from_shape_simple_fn(c, || values.signed_unit());
+        let bias = (case % 2 == 0).then_some(bias.view());
+        let options = Conv2dOptions {
+            padding,
+            dilation: [d, d],
+            groups: c,
+            ..Conv2dOptions::default()
+        };
+        let fast = conv2d(input.view(), weight.view(), bias, &options).unwrap();
+        let naive = reference::conv2d(input.view(), weight.view(), bias, &options)
+            .unwrap()
+            .output;
+        close(
+            &fast,
+            &naive,
+            &format!("case {case}: {options:?}, k {k}, {h}×{w}"),
+        );
+        checked += 1;
+    }
+    assert!(checked > 200, "{checked} cases");
 }
