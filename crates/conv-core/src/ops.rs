@@ -442,7 +442,10 @@ pub fn conv_transpose2d_with_budget(
     let mut out = vec![0f32; g.out_channels * plane_out];
     let mut cols = vec![0f32; m * n];
     for group in 0..g.groups {
-        cols.iter_mut().for_each(|v| *v = 0.0);
+        // The product adds to `cols`: zero again after the first group (made zero).
+        if group > 0 {
+            cols.fill(0.0);
+        }
         // cols (m×n) = W_gᵀ · X_g, where W_g is (kdim × m) row-major.
         let a = &wt[group * kdim * m..(group + 1) * kdim * m];
         let b = &x[group * kdim * n..(group + 1) * kdim * n];

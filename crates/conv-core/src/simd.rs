@@ -5,8 +5,9 @@
 //! The direct convolution takes stride 1, more than one input channel a group, kernels larger
 //! than 1×1, any dilation and padding. The others go where they are faster (measured with
 //! `make bench`): a 1×1 kernel and a strided layer to im2col and the matrix product [`gemm`]
-//! (which also serves the transposed convolution), depthwise layers to their direct loop
-//! (`ops::depthwise_direct`).
+//! (which also serves the transposed convolution), depthwise layers to their own loops
+//! (`ops::depthwise_rows` at stride 1, whose runs of 8 pixels [`depthwise_run`] sums in two
+//! vectors; `ops::depthwise_direct` otherwise).
 //!
 //! Register tiling: 4 output channels × 8 output pixels of one row are summed in eight
 //! `f32x4` accumulators over every input channel and tap, reading each row straight from a
