@@ -218,18 +218,18 @@ const RUN: usize = 8;
 fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let (dy, dx) = (g.dilation[0], g.dilation[1]);
-    let (top, left) = (g.padding.top, g.padding.left);
-    let pw = left + g.in_w + g.padding.right;
-    let ph = top + g.in_h + g.padding.bottom;
-    let (plane_in, plane_out) = (g.in_h * g.in_w, g.out_h * g.out_w);
-    // The padding is the same zeros for every channel: only the inside is copied again.
-    let mut pad = vec![0f32; ph * pw];
+    let pw = g.padding.left + g.in_w + g.padding.right;
+    let plane_pad = (g.padding.top + g.in_h + g.padding.bottom) * pw;
+    let plane_out = g.out_h * g.out_w;
+    let plane_in = g.in_h * g.in_w;
+    // One channel padded at a time, in a buffer that stays in cache.
+    let mut pad = vec![0f32; plane_pad];
     for c in 0..g.out_channels {
-        let xin = &x[c * plane_in..(c + 1) * plane_in];
-        for (iy, row) in xin.chunks_exact(g.in_w.max(1)).enumerate() {
-            let at = (iy + top) * pw + left;
-            pad[at..at + g.in_w].copy_from_slice(row);
+        let channel = &x[c * plane_in..(c + 1) * plane_in];
+        if let Ok(channel) = ArrayView3::from_shape((1, g.in_h, g.in_w), channel) {
+            crate::pad::pad_into(channel, &g.padding, PaddingMode::Zeros, &mut pad);
         }
+        let pad = &pad[..];
         let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
         let o = &mut out[c * plane_out..(c + 1) * plane_out];
         for (oy, orow) in o.chunks_exact_mut(g.out_w.max(1)).enumerate() {
@@ -238,18 +238,14 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
             let runs = g.out_w / RUN * RUN;
             for ox in (0..runs).step_by(RUN) {
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                let acc = crate::simd::depthwise_run(&pad, oy * pw + ox, dy * pw, kern, kw, dx);
+                let acc = crate::simd::depthwise_run(pad, oy * pw + ox, dy * pw, kern, kw, dx);
                 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
                 let acc = {
                     let mut acc = [0f32; RUN];
-                    for ky in 0..kh {
-                        let prow = rows(ky);
-                        for kx in 0..kw {
-                            let w = kern[ky * kw + kx];
-                            let src = &prow[ox + kx * dx..ox + kx * dx + RUN];
-                            for (a, &v) in acc.iter_mut().zip(src) {
-                                *a += w * v;
-                            }
+                    for (ky, taps) in kern.chunks_exact(kw).enumerate() {
+                        for (kx, &w) in taps.iter().enumerate() {
+                            let src = &rows(ky)[ox + kx * dx..ox + kx * dx + RUN];
+                            acc.iter_mut().zip(src).for_each(|(a, &v)| *a += w * v);
                         }
                     }
                     acc

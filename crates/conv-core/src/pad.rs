@@ -153,6 +153,27 @@ pub(crate) fn padded_shape(
     Ok([c, padded_h, padded_w])
 }
 
+/// `x` (maps of `shape`, standard layout) with `padding` of zeros, and `slack` zeros after the
+/// last map: the direct convolution (`simd::conv_direct`) reads it with no border cases (`slack` for the values a run
+/// reads past the end of the last row).
+pub(crate) fn zero_padded(
+    x: &[f32],
+    shape: [usize; 3],
+    padding: &Padding,
+    slack: usize,
+) -> Vec<f32> {
+    let [c, h, w] = shape;
+    let (ph, pw) = (
+        h + padding.top + padding.bottom,
+        w + padding.left + padding.right,
+    );
+    let mut out = vec![0f32; c * ph * pw + slack];
+    if let Ok(input) = ArrayView3::from_shape((c, h, w), x) {
+        pad_into(input, padding, PaddingMode::Zeros, &mut out);
+    }
+    out
+}
+
 /// Writes the padded map into `out` (row-major, of the length [`padded_shape`] gives for a
 /// padding it accepted).
 pub(crate) fn pad_into(
@@ -177,7 +198,19 @@ pub(crate) fn pad_into(
                 continue;
             };
             let line = input.slice(ndarray::s![ci, sy, ..]);
-            for (v, sx) in row.iter_mut().zip(&cols) {
+            // The inside of the row is the input row itself, in every mode: copied whole; the
+            // borders cell by cell.
+            let (head, rest) = row.split_at_mut(padding.left);
+            let (inside, tail) = rest.split_at_mut(w);
+            match line.as_slice() {
+                Some(src) => inside.copy_from_slice(src),
+                None => inside.iter_mut().zip(&line).for_each(|(v, s)| *v = *s),
+            }
+            let borders = head
+                .iter_mut()
+                .zip(&cols)
+                .chain(tail.iter_mut().zip(&cols[padding.left + w..]));
+            for (v, sx) in borders {
                 *v = sx.map_or(0.0, |sx| line[sx]);
             }
         }

@@ -96,13 +96,7 @@ pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f3
     let (ph, pw) = (g.in_h + p.top + p.bottom, g.in_w + p.left + p.right);
     let plane_out = g.out_h * g.out_w;
     let taps = kh * kw;
-    let mut padded = vec![0f32; g.in_channels * ph * pw + TILE];
-    for (c, map) in x.chunks_exact(g.in_h * g.in_w).enumerate() {
-        for (y, row) in map.chunks_exact(g.in_w).enumerate() {
-            let at = (c * ph + y + p.top) * pw + p.left;
-            padded[at..at + g.in_w].copy_from_slice(row);
-        }
-    }
+    let padded = crate::pad::zero_padded(x, [g.in_channels, g.in_h, g.in_w], p, TILE);
     let mut packed = vec![0f32; ipg * taps * ROWS];
     for group in 0..g.groups {
         let xg = &padded[group * ipg * ph * pw..];

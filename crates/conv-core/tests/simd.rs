@@ -25,31 +25,24 @@ compile_error!("build with the simd128 target feature (.cargo/config.toml)");
 
 #[wasm_bindgen_test]
 fn the_simd_kernel_equals_the_naive_reference() {
-    let mut rng = SeededRng::new(2026);
-    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut pick = picker(2026);
     let mut checked = 0;
     for case in 0..600u64 {
         let groups = if case % 3 == 2 { 1 + pick(3) } else { 1 };
         let (ipg, opg) = (2 + pick(4), 1 + pick(9));
         let (k, d) = (1 + pick(5), 1 + pick(3));
         let (h, w) = (1 + pick(20), 1 + pick(20));
-        let padding = Padding {
-            top: pick(4),
-            left: pick(4),
-            bottom: pick(4),
-            right: pick(4),
-        };
+        let padding = padding_below(&mut pick, 4);
         let stride = if case % 5 == 4 { 2 } else { 1 };
-        let ext = (k - 1) * d + 1;
-        if h + padding.top + padding.bottom < ext || w + padding.left + padding.right < ext {
+        if !fits(h, w, &padding, k, d) {
             continue;
         }
-        let mut values = SeededRng::new(case);
-        let input = Array3::from_shape_simple_fn((groups * ipg, h, w), || values.signed_unit());
-        let weight =
-            Array4::from_shape_simple_fn((groups * opg, ipg, k, k), || values.signed_unit());
-        let bias = Array1::from_shape_simple_fn(groups * opg, || values.signed_unit());
-        let bias = (case % 2 == 0).then_some(bias.view());
+        let (input, weight, bias) = problem(
+            case,
+            (groups * ipg, h, w),
+            (groups * opg, ipg, k, k),
+            groups * opg,
+        );
         let options = Conv2dOptions {
             stride: [stride, stride],
             padding,
@@ -57,20 +50,63 @@ fn the_simd_kernel_equals_the_naive_reference() {
             groups,
             ..Conv2dOptions::default()
         };
-        let fast = conv2d(input.view(), weight.view(), bias, &options).unwrap();
-        let naive = reference::conv2d(input.view(), weight.view(), bias, &options)
-            .unwrap()
-            .output;
-        assert_eq!(fast.dim(), naive.dim(), "case {case}");
-        for (a, b) in fast.iter().zip(naive.iter()) {
-            assert!(
-                (a - b).abs() <= 1e-4 * (1.0 + a.abs().max(b.abs())),
-                "case {case}: {a} vs {b} ({options:?}, k {k}, {h}×{w})"
-            );
-        }
+        let bias = (case % 2 == 0).then_some(bias.view());
+        let what = format!("case {case}: {options:?}, k {k}, {h}×{w}");
+        conv_matches((&input, &weight), bias, &options, &what);
         checked += 1;
     }
     assert!(checked > 300, "{checked} cases");
+}
+
+/// Whole numbers below a bound, drawn from the seeded stream of `seed`.
+fn picker(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut rng = SeededRng::new(seed);
+    move |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n
+}
+
+/// A padding of 0 to `most − 1` on each side.
+fn padding_below(pick: &mut impl FnMut(usize) -> usize, most: usize) -> Padding {
+    Padding {
+        top: pick(most),
+        left: pick(most),
+        bottom: pick(most),
+        right: pick(most),
+    }
+}
+
+/// Whether a `k × k` kernel dilated by `d` fits an `h × w` map with `padding`.
+fn fits(h: usize, w: usize, padding: &Padding, k: usize, d: usize) -> bool {
+    let ext = (k - 1) * d + 1;
+    h + padding.top + padding.bottom >= ext && w + padding.left + padding.right >= ext
+}
+
+/// An input of `shape`, weights of `weight` and a bias of `outputs` values, in that order from
+/// the seeded stream of `seed`.
+fn problem(
+    seed: u64,
+    shape: (usize, usize, usize),
+    weight: (usize, usize, usize, usize),
+    outputs: usize,
+) -> (Array3<f32>, Array4<f32>, Array1<f32>) {
+    let mut values = SeededRng::new(seed);
+    let input = Array3::from_shape_simple_fn(shape, || values.signed_unit());
+    let weight = Array4::from_shape_simple_fn(weight, || values.signed_unit());
+    let bias = Array1::from_shape_simple_fn(outputs, || values.signed_unit());
+    (input, weight, bias)
+}
+
+/// `conv2d` equals the naive reference within 1e-4 relative.
+fn conv_matches(
+    (input, weight): (&Array3<f32>, &Array4<f32>),
+    bias: Option<ndarray::ArrayView1<f32>>,
+    options: &Conv2dOptions,
+    what: &str,
+) {
+    let fast = conv2d(input.view(), weight.view(), bias, options).unwrap();
+    let naive = reference::conv2d(input.view(), weight.view(), bias, options)
+        .unwrap()
+        .output;
+    close(&fast, &naive, what);
 }
 
 /// `fast` equals `naive` within 1e-4 relative.
@@ -86,8 +122,7 @@ fn close(fast: &Array3<f32>, naive: &Array3<f32>, what: &str) {
 
 #[wasm_bindgen_test]
 fn the_simd_product_equals_the_naive_reference_on_1x1_layers() {
-    let mut rng = SeededRng::new(7);
-    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut pick = picker(7);
     for case in 0..40u64 {
         let (ci, co) = (1 + pick(70), 1 + pick(11));
         let (h, w) = (1 + pick(48), 1 + pick(48));
@@ -96,39 +131,27 @@ fn the_simd_product_equals_the_naive_reference_on_1x1_layers() {
         } else {
             1
         };
-        let mut values = SeededRng::new(case);
-        let input = Array3::from_shape_simple_fn((ci, h, w), || values.signed_unit());
-        let weight = Array4::from_shape_simple_fn((co, ci / groups, 1, 1), || values.signed_unit());
+        let (input, weight, _) = problem(case, (ci, h, w), (co, ci / groups, 1, 1), co);
         let options = Conv2dOptions {
             groups,
             ..Conv2dOptions::default()
         };
-        let fast = conv2d(input.view(), weight.view(), None, &options).unwrap();
-        let naive = reference::conv2d(input.view(), weight.view(), None, &options)
-            .unwrap()
-            .output;
-        close(
-            &fast,
-            &naive,
-            &format!("case {case}: {ci}→{co}, {h}×{w}, {groups} groups"),
-        );
+        let what = format!("case {case}: {ci}→{co}, {h}×{w}, {groups} groups");
+        conv_matches((&input, &weight), None, &options, &what);
     }
     // Maps over one column chunk: 64 input channels keep 512 columns a chunk, 40×40 has 1600.
-    let mut values = SeededRng::new(99);
-    let input = Array3::from_shape_simple_fn((64, 40, 40), || values.signed_unit());
-    let weight = Array4::from_shape_simple_fn((6, 64, 1, 1), || values.signed_unit());
-    let options = Conv2dOptions::default();
-    let fast = conv2d(input.view(), weight.view(), None, &options).unwrap();
-    let naive = reference::conv2d(input.view(), weight.view(), None, &options)
-        .unwrap()
-        .output;
-    close(&fast, &naive, "64→6, 40×40");
+    let (input, weight, _) = problem(99, (64, 40, 40), (6, 64, 1, 1), 6);
+    conv_matches(
+        (&input, &weight),
+        None,
+        &Conv2dOptions::default(),
+        "64→6, 40×40",
+    );
 }
 
 #[wasm_bindgen_test]
 fn the_simd_product_equals_the_naive_reference_on_transposed_layers() {
-    let mut rng = SeededRng::new(11);
-    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut pick = picker(11);
     let mut checked = 0;
     for case in 0..120u64 {
         let groups = if case % 3 == 2 { 2 } else { 1 };
@@ -144,11 +167,12 @@ fn the_simd_product_equals_the_naive_reference_on_transposed_layers() {
             dilation: [d, d],
             groups,
         };
-        let mut values = SeededRng::new(case);
-        let input = Array3::from_shape_simple_fn((groups * ipg, h, w), || values.signed_unit());
-        let weight =
-            Array4::from_shape_simple_fn((groups * ipg, opg, k, k), || values.signed_unit());
-        let bias = Array1::from_shape_simple_fn(groups * opg, || values.signed_unit());
+        let (input, weight, bias) = problem(
+            case,
+            (groups * ipg, h, w),
+            (groups * ipg, opg, k, k),
+            groups * opg,
+        );
         let Ok(fast) = conv_transpose2d(input.view(), weight.view(), Some(bias.view()), &options)
         else {
             continue;
@@ -172,43 +196,26 @@ fn the_simd_product_equals_the_naive_reference_on_transposed_layers() {
 /// (runs of 8 and the rest), 1–6 channels, with and without bias.
 #[wasm_bindgen_test]
 fn the_simd_depthwise_run_equals_the_naive_reference() {
-    let mut rng = SeededRng::new(77);
-    let mut pick = |n: usize| ((rng.signed_unit() + 1.0) * 0.5 * n as f32) as usize % n;
+    let mut pick = picker(77);
     let mut checked = 0;
     for case in 0..400u64 {
         let c = 1 + pick(6);
         let (k, d) = (1 + pick(5), 1 + pick(3));
         let (h, w) = (1 + pick(12), 1 + pick(30));
-        let padding = Padding {
-            top: pick(3),
-            left: pick(3),
-            bottom: pick(3),
-            right: pick(3),
-        };
-        let ext = (k - 1) * d + 1;
-        if h + padding.top + padding.bottom < ext || w + padding.left + padding.right < ext {
+        let padding = padding_below(&mut pick, 3);
+        if !fits(h, w, &padding, k, d) {
             continue;
         }
-        let mut values = SeededRng::new(case ^ 0xd00d);
-        let input = Array3::from_shape_simple_fn((c, h, w), || values.signed_unit());
-        let weight = Array4::from_shape_simple_fn((c, 1, k, k), || values.signed_unit());
-        let bias = Array1::from_shape_simple_fn(c, || values.signed_unit());
-        let bias = (case % 2 == 0).then_some(bias.view());
+        let (input, weight, bias) = problem(case ^ 0xd00d, (c, h, w), (c, 1, k, k), c);
         let options = Conv2dOptions {
             padding,
             dilation: [d, d],
             groups: c,
             ..Conv2dOptions::default()
         };
-        let fast = conv2d(input.view(), weight.view(), bias, &options).unwrap();
-        let naive = reference::conv2d(input.view(), weight.view(), bias, &options)
-            .unwrap()
-            .output;
-        close(
-            &fast,
-            &naive,
-            &format!("case {case}: {options:?}, k {k}, {h}×{w}"),
-        );
+        let bias = (case % 2 == 0).then_some(bias.view());
+        let what = format!("case {case}: {options:?}, k {k}, {h}×{w}");
+        conv_matches((&input, &weight), bias, &options, &what);
         checked += 1;
     }
     assert!(checked > 200, "{checked} cases");

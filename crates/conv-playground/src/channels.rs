@@ -216,30 +216,6 @@ fn value_font(cell: f64) -> f64 {
     (cell * 0.36).clamp(7.0, 13.0)
 }
 
-/// The cells of an `h × w` map at `at` where `is` holds, hatched over `ink` in a few rectangles.
-fn hatch_where(
-    d: &mut Display,
-    at: [f64; 2],
-    cell: f64,
-    [h, w]: [usize; 2],
-    is: impl Fn(usize, usize) -> bool,
-    ink: Ink,
-) {
-    for [y, x, rows, cols] in rects_where(h, w, is) {
-        d.push(Item::Fill {
-            shape: Shape::rect(
-                at[0] + x as f64 * cell,
-                at[1] + y as f64 * cell,
-                cols as f64 * cell,
-                rows as f64 * cell,
-            ),
-            paint: Paint::Ink(ink),
-            hatch: true,
-            cell: false,
-        });
-    }
-}
-
 /// One cell at `at`: its colour, its kind's mark, and its value when the cell is large enough
 /// to read it.
 #[allow(clippy::too_many_arguments)]
@@ -290,7 +266,12 @@ pub(crate) fn paint_map(
     let at = |y: usize, x: usize| [ox + x as f64 * cell, oy + y as f64 * cell];
     if cell >= FAST_BELOW && stage.cells.iter().any(|c| !matches!(c, Cell::Data { .. })) {
         let padding = |y: usize, x: usize| matches!(stage.cells[[y, x]], Cell::Padding);
-        hatch_where(d, [ox, oy], cell, [h, w], padding, Ink::Padding);
+        d.hatch(
+            [[ox, oy], [cell, 0.0], [0.0, cell]],
+            [h, w],
+            padding,
+            Ink::Padding,
+        );
         for y in 0..h {
             for x in 0..w {
                 if !matches!(stage.cells[[y, x]], Cell::Padding) {
@@ -311,45 +292,6 @@ pub(crate) fn paint_map(
             }
         }
     }
-}
-
-/// The cells `(y, x)` of an `h × w` map where `is` holds, as rectangles `[y, x, rows, cols]`:
-/// each row's runs, a run joined to the one above it when they span the same columns (a padded
-/// map's padding is four rectangles, where it would be hundreds of cells).
-pub fn rects_where(h: usize, w: usize, is: impl Fn(usize, usize) -> bool) -> Vec<[usize; 4]> {
-    let mut done: Vec<[usize; 4]> = Vec::new();
-    // Rectangles still growing: those that reached the row above.
-    let mut open: Vec<[usize; 4]> = Vec::new();
-    for y in 0..h {
-        let mut runs = Vec::new();
-        let mut x = 0;
-        while x < w {
-            if !is(y, x) {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < w && is(y, x) {
-                x += 1;
-            }
-            runs.push((start, x - start));
-        }
-        let mut next = Vec::new();
-        for (x, cols) in runs {
-            match open.iter().position(|r| r[1] == x && r[3] == cols) {
-                Some(i) => {
-                    let mut r = open.swap_remove(i);
-                    r[2] += 1;
-                    next.push(r);
-                }
-                None => next.push([y, x, 1, cols]),
-            }
-        }
-        done.append(&mut open);
-        open = next;
-    }
-    done.append(&mut open);
-    done
 }
 
 /// Grid lines over a `w × h` map at `(ox, oy)`.
@@ -475,7 +417,12 @@ pub fn kernel_slice(
     d.cells(at, cell, ext, ext, paints);
     if cell >= 5.0 {
         let gap = |y: usize, x: usize| tap(y * ext + x).is_none();
-        hatch_where(d, at, cell, [ext, ext], gap, Ink::Inserted);
+        d.hatch(
+            [at, [cell, 0.0], [0.0, cell]],
+            [ext, ext],
+            gap,
+            Ink::Inserted,
+        );
     }
     if cell >= VALUES_FROM {
         for i in 0..ext * ext {
@@ -656,7 +603,8 @@ mod tests {
             let scene = Scene::build(&SceneKey::from(&s)).unwrap();
             for stage in &scene.forward.stages {
                 let (h, w) = stage.cells.dim();
-                let rects = super::rects_where(h, w, |y, x| stage.cells[[y, x]] == Cell::Padding);
+                let rects =
+                    crate::display::rects_where(h, w, |y, x| stage.cells[[y, x]] == Cell::Padding);
                 let mut covered = ndarray::Array2::<u8>::zeros(stage.cells.dim());
                 for [y, x, rows, cols] in &rects {
                     covered
@@ -677,7 +625,7 @@ mod tests {
                 cells[[y, x]] = Cell::Data { y, x };
             }
         }
-        let mut rects = super::rects_where(9, 9, |y, x| cells[[y, x]] == Cell::Padding);
+        let mut rects = crate::display::rects_where(9, 9, |y, x| cells[[y, x]] == Cell::Padding);
         rects.sort();
         assert_eq!(
             rects,

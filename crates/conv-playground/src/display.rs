@@ -202,6 +202,26 @@ impl Display {
         });
     }
 
+    /// The cells of the `rows × cols` cell map at `at` (columns along `u`, rows along `v`)
+    /// where `is` holds, filled with `ink` and hatched, in a few regions ([`rects_where`]): a
+    /// band of padding is one shape, not a shape a cell.
+    pub fn hatch(
+        &mut self,
+        [at, u, v]: [Pt; 3],
+        [rows, cols]: [usize; 2],
+        is: impl Fn(usize, usize) -> bool,
+        ink: Ink,
+    ) {
+        for region in rects_where(rows, cols, is) {
+            self.push(Item::Fill {
+                shape: region_shape(at, u, v, region),
+                paint: Paint::Ink(ink),
+                hatch: true,
+                cell: false,
+            });
+        }
+    }
+
     /// Text centred on `at`, condensed to `max_width`.
     pub fn centred(
         &mut self,
@@ -376,6 +396,45 @@ pub fn region_shape(at: Pt, u: Pt, v: Pt, [r, c, rows, cols]: [usize; 4]) -> Sha
         let p = |a: f64, b: f64| [o[0] + a * u[0] + b * v[0], o[1] + a * u[1] + b * v[1]];
         Shape::Poly(vec![p(0.0, 0.0), p(a, 0.0), p(a, b), p(0.0, b)])
     }
+}
+
+/// The cells `(y, x)` of an `h × w` map where `is` holds, as rectangles `[y, x, rows, cols]`:
+/// each row's runs, a run joined to the one above it when they span the same columns (a padded
+/// map's padding is four rectangles, where it would be hundreds of cells).
+pub fn rects_where(h: usize, w: usize, is: impl Fn(usize, usize) -> bool) -> Vec<[usize; 4]> {
+    let mut done: Vec<[usize; 4]> = Vec::new();
+    // Rectangles still growing: those that reached the row above.
+    let mut open: Vec<[usize; 4]> = Vec::new();
+    for y in 0..h {
+        let mut runs = Vec::new();
+        let mut x = 0;
+        while x < w {
+            if !is(y, x) {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && is(y, x) {
+                x += 1;
+            }
+            runs.push((start, x - start));
+        }
+        let mut next = Vec::new();
+        for (x, cols) in runs {
+            match open.iter().position(|r| r[1] == x && r[3] == cols) {
+                Some(i) => {
+                    let mut r = open.swap_remove(i);
+                    r[2] += 1;
+                    next.push(r);
+                }
+                None => next.push([y, x, 1, cols]),
+            }
+        }
+        done.append(&mut open);
+        open = next;
+    }
+    done.append(&mut open);
+    done
 }
 
 /// One item as SVG elements.

@@ -79,6 +79,7 @@ fn hatch(ctx: &CanvasRenderingContext2d, shape: &Shape, colour: &str) {
 
 /// Paint `display` with the colours of `pal`; a run of lines of one ink and width (a map's
 /// grid) in one path.
+// One copy for every view that paints (inlined into each, the page's module grows).
 #[inline(never)]
 pub fn paint(ctx: &CanvasRenderingContext2d, display: &Display, pal: &Palette) {
     let atlas = atlas(display, pal).ok();

@@ -369,13 +369,7 @@ fn paint_volume(d: &mut Display, v: &Vol, values: &dyn Values, outline: Ink) {
         (origin, across, back, v.w, v.slabs, top),
         (right, back, down, v.slabs, v.h, side),
     ] {
-        // Hatched in a few regions (a padded face is one), not cell by cell.
-        let hatched = if s >= 5.0 && v.q >= 3.0 {
-            crate::channels::rects_where(rows, cols, |r, c| cells[r * cols + c].1)
-        } else {
-            Vec::new()
-        };
-        let paints = cells.into_iter().map(|c| c.0).collect();
+        let paints = cells.iter().map(|c| c.0).collect();
         d.push(Item::Cells {
             at,
             u,
@@ -384,13 +378,10 @@ fn paint_volume(d: &mut Display, v: &Vol, values: &dyn Values, outline: Ink) {
             rows,
             paints,
         });
-        for region in hatched {
-            d.push(Item::Fill {
-                shape: crate::display::region_shape(at, u, w, region),
-                paint: Paint::Ink(Ink::Padding),
-                hatch: true,
-                cell: false,
-            });
+        // Hatched in a few regions (a padded face is one), not cell by cell.
+        if s >= 5.0 && v.q >= 3.0 {
+            let padding = |r: usize, c: usize| cells[r * cols + c].1;
+            d.hatch([at, u, w], [rows, cols], padding, Ink::Padding);
         }
     }
     values.front_face(d, v.p(0.0, 0.0, 0.0), s, v.h, v.w);
