@@ -156,6 +156,7 @@ pub(crate) fn padded_shape(
 /// `x` (maps of `shape`, standard layout) with `padding` of zeros, and `slack` zeros after the
 /// last map: the direct convolution (`simd::conv_direct`) reads it with no border cases (`slack` for the values a run
 /// reads past the end of the last row).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) fn zero_padded(
     x: &[f32],
     shape: [usize; 3],
