@@ -95,6 +95,37 @@ test('an input is answered at once, the maps follow, and the newest state is dra
   await context.close();
 });
 
+test('an input is answered in its own task by the figures alone: the scene follows in later tasks', async () => {
+  const { page, context, problems } = await open(env.server.url, LARGE);
+  const caption = 'figure[data-stage="output"] .shape';
+  const before = await page.locator(caption).textContent();
+  // The input as a reader's drag delivers it (at a frame), and what the page shows once the
+  // task that handles it and its microtasks are over.
+  const now = await page.evaluate((sel) => new Promise((resolve) => requestAnimationFrame(async () => {
+    const canvas = () => document.querySelector(sel).dataset.drawn;
+    const drawn = canvas();
+    const s = document.getElementById('slider-out_channels');
+    s.value = '48';
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+    for (let k = 0; k < 50; k++) await Promise.resolve();
+    resolve({
+      shape: document.querySelector('[data-stat="output-shape"]').textContent,
+      params: document.querySelector('[data-stat="params"]').textContent,
+      redrawn: canvas() !== drawn,
+      computing: document.querySelector('.figure').dataset.computing,
+    });
+  })), OUTPUT);
+  assert.deepEqual(now, { shape: '48×64×64', params: (48 * 32 * 121 + 48).toLocaleString('en-US'), redrawn: false, computing: 'maps' });
+  await computed(page);
+  assert.notEqual(before, await page.locator(caption).textContent());
+  assert.match(await page.locator(caption).textContent(), /48/);
+  const direct = await open(env.server.url, LARGE.replace('out_channels=64', 'out_channels=48'), { workers: false });
+  assert.equal(await canvasDigest(page, OUTPUT), await canvasDigest(direct.page, OUTPUT));
+  assert.deepEqual(problems, []);
+  await direct.context.close();
+  await context.close();
+});
+
 test('the worker starts in embed mode and under a sub-path, under the strict policy', async () => {
   const embed = await open(env.server.url, `${LARGE}&embed=1`);
   assert.ok(await embed.page.locator(`${OUTPUT}[data-drawn]`).count());

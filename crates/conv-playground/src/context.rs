@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use crate::dom::{self, FrameDispatcher};
 use crate::i18n::Lang;
-use crate::scene::{Scene, SceneKey};
-use crate::scene_worker::{use_scene, Computed};
+use crate::scene::{Scene, SceneKey, Summary};
+use crate::scene_worker::{self, use_scene, Computed};
 use crate::state::{Action, AppState};
 use crate::trace::{self, Trace};
 use crate::types::Theme;
@@ -42,6 +42,9 @@ impl PartialEq for SceneRef {
 pub struct AppContext {
     pub state: Rc<AppState>,
     pub scene: SceneRef,
+    /// The figures of the state's spec (output shape, costs, formulas): the state's own at once,
+    /// where the scene of a large layer may still be the one before for a task.
+    pub summary: Rc<Result<Summary, String>>,
     /// Immediate changes (buttons, selects).
     pub dispatch: Callback<Action>,
     /// Slider changes, coalesced to one per animation frame.
@@ -87,7 +90,9 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     let width = use_figure_width();
     let dark_pref = use_state(dom::prefers_dark);
     let state = &store.0;
-    let (scene, computed) = use_scene(&SceneKey::from(state));
+    let summary = use_memo(state.spec.clone(), Summary::of);
+    let heavy = scene_worker::heavy(&summary);
+    let (scene, computed) = use_scene(&SceneKey::from(state), heavy);
     let steps = use_memo(
         (SceneRef(scene.clone()), state.anim.scatter),
         |(scene, scatter)| match &*scene.0 {
@@ -110,6 +115,7 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     let context = AppContext {
         state: Rc::new(state.clone()),
         scene: SceneRef(scene.clone()),
+        summary,
         dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
         frame: (*frame).clone(),
         width,

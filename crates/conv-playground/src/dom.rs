@@ -59,8 +59,10 @@ thread_local! {
     static URL_WRITER: RefCell<UrlWriter> = RefCell::new(UrlWriter::default());
 }
 
-/// Replace the address bar's query without a navigation or a history entry: at once when the
-/// last write is [`URL_EVERY_MS`] old, else when it is (the latest query wins).
+/// Replace the address bar's query without a navigation or a history entry, in a task of its own
+/// (a write takes Chromium a few milliseconds, which the input that caused it should not wait
+/// for): in the next task when the last write is [`URL_EVERY_MS`] old, else when it is (the latest
+/// query wins).
 pub fn replace_query(query: &str) {
     let now = js_sys::Date::now();
     URL_WRITER.with(|w| {
@@ -69,8 +71,8 @@ pub fn replace_query(query: &str) {
             w.waiting = Some(query.to_string());
             return;
         }
-        let wait = w.last + URL_EVERY_MS - now;
-        if wait > 0.0 && later(wait.ceil() as i32) {
+        let wait = (w.last + URL_EVERY_MS - now).max(0.0);
+        if later(wait.ceil() as i32) {
             w.waiting = Some(query.to_string());
         } else {
             w.last = now;

@@ -1,6 +1,7 @@
 //! One job at a time, and only the newest wanted: how the page hands work to a worker without
 //! queueing a job per input. A job wanted while another runs waits (replacing any that waited);
-//! a job's answer is shown only if it is still the one wanted. Pure, tested natively.
+//! a job's answer is shown only if it is still the one wanted. And what is on screen meanwhile
+//! ([`Showing`]). Pure, tested natively.
 
 /// The jobs of one worker, by key.
 #[derive(Debug)]
@@ -56,6 +57,62 @@ impl<K: Clone + PartialEq> Coalescer<K> {
     /// Nothing is wanted any more (a job that runs still answers, and is dropped).
     pub fn forget(&mut self) {
         self.wanted = None;
+    }
+}
+
+/// What the page shows of a computation done in a worker, by key: the worker's last answer
+/// (`whole`: all of it, else a first part), the outline of the page's key where one is built
+/// (what is known without the worker: shapes, costs, the maps shown before), and what is on
+/// screen.
+#[derive(Debug)]
+pub struct Showing<K, S> {
+    pub answer: Option<(K, bool, S)>,
+    /// Of the page's key only ([`Showing::keep_outline_of`]).
+    pub outline: Option<(K, S)>,
+    on_screen: Option<S>,
+}
+
+impl<K, S> Default for Showing<K, S> {
+    fn default() -> Self {
+        Showing {
+            answer: None,
+            outline: None,
+            on_screen: None,
+        }
+    }
+}
+
+impl<K: PartialEq, S: Clone> Showing<K, S> {
+    /// The outline of `key`, if it is built.
+    pub fn outline_of(&self, key: &K) -> Option<S> {
+        let (k, s) = self.outline.as_ref()?;
+        (k == key).then(|| s.clone())
+    }
+
+    /// The worker's answer for `key` and whether it is whole, if it came.
+    pub fn answer_of(&self, key: &K) -> Option<(S, bool)> {
+        let (k, whole, s) = self.answer.as_ref()?;
+        (k == key).then(|| (s.clone(), *whole))
+    }
+
+    /// The page's key is `key`: an outline of another is dropped.
+    pub fn keep_outline_of(&mut self, key: &K) {
+        if self.outline.as_ref().is_some_and(|(k, _)| k != key) {
+            self.outline = None;
+        }
+    }
+
+    /// What to show for `key`, now on screen: its answer if it came (and whether it is whole),
+    /// else its outline, else what is on screen already (`None` for the last two); `None` if
+    /// nothing was ever shown.
+    pub fn show(&mut self, key: &K) -> Option<(S, Option<bool>)> {
+        let shown = match (self.answer_of(key), self.outline_of(key)) {
+            (Some((s, whole)), _) => (s, Some(whole)),
+            (None, Some(outline)) => (outline, None),
+            (None, None) => (self.on_screen.clone()?, None),
+        };
+        self.on_screen = Some(shown.0.clone());
+        Some(shown)
     }
 }
 
@@ -116,5 +173,33 @@ mod tests {
         assert!(!one.show && one.next.is_none());
         // Wanted again after being forgotten, it runs again.
         assert_eq!(jobs.want(1), Some(1));
+    }
+
+    #[test]
+    fn what_is_on_screen_stays_until_the_new_key_has_an_outline_or_an_answer() {
+        let mut showing = Showing::<&str, &str>::default();
+        assert_eq!(showing.show(&"a"), None);
+        showing.outline = Some(("a", "outline of a"));
+        assert_eq!(showing.show(&"a"), Some(("outline of a", None)));
+        // The worker's first part for "a", then all of it, replace the outline.
+        showing.answer = Some(("a", false, "first of a"));
+        assert_eq!(showing.show(&"a"), Some(("first of a", Some(false))));
+        showing.answer = Some(("a", true, "a"));
+        assert_eq!(showing.show(&"a"), Some(("a", Some(true))));
+        // "b" wanted: nothing of it yet, and "a" stays on screen; "a"'s outline goes.
+        assert_eq!(showing.show(&"b"), Some(("a", None)));
+        showing.keep_outline_of(&"b");
+        assert_eq!(showing.outline, None);
+        assert_eq!(showing.show(&"b"), Some(("a", None)));
+        // "b"'s answer came before an outline was built: it is shown.
+        showing.answer = Some(("b", false, "first of b"));
+        assert_eq!(showing.show(&"b"), Some(("first of b", Some(false))));
+        // Back to "a": only the last answer is kept ("b"'s), so "b" stays until "a" has one.
+        assert_eq!(showing.show(&"a"), Some(("first of b", None)));
+        // "c": its outline built, shown instead of what was on screen.
+        showing.keep_outline_of(&"c");
+        showing.outline = Some(("c", "outline of c"));
+        assert_eq!(showing.show(&"c"), Some(("outline of c", None)));
+        assert_eq!(showing.outline_of(&"b"), None);
     }
 }

@@ -41,7 +41,7 @@ impl KernelSet {
         (y % r == 0 && x % r == 0).then(|| self.slices[[kernel * self.depth + d, y / r, x / r]])
     }
     pub fn scale(&self) -> f32 {
-        crate::palette::max_abs(self.slices.iter())
+        crate::palette::max_abs_of(&self.slices)
     }
 }
 
@@ -55,8 +55,93 @@ pub struct Scene {
     pub forward: Forward,
     /// Shared: a scene built on another (`Scene::with_outputs`) has the same weights.
     pub weights: Rc<LayerWeights>,
+    /// What the weights are generated from: scenes with the same have the same weights and
+    /// kernels (what the kernels' canvas is drawn again on).
+    pub weights_key: WeightsKey,
     /// Each convolution's kernels as they are drawn ([`Scene::kernel_set`]).
-    kernel_sets: Rc<Vec<Option<KernelSet>>>,
+    kernel_sets: KernelSets,
+}
+
+/// What a layer's spec alone gives, without computing anything of its data: the effective spec,
+/// the costs and the formulas. The page shows these figures as soon as a control moves (a large
+/// layer's scene follows in a later task, see `scene_worker`); a scene's own are these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub spec: LayerSpec,
+    pub costs: Costs,
+    pub formulas: Vec<Formula>,
+}
+
+impl Summary {
+    /// **Errors** with conv-core's message if it rejects `spec`.
+    pub fn of(spec: &LayerSpec) -> Result<Summary, String> {
+        let spec = spec.effective();
+        let budget = Budget::PLAYGROUND;
+        Ok(Summary {
+            costs: spec.costs(&budget).map_err(|e| e.to_string())?,
+            formulas: spec.formulas(&budget).map_err(|e| e.to_string())?,
+            spec,
+        })
+    }
+}
+
+/// What a layer's weights are generated from ([`LayerWeights::generate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightsKey {
+    /// The effective spec.
+    pub spec: LayerSpec,
+    pub kernel: conv_core::KernelPreset,
+    pub seed: u64,
+}
+
+/// A layer's weights and what they are generated from.
+type Weights = (Rc<LayerWeights>, WeightsKey);
+/// Each convolution's kernels as they are drawn.
+type KernelSets = Rc<Vec<Option<KernelSet>>>;
+
+thread_local! {
+    /// The weights generated last, and the kernels drawn from them: a change of the input, of
+    /// the data or of a large layer's scene (its outline, then the worker's answers) keeps them,
+    /// and generating those of the largest layer takes milliseconds.
+    static LAST_WEIGHTS: std::cell::RefCell<Option<(Weights, Option<KernelSets>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The weights of `key`, generated or the last ones again.
+fn weights(key: WeightsKey) -> Result<Weights, String> {
+    let last = LAST_WEIGHTS.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|((_, k), _)| *k == key)
+            .map(|((w, _), _)| w.clone())
+    });
+    if let Some(w) = last {
+        return Ok((w, key));
+    }
+    let w = LayerWeights::generate(&key.spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
+    let weights = (Rc::new(w), key);
+    LAST_WEIGHTS.with(|l| *l.borrow_mut() = Some((weights.clone(), None)));
+    Ok(weights)
+}
+
+/// The kernels of every convolution of `forward` as they are drawn, built once for the weights
+/// (kept with them in [`LAST_WEIGHTS`]).
+fn kernel_sets(forward: &Forward, weights: &Weights) -> KernelSets {
+    let kept = LAST_WEIGHTS.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|((w, _), _)| Rc::ptr_eq(w, &weights.0))
+            .and_then(|(_, sets)| sets.clone())
+    });
+    kept.unwrap_or_else(|| {
+        let sets: Rc<Vec<_>> = Rc::new(
+            (0..forward.convs.len())
+                .map(|c| kernels_of(forward, &weights.0, c))
+                .collect(),
+        );
+        LAST_WEIGHTS.with(|l| *l.borrow_mut() = Some((weights.clone(), Some(sets.clone()))));
+        sets
+    })
 }
 
 /// The part of the state a scene depends on: a change elsewhere (language, theme, notices) does
@@ -166,22 +251,20 @@ impl Scene {
     pub fn build_given(key: &SceneKey, given: Vec<Array3<f32>>) -> Result<Scene, String> {
         let (spec, input, weights) = Scene::inputs(key)?;
         let budget = Budget::PLAYGROUND;
-        let costs = spec.costs(&budget).map_err(|e| e.to_string())?;
-        let formulas = spec.formulas(&budget).map_err(|e| e.to_string())?;
+        let Summary {
+            costs, formulas, ..
+        } = Summary::of(&spec)?;
         let forward = spec
-            .forward_given(input.view(), &weights, &budget, given)
+            .forward_given(input.view(), &weights.0, &budget, given)
             .map_err(|e| e.to_string())?;
-        let kernel_sets = Rc::new(
-            (0..forward.convs.len())
-                .map(|c| kernels_of(&forward, &weights, c))
-                .collect(),
-        );
+        let kernel_sets = kernel_sets(&forward, &weights);
         Ok(Scene {
             spec,
             costs,
             formulas,
             forward,
-            weights: Rc::new(weights),
+            weights: weights.0,
+            weights_key: weights.1,
             kernel_sets,
         })
     }
@@ -191,13 +274,13 @@ impl Scene {
     ///
     /// **Errors** as [`Scene::build`].
     pub fn first_outputs(key: &SceneKey, n: usize) -> Result<Vec<Array3<f32>>, String> {
-        let (spec, input, weights) = Scene::inputs(key)?;
+        let (spec, input, (weights, _)) = Scene::inputs(key)?;
         spec.first_outputs(input.view(), &weights, &Budget::PLAYGROUND, n)
             .map_err(|e| e.to_string())
     }
 
     /// The effective spec, the input and the weights of `key`'s scene.
-    fn inputs(key: &SceneKey) -> Result<(LayerSpec, Array3<f32>, LayerWeights), String> {
+    fn inputs(key: &SceneKey) -> Result<(LayerSpec, Array3<f32>, Weights), String> {
         let spec = key.spec.effective();
         let input = match key.input {
             InputMode::Grid => {
@@ -220,8 +303,11 @@ impl Scene {
                 None => sample_image(key.pattern, spec.in_channels, spec.height, spec.width),
             },
         };
-        let weights =
-            LayerWeights::generate(&spec, key.kernel, key.seed).map_err(|e| e.to_string())?;
+        let weights = weights(WeightsKey {
+            spec: spec.clone(),
+            kernel: key.kernel,
+            seed: key.seed,
+        })?;
         Ok((spec, input, weights))
     }
 
@@ -261,6 +347,7 @@ impl Scene {
             formulas: self.formulas.clone(),
             forward,
             weights: self.weights.clone(),
+            weights_key: self.weights_key.clone(),
             kernel_sets: self.kernel_sets.clone(),
         })
     }
@@ -431,6 +518,49 @@ mod tests {
                 ..state
             };
             assert!(Scene::build(&SceneKey::from(&image)).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_summary_of_a_state_is_its_scene_s_figures() {
+        for kind in LayerKind::ALL {
+            let state = AppState::default().reduce(Action::SetLayer(kind));
+            let scene = Scene::build(&SceneKey::from(&state)).unwrap();
+            let summary = Summary::of(&state.spec).unwrap();
+            assert_eq!(summary.spec, scene.spec, "{kind:?}");
+            assert_eq!(summary.costs, scene.costs, "{kind:?}");
+            assert_eq!(summary.formulas, scene.formulas, "{kind:?}");
+        }
+        let bad = LayerSpec {
+            kernel_size: 0,
+            ..LayerSpec::preset(LayerKind::Standard)
+        };
+        assert!(Summary::of(&bad).is_err());
+    }
+
+    #[test]
+    fn weights_are_generated_once_for_scenes_that_share_them() {
+        let base = AppState::default().reduce(Action::SetLayer(LayerKind::Standard));
+        let other_input = base
+            .clone()
+            .reduce(Action::SetPattern(conv_core::InputPattern::Checkerboard));
+        let a = Scene::build(&SceneKey::from(&base)).unwrap();
+        let b = Scene::build(&SceneKey::from(&other_input)).unwrap();
+        assert_ne!(a.forward.stages[0].data, b.forward.stages[0].data);
+        assert!(Rc::ptr_eq(&a.weights, &b.weights) && a.weights_key == b.weights_key);
+        assert!(Rc::ptr_eq(&a.kernel_sets, &b.kernel_sets));
+        // Another seed, or more output channels: other weights, generated as a first build
+        // generates them.
+        for changed in [
+            base.clone().reduce(Action::Reseed),
+            base.clone()
+                .reduce(Action::SetParam(conv_core::Param::OutChannels, 7)),
+        ] {
+            let c = Scene::build(&SceneKey::from(&changed)).unwrap();
+            assert!(!Rc::ptr_eq(&a.weights, &c.weights) && a.weights_key != c.weights_key);
+            let fresh = LayerWeights::generate(&c.spec, changed.kernel, changed.seed).unwrap();
+            assert_eq!(*c.weights, fresh);
+            assert_ne!(c.kernel_set(0), a.kernel_set(0));
         }
     }
 

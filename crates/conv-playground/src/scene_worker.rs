@@ -1,19 +1,20 @@
-//! The scene of a large layer, computed away from the page's thread: the page answers every
-//! input at once with the scene's outline ([`Scene::outline`]: shapes, costs, formulas, kernels,
-//! the maps shown before where they have the same shape), and the scene worker (the export
-//! worker's module, started once and kept) computes the convolutions: first the output
-//! channels the channel view draws ([`first`]), then all of them. Jobs coalesce
-//! ([`Coalescer`]): one runs at a time, and an answer for a state that is no longer the page's is
-//! dropped, never drawn. Small layers are computed on the page's thread, as is every layer where
-//! a worker cannot start.
+//! The scene of a large layer, computed away from the page's thread. The page answers every
+//! input at once with the figures of the state's [`Summary`] (shapes, costs, formulas) and keeps
+//! the scene on screen; the scene worker (the export worker's module, started once and kept)
+//! computes the convolutions: first the output channels the channel view draws ([`first`]), then
+//! all of them. Where its first answer takes longer than [`OUTLINE_AFTER_MS`], the scene's
+//! outline ([`Scene::outline`]: input, kernels, the maps shown before where they have the same
+//! shape) is shown meanwhile. Jobs coalesce ([`Coalescer`]): one runs at a time, and an answer
+//! for a state that is no longer the page's is dropped, never drawn. Small layers are computed on
+//! the page's thread, as is every layer where a worker cannot start.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::jobs::Coalescer;
-use crate::scene::{first_helps, Scene, SceneKey};
+use crate::jobs::{Coalescer, Showing};
+use crate::scene::{first_helps, Scene, SceneKey, Summary};
 use crate::worker::{Heard, Resident};
 
 /// Layers of more multiply-accumulates than this are computed in the worker (a few
@@ -53,79 +54,114 @@ impl Computed {
 /// A job: the scene's key, and whether all of it (or the first channels).
 type Job = (SceneKey, bool);
 
-/// An answer of the worker, built into a scene.
-struct Answer {
-    job: Job,
-    scene: Rc<Result<Scene, String>>,
-}
-
 #[derive(Default)]
 struct Jobs {
     worker: Option<Resident>,
     /// The worker could not start or stopped: every scene is computed on the page's thread.
     broken: bool,
     line: Coalescer<Job>,
-    /// The last answer shown.
-    shown: Option<Rc<Answer>>,
-    /// The outline of the page's scene: an answer for it is built on it.
-    outline: Option<(SceneKey, Rc<Result<Scene, String>>)>,
+    /// The outline of the page's scene (an answer for it is built on it) and the last answer.
+    showing: Showing<SceneKey, SceneRc>,
+    /// The key whose outline a queued task builds.
+    queued: Option<SceneKey>,
 }
 
 type Shared = Rc<RefCell<Jobs>>;
+type SceneRc = Rc<Result<Scene, String>>;
 /// Renders the page again (with a new answer, or to compute on its own thread).
 type Shown = UseForceUpdateHandle;
 
-/// Whether `key`'s scene is computed in the worker.
-fn heavy(key: &SceneKey) -> bool {
-    key.spec
-        .costs(&conv_core::Budget::PLAYGROUND)
-        .is_ok_and(|c| c.macs > WORKER_MACS)
+/// Whether a layer of these figures is computed in the worker.
+pub fn heavy(summary: &Result<Summary, String>) -> bool {
+    summary.as_ref().is_ok_and(|s| s.costs.macs > WORKER_MACS)
 }
 
-/// The scene of `key` and how much of it is computed.
+impl Jobs {
+    /// Builds and keeps the outline of `key`, on the outputs of the last answer.
+    fn build_outline(&mut self, key: &SceneKey) -> SceneRc {
+        let carry = self.showing.answer.as_ref();
+        let carry = carry.and_then(|(_, _, s)| s.as_ref().as_ref().ok());
+        let scene = Rc::new(Scene::outline(key, carry));
+        self.showing.outline = Some((key.clone(), scene.clone()));
+        scene
+    }
+}
+
+/// The scene of `key` and how much of it is computed. `heavy`: computed in the worker (see
+/// [`heavy`]); while the worker can start, such a layer's outline is built in a task of its own
+/// after the one that answers the input (which renders the figures of the [`Summary`] at once
+/// and keeps the scene on screen until then), so that an input never waits for it.
 #[hook]
-pub fn use_scene(key: &SceneKey) -> (Rc<Result<Scene, String>>, Computed) {
+pub fn use_scene(key: &SceneKey, heavy: bool) -> (SceneRc, Computed) {
     let jobs = use_mut_ref(Jobs::default);
     let shown: Shown = use_force_update();
-    let heavy = !jobs.borrow().broken && heavy(key);
-    let answer = jobs.borrow().shown.clone();
-    let quick = {
-        let carry = answer.clone();
-        use_memo((key.clone(), heavy), move |(key, heavy)| {
-            if *heavy {
-                let carry = carry.as_ref().and_then(|a| a.scene.as_ref().as_ref().ok());
-                Scene::outline(key, carry)
-            } else {
-                Scene::build(key)
-            }
-        })
-    };
+    let heavy = heavy && !jobs.borrow().broken;
+    let light = use_memo((key.clone(), heavy), |(key, heavy)| {
+        (!heavy).then(|| Rc::new(Scene::build(key)))
+    });
     {
-        let (jobs, shown, outline) = (jobs.clone(), shown.clone(), quick.clone());
+        let (jobs, shown) = (jobs.clone(), shown.clone());
         use_effect_with((key.clone(), heavy), move |(key, heavy)| {
             if *heavy {
-                jobs.borrow_mut().outline = Some((key.clone(), outline));
+                jobs.borrow_mut().showing.keep_outline_of(key);
                 let whole = !first_helps(&key.spec, first(key));
                 want(&jobs, &shown, (key.clone(), whole));
+                if jobs.borrow().showing.outline_of(key).is_none() {
+                    queue_outline(&jobs, &shown, key);
+                }
             } else {
                 let mut j = jobs.borrow_mut();
                 j.line.forget();
-                j.outline = None;
+                j.showing.outline = None;
+                j.queued = None;
             }
         });
     }
-    match &answer {
-        Some(a) if heavy && a.job.0 == *key => {
-            let computed = if a.job.1 {
-                Computed::Whole
-            } else {
-                Computed::First
-            };
-            (a.scene.clone(), computed)
-        }
-        _ if heavy => (quick, Computed::Outline),
-        _ => (quick, Computed::Whole),
+    if let Some(scene) = light.as_ref() {
+        return (scene.clone(), Computed::Whole);
     }
+    let mut j = jobs.borrow_mut();
+    let shown = j.showing.show(key);
+    match shown {
+        Some((scene, Some(true))) => (scene, Computed::Whole),
+        Some((scene, Some(false))) => (scene, Computed::First),
+        // Until the worker answers or the outline is built, the scene on screen stays.
+        Some((scene, None)) => (scene, Computed::Outline),
+        // Nothing on screen yet (the page opens on a large layer): the outline now.
+        None => {
+            let outline = j.build_outline(key);
+            j.showing.show(key);
+            (outline, Computed::Outline)
+        }
+    }
+}
+
+/// How long the scene on screen waits for the worker's first answer before the outline of the
+/// page's key replaces it, in milliseconds: a frame or two. The worker answers the largest layer
+/// sooner on a desktop, and building and drawing an outline that its answer replaces a moment
+/// later would cost the page's thread as much as drawing the answer.
+pub const OUTLINE_AFTER_MS: u32 = 40;
+
+/// Builds the outline of `key` in a task of its own after [`OUTLINE_AFTER_MS`], unless the
+/// worker has answered for it by then (one queued at a time, for the newest key), then renders
+/// the page again.
+fn queue_outline(jobs: &Shared, shown: &Shown, key: &SceneKey) {
+    if jobs.borrow_mut().queued.replace(key.clone()).is_some() {
+        return;
+    }
+    let (jobs, shown) = (jobs.clone(), shown.clone());
+    gloo_timers::callback::Timeout::new(OUTLINE_AFTER_MS, move || {
+        let mut j = jobs.borrow_mut();
+        let Some(key) = j.queued.take() else {
+            return;
+        };
+        if j.showing.outline_of(&key).is_none() && j.showing.answer_of(&key).is_none() {
+            j.build_outline(&key);
+            drop(j);
+            shown.force_update();
+        }
+    })
+    .forget();
 }
 
 fn want(jobs: &Shared, shown: &Shown, job: Job) {
@@ -175,17 +211,19 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
     };
     if done.show {
         let (key, whole) = done.job;
-        let base = jobs.borrow().outline.clone().filter(|(k, _)| *k == key);
+        // Built on the scene shown for the key (its outline or first answer) where there is one.
+        let base = {
+            let j = jobs.borrow();
+            let first = || j.showing.answer_of(&key).map(|(s, _)| s);
+            j.showing.outline_of(&key).or_else(first)
+        };
         let scene = result
             .and_then(|bytes| crate::scene::decode_outputs(&bytes))
-            .and_then(|given| match base.as_ref().map(|(_, s)| s.as_ref()) {
+            .and_then(|given| match base.as_ref().map(|s| s.as_ref()) {
                 Some(Ok(outline)) => outline.with_outputs(given),
                 _ => Scene::build_given(&key, given),
             });
-        jobs.borrow_mut().shown = Some(Rc::new(Answer {
-            job: (key.clone(), whole),
-            scene: Rc::new(scene),
-        }));
+        jobs.borrow_mut().showing.answer = Some((key.clone(), whole, Rc::new(scene)));
         shown.force_update();
         if !whole {
             want(jobs, shown, (key, true));

@@ -729,7 +729,7 @@ fn draw_stage(
 ) -> Front {
     let values = StageValues {
         stage,
-        scale: palette::max_abs(stage.data.iter()),
+        scale: palette::max_abs_of(&stage.data),
     };
     paint_volume(d, v, &values, Ink::Text);
     if v.broken() {

@@ -398,10 +398,14 @@ fn kernel_view(p: &BlockProps) -> Html {
     {
         let canvas = canvas.clone();
         let conv = p.index;
-        // Drawn again when the weights change (they follow the spec, the preset and the seed),
-        // not with every new scene (a scene the worker answers has the same kernels).
+        // Drawn again when the scene's weights change (they follow the spec, the preset and the
+        // seed), not with every new scene (a scene the worker answers has the same kernels). The
+        // scene's own: a large layer's may be the one before the state's for a task.
         let scene = ctx.scene.clone();
-        let drawn = (ctx.state.spec.clone(), ctx.state.kernel, ctx.state.seed);
+        let drawn = match &*scene.0 {
+            Ok(s) => Some(s.weights_key.clone()),
+            Err(_) => None,
+        };
         use_effect_with(
             (drawn, layout, ctx.dark, active),
             move |(_, l, dark, active)| {

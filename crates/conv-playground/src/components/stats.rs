@@ -1,6 +1,7 @@
 //! The live figures (with the `data-stat` hooks): a compact strip above the figure, the
 //! comparison with the standard alternative after it (where the layer has one), and the formulas
-//! with the numbers filled in.
+//! with the numbers filled in. All of them come from the state's [`crate::scene::Summary`], so
+//! they follow an input in the task that answers it, before a large layer's scene.
 
 use yew::prelude::*;
 
@@ -47,7 +48,7 @@ pub fn stats() -> Html {
         return html! {};
     };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else {
+    let Ok(scene) = &*ctx.summary else {
         return html! {};
     };
     let c = &scene.costs;
@@ -82,7 +83,7 @@ pub fn comparison() -> Html {
         return html! {};
     };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else {
+    let Ok(scene) = &*ctx.summary else {
         return html! {};
     };
     let c = &scene.costs;
@@ -126,7 +127,7 @@ pub fn formulas() -> Html {
         return html! {};
     };
     let lang = ctx.lang();
-    let Ok(scene) = &*ctx.scene.0 else {
+    let Ok(scene) = &*ctx.summary else {
         return html! {};
     };
     html! {
