@@ -64,8 +64,11 @@ pub fn serve() {
         match result {
             Ok(bytes) => {
                 let o = typed("done");
-                set(&o, "bytes", &Uint8Array::from(&bytes[..]));
-                post(&o);
+                let array = Uint8Array::from(&bytes[..]);
+                set(&o, "bytes", &array);
+                // Handed over, not copied (a scene's outputs are megabytes the page would
+                // otherwise read twice).
+                let _ = reply.post_message_with_transfer(&o, &js_sys::Array::of1(&array.buffer()));
             }
             Err(message) => {
                 let o = typed("error");

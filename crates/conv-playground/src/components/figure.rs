@@ -86,32 +86,53 @@ pub fn figure() -> Html {
     // that changes the page so that the next measurement returns to it (a scrollbar coming and
     // going) would otherwise never settle. A resized window starts afresh.
     let before = use_mut_ref(|| (None::<(f64, f64)>, 0.0f64));
+    // The measurement the next check compares with (the latest render's), and whether a check
+    // is queued.
+    let latest = use_mut_ref(|| measured.clone());
+    *latest.borrow_mut() = measured.clone();
+    let queued = use_mut_ref(|| false);
     {
         let host = host.clone();
-        let measured = measured.clone();
-        let before = before.clone();
         let embed = ctx.as_ref().is_some_and(|c| c.state.embed);
         let window_w = ctx.as_ref().map_or(0.0, |c| c.width);
-        // Measured after every render (cheap); a change re-plans the figure. In a frame the
-        // height only grows: the host sizes the frame to the reported content, and planning for
-        // that smaller frame again would shrink the figure step by step.
+        // Measured after every render, in a task of its own (reading the figure's place makes
+        // the browser lay the page out, which the input that caused the render should not wait
+        // for); a change re-plans the figure. In a frame the height only grows: the host sizes
+        // the frame to the reported content, and planning for that smaller frame again would
+        // shrink the figure step by step.
+        // The first measurement at once: the figure is not drawn for a guessed space.
+        let first = measured.is_none();
         use_effect(move || {
-            if let Some(el) = host.cast::<web_sys::HtmlElement>() {
-                if let Some((w, h)) = measure(&el, embed) {
-                    let h = match *measured {
-                        Some((_, old)) if embed => h.max(old),
-                        _ => h,
-                    };
-                    let near = |a: Option<(f64, f64)>| {
-                        a.is_some_and(|(ow, oh)| (w - ow).abs() < 1.0 && (h - oh).abs() < 1.0)
-                    };
-                    let (prev, at) = *before.borrow();
-                    let flip_back = near(prev) && at == window_w;
-                    if !near(*measured) && !flip_back {
-                        *before.borrow_mut() = (*measured, window_w);
-                        measured.set(Some((w, h)));
-                    }
+            if std::mem::replace(&mut *queued.borrow_mut(), true) {
+                return;
+            }
+            let check = move || {
+                *queued.borrow_mut() = false;
+                let Some(el) = host.cast::<web_sys::HtmlElement>() else {
+                    return;
+                };
+                let Some((w, h)) = measure(&el, embed) else {
+                    return;
+                };
+                let measured = latest.borrow().clone();
+                let h = match *measured {
+                    Some((_, old)) if embed => h.max(old),
+                    _ => h,
+                };
+                let near = |a: Option<(f64, f64)>| {
+                    a.is_some_and(|(ow, oh)| (w - ow).abs() < 1.0 && (h - oh).abs() < 1.0)
+                };
+                let (prev, at) = *before.borrow();
+                let flip_back = near(prev) && at == window_w;
+                if !near(*measured) && !flip_back {
+                    *before.borrow_mut() = (*measured, window_w);
+                    measured.set(Some((w, h)));
                 }
+            };
+            if first {
+                check();
+            } else {
+                gloo_timers::callback::Timeout::new(0, check).forget();
             }
         });
     }
