@@ -224,6 +224,8 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let plane_in = g.in_h * g.in_w;
     // One channel padded at a time, in a buffer that stays in cache.
     let mut pad = vec![0f32; plane_pad];
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let mut taps = crate::simd::Taps::default();
     for c in 0..g.out_channels {
         let channel = &x[c * plane_in..(c + 1) * plane_in];
         if let Ok(channel) = ArrayView3::from_shape((1, g.in_h, g.in_w), channel) {
@@ -231,6 +233,8 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
         }
         let pad = &pad[..];
         let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        taps.set(kern);
         let o = &mut out[c * plane_out..(c + 1) * plane_out];
         for (oy, orow) in o.chunks_exact_mut(g.out_w.max(1)).enumerate() {
             // The padded rows this output row reads, one a kernel row.
@@ -238,7 +242,7 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
             let runs = g.out_w / RUN * RUN;
             for ox in (0..runs).step_by(RUN) {
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                let acc = crate::simd::depthwise_run(pad, oy * pw + ox, dy * pw, kern, kw, dx);
+                let acc = crate::simd::depthwise_run(pad, oy * pw + ox, dy * pw, &taps, kw, dx);
                 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
                 let acc = {
                     let mut acc = [0f32; RUN];

@@ -245,34 +245,55 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
     }
 }
 
-/// Eight output pixels of a depthwise layer at stride 1 (`ops::depthwise_rows`): the taps of
-/// `kern` (`kw` a row) over the zero-padded channel `pad`, the first tap at `at`, kernel rows
+/// A depthwise kernel's taps, each in every lane of a vector (made once a channel, read by every
+/// run of [`depthwise_run`]).
+#[derive(Default)]
+pub(crate) struct Taps(Vec<v128>);
+
+impl Taps {
+    /// The taps of `kern`, in its order.
+    pub(crate) fn set(&mut self, kern: &[f32]) {
+        self.0.clear();
+        self.0.extend(kern.iter().map(|&w| f32x4_splat(w)));
+    }
+}
+
+/// Eight output pixels of a depthwise layer at stride 1 (`ops::depthwise_rows`): the `taps`
+/// (`kw` a row) over the zero-padded channel `pad`, the first tap at `at`, kernel rows
 /// `row_step` apart and columns `dx`, summed in two vectors.
 ///
-/// **Panics** if a tap's eight values are not all inside `pad` (the caller's geometry keeps them).
+/// **Panics** if the last tap's eight values are not inside `pad` (the caller's geometry keeps
+/// them).
 #[inline(always)]
 pub(crate) fn depthwise_run(
     pad: &[f32],
     at: usize,
     row_step: usize,
-    kern: &[f32],
+    taps: &Taps,
     kw: usize,
     dx: usize,
 ) -> [f32; TILE] {
+    let kw = kw.max(1);
+    let kh = taps.0.len() / kw;
+    // Every tap reads at or before the last one's place: one check for all of them.
+    let last = at + kh.saturating_sub(1) * row_step + (kw - 1) * dx;
+    assert!(
+        kh == 0 || last + TILE <= pad.len(),
+        "a depthwise run outside its channel"
+    );
     let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
-    for (ky, taps) in kern.chunks_exact(kw.max(1)).enumerate() {
-        for (kx, &w) in taps.iter().enumerate() {
-            let p = at + ky * row_step + kx * dx;
-            let s = &pad[p..p + TILE];
-            // SAFETY: `s` holds TILE (8) floats; `v128_load` reads 16 unaligned bytes at its
-            // start and 4 floats on.
+    for (ky, row) in taps.0.chunks_exact(kw).enumerate() {
+        let start = at + ky * row_step;
+        for (kx, &wv) in row.iter().enumerate() {
+            // SAFETY: `start + kx·dx + TILE ≤ last + TILE ≤ pad.len()` (checked above): two
+            // unaligned 16-byte loads of the 8 floats there.
             let (v0, v1) = unsafe {
+                let s = pad.as_ptr().add(start + kx * dx);
                 (
-                    v128_load(s.as_ptr() as *const v128),
-                    v128_load(s.as_ptr().add(4) as *const v128),
+                    v128_load(s as *const v128),
+                    v128_load(s.add(4) as *const v128),
                 )
             };
-            let wv = f32x4_splat(w);
             lo = f32x4_add(lo, f32x4_mul(wv, v0));
             hi = f32x4_add(hi, f32x4_mul(wv, v1));
         }

@@ -83,17 +83,27 @@ pub fn replace_query(query: &str) {
 
 /// Sets a timer that writes the waiting query in `ms` milliseconds; false if none could be set.
 fn later(ms: i32) -> bool {
-    let write = Closure::once_into_js(|| {
-        URL_WRITER.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Some(query) = w.waiting.take() {
-                w.last = js_sys::Date::now();
-                write_query(&query);
-            }
-        })
-    });
+    after(
+        ms,
+        Box::new(|| {
+            URL_WRITER.with(|w| {
+                let mut w = w.borrow_mut();
+                if let Some(query) = w.waiting.take() {
+                    w.last = js_sys::Date::now();
+                    write_query(&query);
+                }
+            })
+        }),
+    )
+}
+
+/// Runs `f` in a task of its own after `ms` milliseconds (0: the next task); false if no timer
+/// could be set. One boxed callback type for every timer of the page (each closure type given to
+/// the browser costs the page's module its own glue).
+pub fn after(ms: i32, f: Box<dyn FnOnce()>) -> bool {
+    let callback = Closure::once_into_js(f);
     window().is_ok_and(|win| {
-        win.set_timeout_with_callback_and_timeout_and_arguments_0(write.unchecked_ref(), ms)
+        win.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms)
             .is_ok()
     })
 }
@@ -333,11 +343,12 @@ pub fn download(bytes: &[u8], mime: &str, filename: &str) -> Result<(), String> 
     a.set_download(filename);
     a.click();
     // Let the download start before the URL goes.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let _ = window()?
-        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+    after(
+        10_000,
+        Box::new(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }),
+    );
     Ok(())
 }
 

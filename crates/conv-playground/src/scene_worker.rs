@@ -149,19 +149,25 @@ fn queue_outline(jobs: &Shared, shown: &Shown, key: &SceneKey) {
     if jobs.borrow_mut().queued.replace(key.clone()).is_some() {
         return;
     }
-    let (jobs, shown) = (jobs.clone(), shown.clone());
-    gloo_timers::callback::Timeout::new(OUTLINE_AFTER_MS, move || {
-        let mut j = jobs.borrow_mut();
-        let Some(key) = j.queued.take() else {
-            return;
-        };
-        if j.showing.outline_of(&key).is_none() && j.showing.answer_of(&key).is_none() {
-            j.build_outline(&key);
-            drop(j);
-            shown.force_update();
-        }
-    })
-    .forget();
+    let (held, shown) = (jobs.clone(), shown.clone());
+    let set = crate::dom::after(
+        OUTLINE_AFTER_MS as i32,
+        Box::new(move || {
+            let mut j = held.borrow_mut();
+            let Some(key) = j.queued.take() else {
+                return;
+            };
+            if j.showing.outline_of(&key).is_none() && j.showing.answer_of(&key).is_none() {
+                j.build_outline(&key);
+                drop(j);
+                shown.force_update();
+            }
+        }),
+    );
+    if !set {
+        // No timer: the worker's answer replaces the scene on screen.
+        jobs.borrow_mut().queued = None;
+    }
 }
 
 fn want(jobs: &Shared, shown: &Shown, job: Job) {

@@ -132,7 +132,7 @@ pub fn figure() -> Html {
             if first {
                 check();
             } else {
-                gloo_timers::callback::Timeout::new(0, check).forget();
+                dom::after(0, Box::new(check));
             }
         });
     }
