@@ -126,6 +126,29 @@ test('an input is answered in its own task by the figures alone: the scene follo
   await context.close();
 });
 
+test('a large layer reached again from a small one starts from its own outline, not an old picture', async () => {
+  const { page, context, problems } = await open(env.server.url, LARGE);
+  const caption = 'figure[data-stage="output"] .shape';
+  // One output channel: 32 × 121 × 64² = 15.9 M multiply-accumulates, computed on the page.
+  await slide(page, 'slider-out_channels', [1]);
+  await computed(page);
+  assert.match(await page.locator(caption).textContent(), /^1×64×64/);
+  // 40 channels: large again. In the input's own task the figure shows this layer's outline
+  // (the large layer shown before, 64 channels, is not on screen any more).
+  const shape = await page.evaluate((sel) => new Promise((resolve) => requestAnimationFrame(async () => {
+    const s = document.getElementById('slider-out_channels');
+    s.value = '40';
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+    for (let k = 0; k < 50; k++) await Promise.resolve();
+    resolve(document.querySelector(sel).textContent);
+  })), caption);
+  assert.match(shape, /^40×64×64/);
+  await computed(page);
+  assert.match(await page.locator(caption).textContent(), /^40×64×64/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the worker starts in embed mode and under a sub-path, under the strict policy', async () => {
   const embed = await open(env.server.url, `${LARGE}&embed=1`);
   assert.ok(await embed.page.locator(`${OUTPUT}[data-drawn]`).count());

@@ -110,9 +110,11 @@ pub fn use_scene(key: &SceneKey, heavy: bool) -> (SceneRc, Computed) {
                     queue_outline(&jobs, &shown, key);
                 }
             } else {
+                // What a large layer showed is not on screen any more: a large layer again
+                // starts from its outline, not from a picture of long ago.
                 let mut j = jobs.borrow_mut();
                 j.line.forget();
-                j.showing.outline = None;
+                j.showing = Showing::default();
                 j.queued = None;
             }
         });
