@@ -111,7 +111,14 @@ export const LOAD_IN_FRAME = async ({ src, timeout }) => {
     document.body.style.margin = '0';
     document.body.append(frame);
   }
-  await new Promise((loaded) => { frame.onload = loaded; frame.src = src; });
+  // The frame's load is waited for at most `timeout` ms too: a load that never ends is a stall
+  // (recorded and tried again in a new page), not a test that waits for ever.
+  const loaded = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeout);
+    frame.onload = () => { clearTimeout(timer); resolve(true); };
+    frame.src = src;
+  });
+  if (!loaded) return 'the frame did not finish loading';
   const doc = frame.contentDocument;
   return new Promise((resolve) => {
     const shown = () => doc.querySelector('[data-stat="output-shape"]');
