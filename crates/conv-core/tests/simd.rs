@@ -37,7 +37,7 @@ fn the_simd_kernel_equals_the_naive_reference() {
         if !fits(h, w, &padding, k, d) {
             continue;
         }
-        let (input, weight, bias) = problem(
+        let problem = problem(
             case,
             (groups * ipg, h, w),
             (groups * opg, ipg, k, k),
@@ -50,9 +50,7 @@ fn the_simd_kernel_equals_the_naive_reference() {
             groups,
             ..Conv2dOptions::default()
         };
-        let bias = (case % 2 == 0).then_some(bias.view());
-        let what = format!("case {case}: {options:?}, k {k}, {h}×{w}");
-        conv_matches((&input, &weight), bias, &options, &what);
+        case_matches(case, &problem, &options, (k, h, w));
         checked += 1;
     }
     assert!(checked > 300, "{checked} cases");
@@ -107,6 +105,19 @@ fn conv_matches(
         .unwrap()
         .output;
     close(&fast, &naive, what);
+}
+
+/// Random case `case` (`problem` of kernel side `k` on `h × w` maps, its bias on even cases)
+/// equals the naive reference ([`conv_matches`]).
+fn case_matches(
+    case: u64,
+    (input, weight, bias): &(Array3<f32>, Array4<f32>, Array1<f32>),
+    options: &Conv2dOptions,
+    (k, h, w): (usize, usize, usize),
+) {
+    let bias = (case % 2 == 0).then_some(bias.view());
+    let what = format!("case {case}: {options:?}, k {k}, {h}×{w}");
+    conv_matches((input, weight), bias, options, &what);
 }
 
 /// `fast` equals `naive` within 1e-4 relative.
@@ -206,16 +217,14 @@ fn the_simd_depthwise_run_equals_the_naive_reference() {
         if !fits(h, w, &padding, k, d) {
             continue;
         }
-        let (input, weight, bias) = problem(case ^ 0xd00d, (c, h, w), (c, 1, k, k), c);
+        let problem = problem(case ^ 0xd00d, (c, h, w), (c, 1, k, k), c);
         let options = Conv2dOptions {
             padding,
             dilation: [d, d],
             groups: c,
             ..Conv2dOptions::default()
         };
-        let bias = (case % 2 == 0).then_some(bias.view());
-        let what = format!("case {case}: {options:?}, k {k}, {h}×{w}");
-        conv_matches((&input, &weight), bias, &options, &what);
+        case_matches(case, &problem, &options, (k, h, w));
         checked += 1;
     }
     assert!(checked > 200, "{checked} cases");
