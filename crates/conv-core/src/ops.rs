@@ -174,10 +174,12 @@ fn run_conv(
     let weight = weight.as_standard_layout();
     let x = input.as_slice().unwrap_or(&[]);
     let wt = weight.as_slice().unwrap_or(&[]);
-    out.fill(0.0);
-    if g.in_per_group == 1 && g.out_per_group == 1 && g.stride == [1, 1] {
+    // Each path writes every output value, but `depthwise_direct`, which adds into zeros.
+    let depthwise = g.in_per_group == 1 && g.out_per_group == 1;
+    if depthwise && g.stride == [1, 1] {
         depthwise_rows(g, x, wt, out);
-    } else if g.in_per_group == 1 && g.out_per_group == 1 {
+    } else if depthwise {
+        out.fill(0.0);
         depthwise_direct(g, x, wt, out);
     } else if simd_direct(g) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -222,38 +224,33 @@ fn depthwise_rows(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32]) {
     let plane_pad = (g.padding.top + g.in_h + g.padding.bottom) * pw;
     let plane_out = g.out_h * g.out_w;
     let plane_in = g.in_h * g.in_w;
-    // One channel padded at a time, in a buffer that stays in cache.
+    // One channel padded at a time, in a buffer that stays in cache: its borders stay zero, only
+    // the inside is written, channel after channel.
     let mut pad = vec![0f32; plane_pad];
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let mut taps = crate::simd::Taps::default();
     for c in 0..g.out_channels {
         let channel = &x[c * plane_in..(c + 1) * plane_in];
-        if let Ok(channel) = ArrayView3::from_shape((1, g.in_h, g.in_w), channel) {
-            crate::pad::pad_into(channel, &g.padding, PaddingMode::Zeros, &mut pad);
+        for (y, src) in channel.chunks_exact(g.in_w.max(1)).enumerate() {
+            let at = (y + g.padding.top) * pw + g.padding.left;
+            pad[at..at + src.len()].copy_from_slice(src);
         }
         let pad = &pad[..];
         let kern = &wt[c * kh * kw..(c + 1) * kh * kw];
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        taps.set(kern);
         let o = &mut out[c * plane_out..(c + 1) * plane_out];
+        let runs = g.out_w / RUN * RUN;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::simd::depthwise_runs(pad, pw, [dy, dx], kern, kw, o, g.out_w);
         for (oy, orow) in o.chunks_exact_mut(g.out_w.max(1)).enumerate() {
             // The padded rows this output row reads, one a kernel row.
             let rows = |ky: usize| &pad[(oy + ky * dy) * pw..(oy + ky * dy + 1) * pw];
-            let runs = g.out_w / RUN * RUN;
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
             for ox in (0..runs).step_by(RUN) {
-                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                let acc = crate::simd::depthwise_run(pad, oy * pw + ox, dy * pw, &taps, kw, dx);
-                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-                let acc = {
-                    let mut acc = [0f32; RUN];
-                    for (ky, taps) in kern.chunks_exact(kw).enumerate() {
-                        for (kx, &w) in taps.iter().enumerate() {
-                            let src = &rows(ky)[ox + kx * dx..ox + kx * dx + RUN];
-                            acc.iter_mut().zip(src).for_each(|(a, &v)| *a += w * v);
-                        }
+                let mut acc = [0f32; RUN];
+                for (ky, taps) in kern.chunks_exact(kw).enumerate() {
+                    for (kx, &w) in taps.iter().enumerate() {
+                        let src = &rows(ky)[ox + kx * dx..ox + kx * dx + RUN];
+                        acc.iter_mut().zip(src).for_each(|(a, &v)| *a += w * v);
                     }
-                    acc
-                };
+                }
                 orow[ox..ox + RUN].copy_from_slice(&acc);
             }
             for (ox, o) in orow.iter_mut().enumerate().skip(runs) {
@@ -355,8 +352,8 @@ fn conv_gemm(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f32], workspace
     }
 }
 
-/// `c (m×n) += a (m×k) · b (k×n)`, `a` with row and column strides `a_strides`, `b` and `c`
-/// row-major: `simd::gemm` in wasm builds, `matrixmultiply` elsewhere.
+/// `c (m×n) = a (m×k) · b (k×n)`, `a` with row and column strides `a_strides`, `b` and `c`
+/// row-major (`c` is not read): `simd::gemm` in wasm builds, `matrixmultiply` elsewhere.
 fn sgemm(
     m: usize,
     k: usize,
@@ -366,13 +363,17 @@ fn sgemm(
     b: &[f32],
     c: &mut [f32],
 ) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        c[..m * n].fill(0.0);
+        return;
+    }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     crate::simd::gemm(m, k, n, a, a_strides, b, c);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        if m == 0 || n == 0 || k == 0 {
-            return;
-        }
         assert!(a.len() > (m - 1) * a_strides.0 + (k - 1) * a_strides.1);
         assert!(b.len() >= k * n && c.len() >= m * n);
         // SAFETY: the asserts above keep every index that sgemm computes from these strides
@@ -389,7 +390,7 @@ fn sgemm(
                 b.as_ptr(),
                 n as isize,
                 1,
-                1.0,
+                0.0,
                 c.as_mut_ptr(),
                 n as isize,
                 1,
@@ -442,10 +443,6 @@ pub fn conv_transpose2d_with_budget(
     let mut out = vec![0f32; g.out_channels * plane_out];
     let mut cols = vec![0f32; m * n];
     for group in 0..g.groups {
-        // The product adds to `cols`: zero again after the first group (made zero).
-        if group > 0 {
-            cols.fill(0.0);
-        }
         // cols (m×n) = W_gᵀ · X_g, where W_g is (kdim × m) row-major.
         let a = &wt[group * kdim * m..(group + 1) * kdim * m];
         let b = &x[group * kdim * n..(group + 1) * kdim * n];

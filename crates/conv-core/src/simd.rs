@@ -6,8 +6,8 @@
 //! than 1×1, any dilation and padding. The others go where they are faster (measured with
 //! `make bench`): a 1×1 kernel and a strided layer to im2col and the matrix product [`gemm`]
 //! (which also serves the transposed convolution), depthwise layers to their own loops
-//! (`ops::depthwise_rows` at stride 1, whose runs of 8 pixels [`depthwise_run`] sums in two
-//! vectors; `ops::depthwise_direct` otherwise).
+//! (`ops::depthwise_rows` at stride 1, whose runs of 8 pixels [`depthwise_runs`] sums in two
+//! vectors, two output rows at once; `ops::depthwise_direct` otherwise).
 //!
 //! Register tiling: 4 output channels × 8 output pixels of one row are summed in eight
 //! `f32x4` accumulators over every input channel and tap, reading each row straight from a
@@ -59,31 +59,29 @@ fn fma(acc: [v128; 2 * ROWS], w: v128, v0: v128, v1: v128) -> [v128; 2 * ROWS] {
     ]
 }
 
-/// `out += (lo, hi)`, the 8 values of two vectors (the first `out.len()` of them).
+/// `out = (lo, hi)`: the first `out.len()` (at most 8) of the two vectors' values.
 #[inline(always)]
-fn add8(out: &mut [f32], lo: v128, hi: v128) {
+fn put8(out: &mut [f32], lo: v128, hi: v128) {
     if out.len() == TILE {
-        // SAFETY: `out` holds 8 `f32`, 32 bytes; unaligned 16-byte loads and stores at 0 and 16.
+        // SAFETY: `out` holds 8 `f32`, 32 bytes: two unaligned 16-byte stores at 0 and 16.
         unsafe {
             let p = out.as_mut_ptr();
-            v128_store(p as *mut v128, f32x4_add(v128_load(p as *const v128), lo));
-            let q = p.add(4);
-            v128_store(q as *mut v128, f32x4_add(v128_load(q as *const v128), hi));
+            v128_store(p as *mut v128, lo);
+            v128_store(p.add(4) as *mut v128, hi);
         }
         return;
     }
     let mut sums = [0f32; TILE];
-    // SAFETY: `sums` holds 8 `f32`, 32 bytes; two unaligned 16-byte stores at 0 and 16.
+    // SAFETY: `sums` holds 8 `f32`: two unaligned 16-byte stores at 0 and 16.
     unsafe {
         v128_store(sums.as_mut_ptr() as *mut v128, lo);
         v128_store(sums.as_mut_ptr().add(4) as *mut v128, hi);
     }
-    for (d, s) in out.iter_mut().zip(sums) {
-        *d += s;
-    }
+    let n = out.len().min(TILE);
+    out[..n].copy_from_slice(&sums[..n]);
 }
 
-/// `out += conv(x, wt)` for a geometry [`takes`] accepts; `x` is `(C_in, H, W)`, `wt`
+/// `out = conv(x, wt)` for a geometry [`takes`] accepts; `x` is `(C_in, H, W)`, `wt`
 /// `(C_out, C_in / groups, kh, kw)` and `out` `(C_out, H_out, W_out)`, all row-major.
 ///
 /// The input is first copied with its zero padding into a buffer with room for 8 more values,
@@ -117,7 +115,7 @@ pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f3
                     let width = (g.out_w - ox).min(TILE);
                     for (r, pair) in acc.chunks_exact(2).enumerate().take(rows) {
                         let at = (first + r) * plane_out + oy * g.out_w + ox;
-                        add8(&mut out[at..at + width], pair[0], pair[1]);
+                        put8(&mut out[at..at + width], pair[0], pair[1]);
                     }
                 }
             }
@@ -169,7 +167,7 @@ fn tile(
     acc
 }
 
-/// `c (m × n, row-major) += a (m × k, row and column strides `a_strides`) · b (k × n,
+/// `c (m × n, row-major) = a (m × k, row and column strides `a_strides`) · b (k × n,
 /// row-major)`.
 pub(crate) fn gemm(
     m: usize,
@@ -210,12 +208,12 @@ pub(crate) fn gemm(
     for i in 0..m {
         for j in full..n {
             let sum: f32 = (0..k).map(|kk| at(i, kk) * b[kk * n + j]).sum();
-            c[i * n + j] += sum;
+            c[i * n + j] = sum;
         }
     }
 }
 
-/// `c[r][j .. j + 8] += Σ_kk pa[kk][r] · b[kk][j .. j + 8]` for the `rows` rows of `c` (the
+/// `c[r][j .. j + 8] = Σ_kk pa[kk][r] · b[kk][j .. j + 8]` for the `rows` rows of `c` (the
 /// first rows of a block, `n` apart) and the block's packed rows `pa` (`k × 4`).
 #[inline(always)]
 fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, j: usize) {
@@ -236,7 +234,7 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
             ap = ap.add(ROWS);
         }
         for r in 0..rows {
-            add8(
+            put8(
                 &mut c[r * n + j..r * n + j + TILE],
                 acc[2 * r],
                 acc[2 * r + 1],
@@ -245,64 +243,116 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
     }
 }
 
-/// A depthwise kernel's taps, each in every lane of a vector (made once a channel, read by every
-/// run of [`depthwise_run`]).
-#[derive(Default)]
-pub(crate) struct Taps(Vec<v128>);
-
-impl Taps {
-    /// The taps of `kern`, in its order.
-    pub(crate) fn set(&mut self, kern: &[f32]) {
-        self.0.clear();
-        self.0.extend(kern.iter().map(|&w| f32x4_splat(w)));
+/// The runs of eight output pixels of one channel of a depthwise layer at stride 1
+/// (`ops::depthwise_rows`): the first `out_w / 8 · 8` pixels of every row of `out` (the
+/// channel's output, `out_w` wide; the rest of each row is the caller's), from the zero-padded
+/// channel `pad` (`pw` wide), the kernel `kern` (`kw` taps a row) and the dilation `[dy, dx]`.
+///
+/// Where kernel rows are adjacent (`dy` = 1), two output rows are summed at once: they read
+/// `kh + 1` input rows, each of whose vectors is loaded once for both (`kh + 1` loads a tap
+/// column where two single rows take `2·kh`).
+///
+/// **Panics** if the last run's last tap is not inside `pad` (the caller's geometry keeps it).
+pub(crate) fn depthwise_runs(
+    pad: &[f32],
+    pw: usize,
+    [dy, dx]: [usize; 2],
+    kern: &[f32],
+    kw: usize,
+    out: &mut [f32],
+    out_w: usize,
+) {
+    let (kw, out_w) = (kw.max(1), out_w.max(1));
+    let (kh, out_h, runs) = (kern.len() / kw, out.len() / out_w, out_w / TILE * TILE);
+    if kh == 0 || out_h == 0 || runs == 0 {
+        return;
+    }
+    // Every run reads at or before the last row's last run's last tap: one check for all.
+    let last = (out_h - 1 + (kh - 1) * dy) * pw + runs - TILE + (kw - 1) * dx;
+    assert!(
+        last + TILE <= pad.len(),
+        "a depthwise run outside its channel"
+    );
+    let zero = (f32x4_splat(0.0), f32x4_splat(0.0));
+    let mut oy = 0;
+    while oy < out_h {
+        let pair = dy == 1 && oy + 1 < out_h;
+        for ox in (0..runs).step_by(TILE) {
+            // SAFETY: a run of row `oy` reads padded rows `oy + ky·dy` (a pair's second row
+            // `oy + 1 + ky`, `oy + 1 < out_h`), 8 values from column `ox + kx·dx`: at or before
+            // `last` (checked above); kernel row `ky < kh` holds `kw` taps of `kern`.
+            unsafe {
+                let p = pad.as_ptr().add(oy * pw + ox);
+                let w = |ky: usize| kern.as_ptr().add(ky * kw);
+                let mut a = taps_row(zero, p, w(0), kw, dx);
+                if pair {
+                    // Input row r feeds the first output row with kernel row r, the second
+                    // with kernel row r − 1.
+                    let mut b = zero;
+                    for r in 1..kh {
+                        (a, b) = taps_rows((a, b), p.add(r * pw), w(r), w(r - 1), kw, dx);
+                    }
+                    b = taps_row(b, p.add(kh * pw), w(kh - 1), kw, dx);
+                    put8(&mut out[(oy + 1) * out_w + ox..][..TILE], b.0, b.1);
+                } else {
+                    for ky in 1..kh {
+                        a = taps_row(a, p.add(ky * dy * pw), w(ky), kw, dx);
+                    }
+                }
+                put8(&mut out[oy * out_w + ox..][..TILE], a.0, a.1);
+            }
+        }
+        oy += if pair { 2 } else { 1 };
     }
 }
 
-/// Eight output pixels of a depthwise layer at stride 1 (`ops::depthwise_rows`): the `taps`
-/// (`kw` a row) over the zero-padded channel `pad`, the first tap at `at`, kernel rows
-/// `row_step` apart and columns `dx`, summed in two vectors.
+/// `acc` plus the 8 pixels' sums of the kernel row at `w` (`kw` taps) over the padded row at
+/// `p`, taps `dx` apart.
 ///
-/// **Panics** if the last tap's eight values are not inside `pad` (the caller's geometry keeps
-/// them).
+/// # Safety
+/// `w .. w + kw` are readable, and `p + kx·dx .. + 8` for every tap `kx`.
 #[inline(always)]
-pub(crate) fn depthwise_run(
-    pad: &[f32],
-    at: usize,
-    row_step: usize,
-    taps: &Taps,
+unsafe fn taps_row(
+    (mut lo, mut hi): (v128, v128),
+    p: *const f32,
+    w: *const f32,
     kw: usize,
     dx: usize,
-) -> [f32; TILE] {
-    let kw = kw.max(1);
-    let kh = taps.0.len() / kw;
-    // Every tap reads at or before the last one's place: one check for all of them.
-    let last = at + kh.saturating_sub(1) * row_step + (kw - 1) * dx;
-    assert!(
-        kh == 0 || last + TILE <= pad.len(),
-        "a depthwise run outside its channel"
-    );
-    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
-    for (ky, row) in taps.0.chunks_exact(kw).enumerate() {
-        let start = at + ky * row_step;
-        for (kx, &wv) in row.iter().enumerate() {
-            // SAFETY: `start + kx·dx + TILE ≤ last + TILE ≤ pad.len()` (checked above): two
-            // unaligned 16-byte loads of the 8 floats there.
-            let (v0, v1) = unsafe {
-                let s = pad.as_ptr().add(start + kx * dx);
-                (
-                    v128_load(s as *const v128),
-                    v128_load(s.add(4) as *const v128),
-                )
-            };
-            lo = f32x4_add(lo, f32x4_mul(wv, v0));
-            hi = f32x4_add(hi, f32x4_mul(wv, v1));
-        }
+) -> (v128, v128) {
+    for kx in 0..kw {
+        let (s, wv) = (p.add(kx * dx), v128_load32_splat(w.add(kx) as *const u32));
+        lo = f32x4_add(lo, f32x4_mul(wv, v128_load(s as *const v128)));
+        hi = f32x4_add(hi, f32x4_mul(wv, v128_load(s.add(4) as *const v128)));
     }
-    let mut out = [0f32; TILE];
-    // SAFETY: `out` holds 8 floats: two unaligned 16-byte stores.
-    unsafe {
-        v128_store(out.as_mut_ptr() as *mut v128, lo);
-        v128_store(out.as_mut_ptr().add(4) as *mut v128, hi);
+    (lo, hi)
+}
+
+/// [`taps_row`] for two output rows that read the same padded row at `p`: `a` with the kernel
+/// row at `wa`, `b` with the one at `wb`, each vector loaded once.
+///
+/// # Safety
+/// As [`taps_row`], for both kernel rows.
+#[inline(always)]
+unsafe fn taps_rows(
+    ((mut a0, mut a1), (mut b0, mut b1)): ((v128, v128), (v128, v128)),
+    p: *const f32,
+    wa: *const f32,
+    wb: *const f32,
+    kw: usize,
+    dx: usize,
+) -> ((v128, v128), (v128, v128)) {
+    for kx in 0..kw {
+        let s = p.add(kx * dx);
+        let (v0, v1) = (
+            v128_load(s as *const v128),
+            v128_load(s.add(4) as *const v128),
+        );
+        let va = v128_load32_splat(wa.add(kx) as *const u32);
+        let vb = v128_load32_splat(wb.add(kx) as *const u32);
+        a0 = f32x4_add(a0, f32x4_mul(va, v0));
+        a1 = f32x4_add(a1, f32x4_mul(va, v1));
+        b0 = f32x4_add(b0, f32x4_mul(vb, v0));
+        b1 = f32x4_add(b1, f32x4_mul(vb, v1));
     }
-    out
+    ((a0, a1), (b0, b1))
 }

@@ -14,7 +14,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use conv_core::{
-    conv2d, conv_transpose2d, reference, Conv2dOptions, ConvTranspose2dOptions, Padding, SeededRng,
+    conv2d, conv2d_into, conv_transpose2d, reference, Budget, Conv2dOptions,
+    ConvTranspose2dOptions, Padding, SeededRng, Workspace,
 };
 use ndarray::{Array1, Array3, Array4};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -93,7 +94,8 @@ fn problem(
     (input, weight, bias)
 }
 
-/// `conv2d` equals the naive reference within 1e-4 relative.
+/// `conv2d` equals the naive reference within 1e-4 relative, and `conv2d_into` a buffer of NaN
+/// the same values (every kernel writes each output value, none adds to what the buffer held).
 fn conv_matches(
     (input, weight): (&Array3<f32>, &Array4<f32>),
     bias: Option<ndarray::ArrayView1<f32>>,
@@ -105,6 +107,23 @@ fn conv_matches(
         .unwrap()
         .output;
     close(&fast, &naive, what);
+    let mut out = vec![f32::NAN; fast.len()];
+    let (budget, mut workspace) = (Budget::OPERATIONS, Workspace::default());
+    conv2d_into(
+        input.view(),
+        weight.view(),
+        bias,
+        options,
+        &budget,
+        &mut out,
+        &mut workspace,
+    )
+    .unwrap();
+    assert_eq!(
+        out.as_slice(),
+        fast.as_slice().unwrap(),
+        "{what}: into a buffer"
+    );
 }
 
 /// Random case `case` (`problem` of kernel side `k` on `h × w` maps, its bias on even cases)
@@ -203,7 +222,7 @@ fn the_simd_product_equals_the_naive_reference_on_transposed_layers() {
 }
 
 /// Depthwise layers at stride 1 (`ops::depthwise_rows`, runs of 8 pixels summed by
-/// `simd::depthwise_run`): kernel sizes 1–5, dilations 1–3, any padding, maps 1–30 pixels wide
+/// `simd::depthwise_runs`, two rows at once where the dilation is 1): kernel sizes 1–5, dilations 1–3, any padding, maps 1–30 pixels wide
 /// (runs of 8 and the rest), 1–6 channels, with and without bias.
 #[wasm_bindgen_test]
 fn the_simd_depthwise_run_equals_the_naive_reference() {
