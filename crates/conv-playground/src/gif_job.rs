@@ -287,7 +287,9 @@ pub fn run(
             Some(n) => Scene::first_outputs(&key, n)?,
             None => Scene::build(&key)?.forward.into_conv_outputs(),
         };
-        return Ok(crate::scene::encode_outputs(&outputs));
+        // Only the channels computed are sent (where the first ones were all that was).
+        let first = first.filter(|&n| crate::scene::first_helps(&key.spec, n));
+        return Ok(crate::scene::encode_outputs(&outputs, first));
     }
     if value(query, "format").as_deref() == Some("lab") {
         // The page's figure column, which the lab fills (the widest by default). Only the

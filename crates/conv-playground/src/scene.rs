@@ -382,22 +382,32 @@ pub fn first_helps(spec: &LayerSpec, first: usize) -> bool {
     groups == 1 && spec.effective().out_channels > first
 }
 
-/// Convolution outputs as the scene worker sends them: their count and each one's shape (u32,
-/// little-endian), then every value (f32, little-endian), in order.
-pub fn encode_outputs(outputs: &[Array3<f32>]) -> Vec<u8> {
+/// Convolution outputs as the scene worker sends them: their count, each one's shape and the
+/// channels it holds (`c`, `h`, `w`, `stored`; u32, little-endian), then the values of each
+/// one's first `stored` channels (f32, little-endian), in order. `first`: the last output holds
+/// only its first `first` channels (a first answer: the rest is zero, not sent).
+pub fn encode_outputs(outputs: &[Array3<f32>], first: Option<usize>) -> Vec<u8> {
+    let last = outputs.len().saturating_sub(1);
+    let stored = |i: usize, c: usize| first.filter(|_| i == last).map_or(c, |n| n.min(c));
     let mut bytes = (outputs.len() as u32).to_le_bytes().to_vec();
-    for o in outputs {
-        for n in o.shape() {
-            bytes.extend((*n as u32).to_le_bytes());
+    for (i, o) in outputs.iter().enumerate() {
+        let (c, h, w) = o.dim();
+        for n in [c, h, w, stored(i, c)] {
+            bytes.extend((n as u32).to_le_bytes());
         }
     }
-    for o in outputs {
-        bytes.extend(o.iter().flat_map(|v| v.to_le_bytes()));
+    for (i, o) in outputs.iter().enumerate() {
+        let values = o.slice(ndarray::s![..stored(i, o.dim().0), .., ..]);
+        let at = bytes.len();
+        bytes.resize(at + 4 * values.len(), 0);
+        for (b, v) in bytes[at..].chunks_exact_mut(4).zip(values.iter()) {
+            b.copy_from_slice(&v.to_le_bytes());
+        }
     }
     bytes
 }
 
-/// The convolution outputs [`encode_outputs`] wrote.
+/// The convolution outputs [`encode_outputs`] wrote (channels not sent are zero).
 ///
 /// **Errors** if `bytes` are not such outputs.
 pub fn decode_outputs(bytes: &[u8]) -> Result<Vec<Array3<f32>>, String> {
@@ -407,16 +417,18 @@ pub fn decode_outputs(bytes: &[u8]) -> Result<Vec<Array3<f32>>, String> {
     };
     let decode = || -> Option<Vec<Array3<f32>>> {
         let count = word(0)?;
-        let mut at = (1 + 3 * count).checked_mul(4)?;
+        let mut at = (1 + 4 * count).checked_mul(4)?;
         let mut out = Vec::new();
         for i in 0..count {
-            let [c, h, w] = [word(1 + 3 * i)?, word(2 + 3 * i)?, word(3 + 3 * i)?];
-            let end = at.checked_add(c.checked_mul(h)?.checked_mul(w)?.checked_mul(4)?)?;
-            let values = bytes
-                .get(at..end)?
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+            let [c, h, w, stored] = [1, 2, 3, 4].map(|k| word(4 * i + k));
+            let (c, h, w) = (c?, h?, w?);
+            let stored = stored.filter(|&n| n <= c)?;
+            let plane = h.checked_mul(w)?;
+            let end = at.checked_add(stored.checked_mul(plane)?.checked_mul(4)?)?;
+            let mut values = vec![0f32; c.checked_mul(plane)?];
+            for (v, b) in values.iter_mut().zip(bytes.get(at..end)?.chunks_exact(4)) {
+                *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
             out.push(Array3::from_shape_vec((c, h, w), values).ok()?);
             at = end;
         }
@@ -570,7 +582,7 @@ mod tests {
             let state = AppState::default().reduce(Action::SetLayer(kind));
             let key = SceneKey::from(&state);
             let scene = Scene::build(&key).unwrap();
-            let bytes = encode_outputs(&scene.forward.clone().into_conv_outputs());
+            let bytes = encode_outputs(&scene.forward.clone().into_conv_outputs(), None);
             let given = decode_outputs(&bytes).unwrap();
             let shapes: Vec<[usize; 3]> = given.iter().map(|g| g.dim().into()).collect();
             assert_eq!(shapes, conv_shapes(&scene.spec), "{kind:?}");
@@ -580,6 +592,32 @@ mod tests {
             assert!(decode_outputs(&[]).is_err());
             assert!(decode_outputs(&[1, 0, 0, 0, 255, 255, 255, 255]).is_err());
         }
+    }
+
+    #[test]
+    fn a_first_answer_sends_only_its_channels() {
+        let key = SceneKey::from(&AppState::default());
+        let outputs = Scene::build(&key).unwrap().forward.into_conv_outputs();
+        let (c, h, w) = outputs.last().unwrap().dim();
+        assert!(c > 2, "{c} channels");
+        let whole = encode_outputs(&outputs, None);
+        let first = encode_outputs(&outputs, Some(2));
+        assert_eq!(whole.len() - first.len(), 4 * (c - 2) * h * w);
+        let decoded = decode_outputs(&first).unwrap();
+        for (i, (d, o)) in decoded.iter().zip(&outputs).enumerate() {
+            assert_eq!(d.dim(), o.dim());
+            let n = if i + 1 == outputs.len() { 2 } else { o.dim().0 };
+            let s = ndarray::s![..n, .., ..];
+            assert_eq!(d.slice(s), o.slice(s), "output {i}");
+            assert!(d.slice(ndarray::s![n.., .., ..]).iter().all(|&v| v == 0.0));
+        }
+        // More channels asked than there are: all of them.
+        assert_eq!(encode_outputs(&outputs, Some(c + 5)), whole);
+        // More channels said to be sent than the output has: refused.
+        let mut wrong = first.clone();
+        let stored = 4 * (4 * outputs.len());
+        wrong[stored..stored + 4].copy_from_slice(&(c as u32 + 1).to_le_bytes());
+        assert!(decode_outputs(&wrong).is_err());
     }
 
     #[test]
