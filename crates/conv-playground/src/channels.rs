@@ -104,40 +104,40 @@ fn label(
     }
 }
 
-/// What a stage's drawing depends on, as one number: its shape, its values, its cells' kinds
-/// (and a shuffled cell's place) and its channels' groups. Equal for a stage computed again the
-/// same, so a canvas is not drawn again for it (the input when only the output channels change,
-/// or when the worker answers).
-pub fn fingerprint(stage: &Stage) -> u64 {
+/// What a stage's drawing with its first `shown` channels depends on, as one number: its shape,
+/// the values of those channels, its colour scale (the largest finite magnitude of all its
+/// values), its cells' kinds (and a shuffled cell's place) and its channels' groups. Equal for a
+/// stage computed again the same, so a canvas is not drawn again for it (the input when only the
+/// output channels change, or when the worker answers); the channels not drawn are read only for
+/// the scale (the largest layer's stages have 64 channels, of which 4 are drawn).
+pub fn fingerprint(stage: &Stage, shown: usize) -> u64 {
     // FxHash's step: cheap, and ample to tell drawings apart.
     fn step(h: u64, word: u64) -> u64 {
         (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
     }
+    // The drawn channels: the first values in standard order (copied there first in the rare
+    // stage that is not).
+    let view = stage.data.view();
+    let data = view.as_standard_layout();
+    let (c, h, w) = stage.data.dim();
+    let drawn = &data.as_slice().unwrap_or(&[])[..shown.min(c) * h * w];
     // The values in four independent lanes (four times as fast as one chain), two values a
-    // word, over the array's memory where it is one block; then joined.
+    // word; then joined.
     let mut lanes = [0u64; 4];
     let bits = |v: &f32| v.to_bits() as u64;
-    match stage.data.as_slice_memory_order() {
-        Some(values) => {
-            let mut runs = values.chunks_exact(8);
-            for run in &mut runs {
-                for (l, pair) in lanes.iter_mut().zip(run.chunks_exact(2)) {
-                    *l = step(*l, bits(&pair[0]) | bits(&pair[1]) << 32);
-                }
-            }
-            for (i, v) in runs.remainder().iter().enumerate() {
-                lanes[i % 4] = step(lanes[i % 4], bits(v));
-            }
+    let mut runs = drawn.chunks_exact(8);
+    for run in &mut runs {
+        for (l, pair) in lanes.iter_mut().zip(run.chunks_exact(2)) {
+            *l = step(*l, bits(&pair[0]) | bits(&pair[1]) << 32);
         }
-        None => {
-            for (i, v) in stage.data.iter().enumerate() {
-                lanes[i % 4] = step(lanes[i % 4], bits(v));
-            }
-        }
+    }
+    for (i, v) in runs.remainder().iter().enumerate() {
+        lanes[i % 4] = step(lanes[i % 4], bits(v));
     }
     let mut h = lanes.into_iter().fold(0, step);
     let mut mix = |word: u64| h = step(h, word);
     stage.data.shape().iter().for_each(|&n| mix(n as u64));
+    mix(palette::max_abs_of(&stage.data).to_bits() as u64);
     for c in stage.cells.iter() {
         mix(match *c {
             Cell::Data { .. } => 0,
@@ -595,7 +595,9 @@ mod tests {
             Scene::build(&key(&base)).unwrap(),
             Scene::build(&key(&more)).unwrap(),
         );
-        let print = |s: &Scene, i: usize| super::fingerprint(&s.forward.stages[i]);
+        // Every channel drawn: the rule for the whole stage.
+        let all = usize::MAX;
+        let print = |s: &Scene, i: usize| super::fingerprint(&s.forward.stages[i], all);
         // More output channels: the same input and padded input, another output.
         let last = a.forward.stages.len() - 1;
         assert!(last >= 1);
@@ -610,7 +612,7 @@ mod tests {
         for (i, at) in input.data.indexed_iter().map(|(at, _)| at).enumerate() {
             let mut stage = input.clone();
             stage.data[at] += 0.5;
-            assert_ne!(super::fingerprint(&stage), print(&a, 0), "value {i}");
+            assert_ne!(super::fingerprint(&stage, all), print(&a, 0), "value {i}");
         }
         let mut flipped = input.clone();
         flipped.data.swap_axes(1, 2);
@@ -621,10 +623,53 @@ mod tests {
         assert!(stage.data.as_slice().is_none() && stage.data == input.data);
         let mut changed = stage.clone();
         changed.data[[0, 1, 2]] -= 0.25;
-        assert_ne!(super::fingerprint(&changed), super::fingerprint(&stage));
+        assert_ne!(
+            super::fingerprint(&changed, all),
+            super::fingerprint(&stage, all)
+        );
         let mut stage = a.forward.stages[0].clone();
         stage.cells[[1, 1]] = Cell::Padding;
-        assert_ne!(super::fingerprint(&stage), print(&a, 0));
+        assert_ne!(super::fingerprint(&stage, all), print(&a, 0));
+    }
+
+    #[test]
+    fn a_fingerprint_reads_the_drawn_channels_and_the_scale_of_all() {
+        // A stage of 16 channels of which the first 4 are drawn.
+        let state = AppState::default().reduce(crate::state::Action::SetParam(
+            conv_core::Param::OutChannels,
+            16,
+        ));
+        let scene = Scene::build(&SceneKey::from(&state)).unwrap();
+        let output = scene.forward.output();
+        let (c, h, w) = output.data.dim();
+        assert!(c == 16 && h * w > 1, "{c}×{h}×{w}");
+        let mut block = Block::stage(c, h, w, 40.0);
+        block.maps = 4;
+        let layout = layout_of(block, 20.0);
+        assert_eq!(layout.shown, 4);
+        let print = |s: &Stage| super::fingerprint(s, layout.shown);
+        let drawing = |s: &Stage| stage(s, &layout, &[]).0;
+        let scale = palette::max_abs_of(&output.data);
+        for ch in 0..c {
+            for at in [(0, 0), (h - 1, w - 1), (h / 2, w / 3)] {
+                let [y, x] = [at.0, at.1];
+                // Changed within the scale: another drawing exactly when the channel is drawn.
+                let mut within = output.clone();
+                within.data[[ch, y, x]] = if output.data[[ch, y, x]] == 0.0 {
+                    scale / 2.0
+                } else {
+                    0.0
+                };
+                let drawn = ch < layout.shown;
+                assert_eq!(print(&within) != print(output), drawn, "{ch} {at:?}");
+                assert_eq!(drawing(&within) != drawing(output), drawn, "{ch} {at:?}");
+                // Past the scale: every drawn channel's colours change.
+                let mut beyond = output.clone();
+                beyond.data[[ch, y, x]] = -2.0 * scale;
+                assert_ne!(print(&beyond), print(output), "{ch} {at:?}");
+                assert_ne!(drawing(&beyond), drawing(output), "{ch} {at:?}");
+            }
+        }
     }
 
     #[test]

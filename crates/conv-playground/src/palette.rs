@@ -197,9 +197,8 @@ pub fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
     m.into_iter().fold(0.0, f32::max)
 }
 
-/// [`max_abs`] of an array's values, in runs of eight over its memory where it is one block
-/// (which the compiler turns into vector instructions: a stage of the largest layer has 350,000
-/// values), else one by one.
+/// [`max_abs`] of an array's values, in runs of eight over its memory where it is one block (a
+/// stage of the largest layer has 350,000 values), else one by one.
 pub fn max_abs_of<S, D>(values: &ndarray::ArrayBase<S, D>) -> f32
 where
     S: ndarray::Data<Elem = f32>,
@@ -208,9 +207,43 @@ where
     let Some(slice) = values.as_slice_memory_order() else {
         return max_abs(values.iter());
     };
-    let mut m = [0.0f32; 8];
     let mut runs = slice.chunks_exact(8);
-    for run in &mut runs {
+    let whole = runs_max_abs(&mut runs);
+    whole.max(max_abs(runs.remainder()))
+}
+
+/// [`max_abs`] of the runs of eight, in two vectors of running maxima: wasm SIMD, which the
+/// page's size-optimised build would not make of the loop below.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn runs_max_abs(runs: &mut std::slice::ChunksExact<'_, f32>) -> f32 {
+    use core::arch::wasm32::*;
+    let infinity = f32x4_splat(f32::INFINITY);
+    // A magnitude below infinity, else 0 (NaN compares false).
+    let finite = |v: v128| {
+        let a = f32x4_abs(v);
+        v128_and(a, f32x4_lt(a, infinity))
+    };
+    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    for r in runs {
+        lo = f32x4_pmax(lo, finite(f32x4(r[0], r[1], r[2], r[3])));
+        hi = f32x4_pmax(hi, finite(f32x4(r[4], r[5], r[6], r[7])));
+    }
+    let m = f32x4_pmax(lo, hi);
+    [
+        f32x4_extract_lane::<0>(m),
+        f32x4_extract_lane::<1>(m),
+        f32x4_extract_lane::<2>(m),
+        f32x4_extract_lane::<3>(m),
+    ]
+    .into_iter()
+    .fold(0.0, f32::max)
+}
+
+/// [`max_abs`] of the runs of eight, in eight running maxima.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn runs_max_abs(runs: &mut std::slice::ChunksExact<'_, f32>) -> f32 {
+    let mut m = [0.0f32; 8];
+    for run in runs {
         for (m, v) in m.iter_mut().zip(run) {
             // Not finite (infinite or NaN): no part of the scale.
             let a = if v.abs() < f32::INFINITY {
@@ -221,7 +254,7 @@ where
             *m = if a > *m { a } else { *m };
         }
     }
-    m.into_iter().fold(max_abs(runs.remainder()), f32::max)
+    m.into_iter().fold(0.0, f32::max)
 }
 
 /// `v` on a scale symmetric around 0: `v / max_abs` clamped to `[-1, 1]` (0 for a zero scale or a

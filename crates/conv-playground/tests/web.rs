@@ -185,3 +185,28 @@ async fn slider_steps_through_allowed_values_only() {
     let label = root.query_selector("label[for=s]").unwrap().unwrap();
     assert_eq!(label.text_content().unwrap(), "Groups");
 }
+
+/// The colour scale of an array in this build (wasm SIMD over runs of eight) is the scalar rule
+/// `max_abs`: the largest finite magnitude, at every place, among NaN and infinities, in runs and
+/// in the remainder.
+#[wasm_bindgen_test]
+fn the_scale_of_an_array_is_the_scalar_rule_in_the_wasm_build() {
+    use conv_playground::palette::{max_abs, max_abs_of};
+    for n in [1, 4, 7, 8, 9, 16, 61] {
+        for at in 0..n {
+            let mut v: Vec<f32> = (0..n).map(|i| ((i * 7) % 5) as f32 * 0.1 - 0.2).collect();
+            v[at] = if at % 2 == 0 { -3.5 } else { 2.25 };
+            v[(at + 1) % n] = f32::NAN;
+            v[(at + 3) % n] = if at % 3 == 0 {
+                f32::NEG_INFINITY
+            } else {
+                f32::INFINITY
+            };
+            let got = max_abs_of(&ndarray::Array1::from(v.clone()));
+            assert_eq!(got, max_abs(&v), "{n} values, the largest at {at}");
+            if n > 3 {
+                assert_eq!(got, v[at].abs(), "{n} values, the largest at {at}");
+            }
+        }
+    }
+}

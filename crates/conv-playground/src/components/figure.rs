@@ -335,10 +335,13 @@ fn stage_view(p: &BlockProps) -> Html {
         // Drawn again when what it shows changes, not with every new scene (the input of a
         // scene the worker answers, or of a layer with more output channels, is the same).
         let scene = ctx.scene.clone();
-        let drawn = *use_memo((scene.clone(), index), |(scene, index)| match &*scene.0 {
-            Ok(s) => s.forward.stages.get(*index).map(channels::fingerprint),
-            Err(_) => None,
-        });
+        let drawn = *use_memo(
+            (scene.clone(), index, layout.shown),
+            |(scene, index, shown)| {
+                let stage = scene.0.as_ref().as_ref().ok()?.forward.stages.get(*index)?;
+                Some(channels::fingerprint(stage, *shown))
+            },
+        );
         use_effect_with(
             (drawn, layout, ctx.dark, marks),
             move |(_, l, dark, marks)| {
