@@ -68,6 +68,42 @@ test('a large layer: computed in the worker, the same maps as on the page, and w
   await page.context.close();
 });
 
+test('in the volume view a large layer asks the worker for the faces of its volumes first, then for all of it', async () => {
+  const query = LARGE.replace('view=channels', 'view=volume');
+  const volume = 'figure[data-view="volume"] canvas[data-volume]';
+  const opened = async (workers) => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    await context.addInitScript((workers) => {
+      if (!workers) { delete window.Worker; return; }
+      window.__jobs = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (typeof message?.query === 'string') window.__jobs.push(message.query);
+        return post.call(this, message, ...rest);
+      };
+    }, workers);
+    const page = await context.newPage();
+    await page.goto(`${env.server.url}?${query}`);
+    await page.waitForFunction(
+      (sel) => !document.querySelector('.figure[data-computing]') && document.querySelector(sel)?.dataset.drawn,
+      volume,
+      { timeout: 60000 },
+    );
+    return { page, context };
+  };
+  const worker = await opened(true);
+  const asked = await worker.page.evaluate(() => window.__jobs.map((q) => {
+    const p = new URLSearchParams(q);
+    return p.get('faces') === '1' ? 'faces' : p.get('first') ? 'first' : 'whole';
+  }));
+  assert.deepEqual(asked, ['faces', 'whole']);
+  // Once all of it is computed, the same picture as the page's own.
+  const page = await opened(false);
+  assert.equal(await canvasDigest(worker.page, volume), await canvasDigest(page.page, volume));
+  await worker.context.close();
+  await page.context.close();
+});
+
 test('an input is answered at once, the maps follow, and the newest state is drawn last', async () => {
   const { page, context, problems } = await open(env.server.url, LARGE);
   // 40 output channels: 40 × 32 × 11 × 11 weights and 40 biases, in the frame after the input.

@@ -475,6 +475,69 @@ impl LayerSpec {
         }
         Ok(out)
     }
+
+    /// The convolution output of a first picture of a volume (as the article draws a tensor):
+    /// the cells a volume shows computed (channel 0's map in front, every channel's top row and
+    /// last column on the top and the right), the inside left at zero, where the layer is one
+    /// convolution (else the whole pass's outputs). The top row and the last column are each a
+    /// convolution of a strip of the input padded as the layer pads it, so they are the whole
+    /// output's in every padding mode; for the largest layer the three faces are 5 % of the
+    /// multiply-accumulates. For [`LayerSpec::forward_given`] where it draws.
+    ///
+    /// **Errors** as [`LayerSpec::forward`].
+    pub fn face_outputs(
+        &self,
+        input: ArrayView3<f32>,
+        weights: &LayerWeights,
+        budget: &Budget,
+    ) -> Result<Vec<Array3<f32>>, ConvError> {
+        use ndarray::s;
+        let e = self.effective();
+        let (ops, conv) = (e.ops(), weights.convs.first());
+        let (
+            Some(Op::Conv {
+                kernel, options, ..
+            }),
+            1,
+            Some(conv),
+        ) = (ops.first(), ops.len(), conv)
+        else {
+            return Ok(self.forward(input, weights, budget)?.into_conv_outputs());
+        };
+        let (w, b) = (conv.weight.view(), conv.bias.as_ref().map(|b| b.view()));
+        let padded =
+            crate::pad::pad_with_budget(input, options.padding, options.padding_mode, budget)?;
+        let bare = Conv2dOptions {
+            padding: Padding::default(),
+            padding_mode: PaddingMode::Zeros,
+            ..options.clone()
+        };
+        // The rows (columns) one output row (column) reads: the dilated kernel's extent.
+        let reach = |axis: usize| (kernel - 1) * options.dilation[axis] + 1;
+        let top =
+            crate::conv2d_with_budget(padded.slice(s![.., ..reach(0), ..]), w, b, &bare, budget)?;
+        let (c, _, width) = top.dim();
+        let x0 = (width - 1) * options.stride[1];
+        let strip = padded.slice(s![.., .., x0..x0 + reach(1)]);
+        let right = crate::conv2d_with_budget(strip, w, b, &bare, budget)?;
+        // Channel 0: kernel 0 over the first group's input channels.
+        let group = input.dim().0 / options.groups;
+        let front = crate::conv2d_with_budget(
+            input.slice(s![..group, .., ..]),
+            w.slice(s![..1, .., .., ..]),
+            b.map(|b| b.slice_move(s![..1])),
+            &Conv2dOptions {
+                groups: 1,
+                ..options.clone()
+            },
+            budget,
+        )?;
+        let mut out = Array3::zeros((c, right.dim().1, width));
+        out.slice_mut(s![..1, .., ..]).assign(&front);
+        out.slice_mut(s![.., ..1, ..]).assign(&top);
+        out.slice_mut(s![.., .., width - 1..]).assign(&right);
+        Ok(vec![out])
+    }
 }
 
 /// A forward pass being built, one op after the other.

@@ -117,3 +117,71 @@ fn given_outputs_are_taken_instead_of_computed() {
         );
     }
 }
+
+/// The faces of a volume (channel 0, every channel's top row and last column) of a one-
+/// convolution layer are the whole pass's, the inside is zero; strides, dilations, groups,
+/// padding modes and the "same" padding included. Other layers are computed whole.
+#[test]
+fn faces_are_the_whole_pass_s_and_the_inside_is_zero() {
+    use conv_core::{PaddingMode, PaddingSpec};
+    let budget = Budget::PLAYGROUND;
+    let mut checked = 0;
+    for kind in [
+        LayerKind::Standard,
+        LayerKind::Dilated,
+        LayerKind::Grouped,
+        LayerKind::Depthwise,
+        LayerKind::Pointwise,
+    ] {
+        for (stride, dilation, padding, mode) in [
+            (1, 1, PaddingSpec::Explicit(1), PaddingMode::Zeros),
+            (2, 1, PaddingSpec::Explicit(2), PaddingMode::Reflect),
+            (1, 2, PaddingSpec::Same, PaddingMode::Circular),
+            (3, 2, PaddingSpec::Explicit(0), PaddingMode::Replicate),
+        ] {
+            let asked = LayerSpec {
+                out_channels: 8,
+                in_channels: 4,
+                height: 13,
+                width: 11,
+                kernel_size: 3,
+                stride,
+                dilation,
+                padding,
+                padding_mode: mode,
+                ..LayerSpec::preset(kind)
+            };
+            let spec = asked.corrected(&Limits::GRID).0.effective();
+            let input = InputPattern::Random.generate(spec.in_channels, spec.height, spec.width, 3);
+            let weights = LayerWeights::generate(&spec, KernelPreset::Random, 3).unwrap();
+            let whole = spec.forward(input.view(), &weights, &budget).unwrap();
+            let faces = spec.face_outputs(input.view(), &weights, &budget).unwrap();
+            let (a, b) = (&whole.output().data, &faces[0]);
+            let (c, h, w) = a.dim();
+            assert_eq!(faces.len(), 1, "{spec:?}");
+            assert_eq!(b.dim(), a.dim(), "{spec:?}");
+            for ((ch, y, x), &v) in b.indexed_iter() {
+                let shown = ch == 0 || y == 0 || x == w - 1;
+                let want = if shown { a[[ch, y, x]] } else { 0.0 };
+                assert!(
+                    (v - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                    "{spec:?} at {ch} {y} {x}: {v} vs {want}"
+                );
+            }
+            assert!(c > 1 && h > 1 && w > 1, "{spec:?}: an inside to leave out");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 20);
+    for kind in [
+        LayerKind::Transposed,
+        LayerKind::Separable,
+        LayerKind::Upsample,
+        LayerKind::Subpixel,
+    ] {
+        let (spec, input, weights) = setup(kind, 6);
+        let whole = spec.forward(input.view(), &weights, &budget).unwrap();
+        let faces = spec.face_outputs(input.view(), &weights, &budget).unwrap();
+        assert_eq!(faces, whole.into_conv_outputs(), "{kind:?}");
+    }
+}

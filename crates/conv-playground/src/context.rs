@@ -92,7 +92,8 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     let state = &store.0;
     let summary = use_memo(state.spec.clone(), Summary::of);
     let heavy = scene_worker::heavy(&summary);
-    let (scene, computed) = use_scene(&SceneKey::from(state), heavy);
+    let volume = state.view == crate::types::View::Volume;
+    let (scene, computed) = use_scene(&SceneKey::from(state), heavy, volume);
     let steps = use_memo(
         (SceneRef(scene.clone()), state.anim.scatter),
         |(scene, scatter)| match &*scene.0 {

@@ -13,7 +13,7 @@ use crate::i18n::{fill, tr_figure};
 use crate::lab;
 use crate::palette::Palette;
 use crate::pipeline::pipeline;
-use crate::scene::{Scene, SceneKey};
+use crate::scene::{Ask, Scene, SceneKey};
 use crate::state::AppState;
 use crate::types::ImageInput;
 use crate::types::Lab;
@@ -54,9 +54,9 @@ pub fn lab_request(state: &AppState, dark: bool, width: f64) -> String {
     scene_request(state, dark, &more)
 }
 
-/// The scene worker's job for `key`: the convolution outputs of its scene, or with `first` only
-/// its first output channels (see [`crate::scene::encode_outputs`]).
-pub fn scene_job(key: &SceneKey, first: Option<usize>) -> String {
+/// The scene worker's job for `key`: the convolution outputs of its scene, or only what the view
+/// shows first of them, `ask` says (see [`crate::scene::encode_outputs`]).
+pub fn scene_job(key: &SceneKey, ask: Ask) -> String {
     let state = AppState {
         spec: key.spec.clone(),
         input: key.input,
@@ -65,8 +65,13 @@ pub fn scene_job(key: &SceneKey, first: Option<usize>) -> String {
         seed: key.seed,
         ..AppState::default()
     };
-    let first = first.map_or(String::new(), |n| n.to_string());
-    scene_request(&state, false, &[("format", "scene"), ("first", &first)])
+    let first = match ask {
+        Ask::First => crate::scene::first_maps(key).to_string(),
+        Ask::Whole | Ask::Faces => String::new(),
+    };
+    let faces = if ask == Ask::Faces { "1" } else { "" };
+    let more = [("format", "scene"), ("first", &first), ("faces", faces)];
+    scene_request(&state, false, &more)
 }
 
 /// The URL's parameters, what the scene depends on besides them (kernel, input pattern, seed),
@@ -285,6 +290,7 @@ pub fn run(
         let first = value(query, "first").and_then(|n| n.parse().ok());
         let outputs = match first {
             Some(n) => Scene::first_outputs(&key, n)?,
+            None if value(query, "faces").as_deref() == Some("1") => Scene::face_outputs(&key)?,
             None => Scene::build(&key)?.forward.into_conv_outputs(),
         };
         // Only the channels computed are sent (where the first ones were all that was).
@@ -430,11 +436,11 @@ mod tests {
         let state = crate::url::parse_query("?out_channels=20&layer=transposed", &state);
         let key = SceneKey::from(&state);
         let whole = Scene::build(&key).unwrap();
-        let answer = run(&scene_job(&key, None), None, &mut |_, _| {}).unwrap();
+        let answer = run(&scene_job(&key, Ask::Whole), None, &mut |_, _| {}).unwrap();
         let given = crate::scene::decode_outputs(&answer).unwrap();
         assert_eq!(Scene::build_given(&key, given).unwrap(), whole);
         // The first channels: those of the whole scene, the rest zero.
-        let answer = run(&scene_job(&key, Some(16)), None, &mut |_, _| {}).unwrap();
+        let answer = run(&scene_job(&key, Ask::First), None, &mut |_, _| {}).unwrap();
         let first = crate::scene::decode_outputs(&answer).unwrap();
         let out = &whole.forward.output().data;
         assert_eq!(first[0].dim(), out.dim());
@@ -450,6 +456,41 @@ mod tests {
             .slice(ndarray::s![16.., .., ..])
             .iter()
             .any(|&v| v != 0.0));
+    }
+
+    #[test]
+    fn a_faces_job_computes_the_faces_of_the_volumes_first() {
+        let state =
+            crate::url::parse_query("?layer=standard&out_channels=40", &AppState::default());
+        let key = SceneKey::from(&state);
+        let whole = Scene::build(&key).unwrap();
+        let out = &whole.forward.output().data;
+        let (c, h, w) = out.dim();
+        assert!(c > 1 && h > 1 && w > 1, "{c}×{h}×{w}");
+        let answer = run(&scene_job(&key, Ask::Faces), None, &mut |_, _| {}).unwrap();
+        let faces = crate::scene::decode_outputs(&answer).unwrap();
+        assert_eq!(faces[0].dim(), out.dim());
+        for ((ch, y, x), &v) in faces[0].indexed_iter() {
+            let shown = ch == 0 || y == 0 || x == w - 1;
+            let want = if shown { out[[ch, y, x]] } else { 0.0 };
+            assert!(
+                (v - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                "{ch} {y} {x}"
+            );
+        }
+        // What to ask first: the faces in the volume view, the channels drawn in the channel
+        // view, all of it where a first picture would compute all of it anyway.
+        assert_eq!(Ask::first_of(&key, true), Ask::Faces);
+        assert_eq!(Ask::first_of(&key, false), Ask::First);
+        let grouped =
+            crate::url::parse_query("?layer=grouped&out_channels=32", &AppState::default());
+        assert_eq!(Ask::first_of(&SceneKey::from(&grouped), false), Ask::Whole);
+        assert_eq!(Ask::first_of(&SceneKey::from(&grouped), true), Ask::Faces);
+        let transposed = AppState::default().reduce(Action::SetLayer(LayerKind::Transposed));
+        assert_eq!(
+            Ask::first_of(&SceneKey::from(&transposed), true),
+            Ask::Whole
+        );
     }
 
     #[test]

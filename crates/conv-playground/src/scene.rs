@@ -269,6 +269,16 @@ impl Scene {
         })
     }
 
+    /// The convolution outputs of `key`'s scene with only the faces of its volumes computed
+    /// where that saves time ([`LayerSpec::face_outputs`]).
+    ///
+    /// **Errors** as [`Scene::build`].
+    pub fn face_outputs(key: &SceneKey) -> Result<Vec<Array3<f32>>, String> {
+        let (spec, input, (weights, _)) = Scene::inputs(key)?;
+        spec.face_outputs(input.view(), &weights, &Budget::PLAYGROUND)
+            .map_err(|e| e.to_string())
+    }
+
     /// The convolution outputs of `key`'s scene with only the last convolution's first `n`
     /// output channels computed where that saves time ([`LayerSpec::first_outputs`]).
     ///
@@ -380,6 +390,43 @@ pub fn first_helps(spec: &LayerSpec, first: usize) -> bool {
         _ => return false,
     };
     groups == 1 && spec.effective().out_channels > first
+}
+
+/// The output channels computed first: those the channel view draws of `key`'s output.
+pub fn first_maps(key: &SceneKey) -> usize {
+    match key.spec.output_shape(&conv_core::Budget::PLAYGROUND) {
+        Ok([_, h, w]) => crate::layout::max_maps(h, w),
+        Err(_) => crate::layout::MAX_MAPS,
+    }
+}
+
+/// What a job computes of a scene: all of it, or first what the view shows of a large layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    Whole,
+    /// The output channels the channel view draws ([`first_maps`]).
+    First,
+    /// The faces of the volumes the volume view draws (`LayerSpec::face_outputs`).
+    Faces,
+}
+
+impl Ask {
+    /// What to ask first of `key`'s scene in the volume view (`volume`) or the channel view:
+    /// its whole where a first picture would compute it all anyway.
+    pub fn first_of(key: &SceneKey, volume: bool) -> Ask {
+        match volume {
+            true if faces_help(&key.spec) => Ask::Faces,
+            false if first_helps(&key.spec, first_maps(key)) => Ask::First,
+            _ => Ask::Whole,
+        }
+    }
+}
+
+/// Whether computing the faces of the volumes of `spec` first saves time: it is one
+/// convolution ([`LayerSpec::face_outputs`]).
+pub fn faces_help(spec: &LayerSpec) -> bool {
+    let ops = spec.effective().ops();
+    ops.len() == 1 && matches!(ops[0], conv_core::Op::Conv { .. })
 }
 
 /// Convolution outputs as the scene worker sends them: their count, each one's shape and the

@@ -14,20 +14,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::jobs::{Coalescer, Showing};
-use crate::scene::{first_helps, Scene, SceneKey, Summary};
+use crate::scene::{Ask, Scene, SceneKey, Summary};
 use crate::worker::{Heard, Resident};
 
 /// Layers of more multiply-accumulates than this are computed in the worker (a few
 /// milliseconds of the page's thread at most stay on it).
 pub const WORKER_MACS: u128 = 16_000_000;
-
-/// The output channels computed first: those the channel view draws of `key`'s output.
-pub fn first(key: &SceneKey) -> usize {
-    match key.spec.output_shape(&conv_core::Budget::PLAYGROUND) {
-        Ok([_, h, w]) => crate::layout::max_maps(h, w),
-        Err(_) => crate::layout::MAX_MAPS,
-    }
-}
 
 /// How much of the scene shown is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +43,8 @@ impl Computed {
     }
 }
 
-/// A job: the scene's key, and whether all of it (or the first channels).
-type Job = (SceneKey, bool);
+/// A job: the scene's key, and what of it.
+type Job = (SceneKey, Ask);
 
 #[derive(Default)]
 struct Jobs {
@@ -91,8 +83,11 @@ impl Jobs {
 /// [`heavy`]); while the worker can start, such a layer's outline is built in a task of its own
 /// after the one that answers the input (which renders the figures of the [`Summary`] at once
 /// and keeps the scene on screen until then), so that an input never waits for it.
+///
+/// `volume`: the view is the volume view (its first picture is the volumes' faces), read when
+/// the key changes.
 #[hook]
-pub fn use_scene(key: &SceneKey, heavy: bool) -> (SceneRc, Computed) {
+pub fn use_scene(key: &SceneKey, heavy: bool, volume: bool) -> (SceneRc, Computed) {
     let jobs = use_mut_ref(Jobs::default);
     let shown: Shown = use_force_update();
     let heavy = heavy && !jobs.borrow().broken;
@@ -104,8 +99,7 @@ pub fn use_scene(key: &SceneKey, heavy: bool) -> (SceneRc, Computed) {
         use_effect_with((key.clone(), heavy), move |(key, heavy)| {
             if *heavy {
                 jobs.borrow_mut().showing.keep_outline_of(key);
-                let whole = !first_helps(&key.spec, first(key));
-                want(&jobs, &shown, (key.clone(), whole));
+                want(&jobs, &shown, (key.clone(), Ask::first_of(key, volume)));
                 if jobs.borrow().showing.outline_of(key).is_none() {
                     queue_outline(&jobs, &shown, key);
                 }
@@ -181,7 +175,7 @@ fn want(jobs: &Shared, shown: &Shown, job: Job) {
 
 /// Sends `job` to the worker, starting it the first time.
 fn send(jobs: &Shared, shown: &Shown, job: Job) {
-    let query = crate::gif_job::scene_job(&job.0, (!job.1).then_some(first(&job.0)));
+    let query = crate::gif_job::scene_job(&job.0, job.1);
     let mut j = jobs.borrow_mut();
     if j.worker.is_none() {
         let (jobs, shown) = (jobs.clone(), shown.clone());
@@ -218,7 +212,8 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
         return;
     };
     if done.show {
-        let (key, whole) = done.job;
+        let (key, ask) = done.job;
+        let whole = ask == Ask::Whole;
         // Built on the scene shown for the key (its outline or first answer) where there is one.
         let base = {
             let j = jobs.borrow();
@@ -234,7 +229,7 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
         jobs.borrow_mut().showing.answer = Some((key.clone(), whole, Rc::new(scene)));
         shown.force_update();
         if !whole {
-            want(jobs, shown, (key, true));
+            want(jobs, shown, (key, Ask::Whole));
         }
     }
     if let Some(next) = done.next {
