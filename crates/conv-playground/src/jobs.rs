@@ -54,6 +54,11 @@ impl<K: Clone + PartialEq> Coalescer<K> {
         Some(Answered { job, show, next })
     }
 
+    /// Whether `job` is the one wanted now.
+    pub fn wants(&self, job: &K) -> bool {
+        self.wanted.as_ref() == Some(job)
+    }
+
     /// Nothing is wanted any more (a job that runs still answers, and is dropped).
     pub fn forget(&mut self) {
         self.wanted = None;
@@ -147,6 +152,21 @@ mod tests {
             }
         );
         assert_eq!(jobs.answered(), None);
+    }
+
+    #[test]
+    fn the_job_wanted_is_the_newest_until_nothing_is() {
+        let mut jobs = Coalescer::default();
+        assert!(!jobs.wants(&"a"));
+        jobs.want("a");
+        assert!(jobs.wants(&"a"));
+        // Answered, it is still the one wanted (its rest may follow); a newer one replaces it.
+        jobs.answered();
+        assert!(jobs.wants(&"a"));
+        jobs.want("b");
+        assert!(jobs.wants(&"b") && !jobs.wants(&"a"));
+        jobs.forget();
+        assert!(!jobs.wants(&"b"));
     }
 
     #[test]

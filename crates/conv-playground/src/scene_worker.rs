@@ -145,10 +145,27 @@ fn queue_outline(jobs: &Shared, shown: &Shown, key: &SceneKey) {
     if jobs.borrow_mut().queued.replace(key.clone()).is_some() {
         return;
     }
+    if !later(jobs, shown, OUTLINE_AFTER_MS, None) {
+        // No timer: the worker's answer replaces the scene on screen.
+        jobs.borrow_mut().queued = None;
+    }
+}
+
+/// In a task of its own after `ms` milliseconds: the queued outline ([`queue_outline`], `rest`
+/// `None`), or all of the scene whose first part `rest` was answered and is drawn by then, if it
+/// is still the one wanted (one closure for both: each closure type handed to the browser costs
+/// the page's module its own glue). False if no timer could be set.
+fn later(jobs: &Shared, shown: &Shown, ms: u32, rest: Option<Job>) -> bool {
     let (held, shown) = (jobs.clone(), shown.clone());
-    let set = crate::dom::after(
-        OUTLINE_AFTER_MS as i32,
+    crate::dom::after(
+        ms as i32,
         Box::new(move || {
+            if let Some(first) = rest {
+                if held.borrow().line.wants(&first) {
+                    want(&held, &shown, (first.0, Ask::Whole));
+                }
+                return;
+            }
             let mut j = held.borrow_mut();
             let Some(key) = j.queued.take() else {
                 return;
@@ -159,11 +176,7 @@ fn queue_outline(jobs: &Shared, shown: &Shown, key: &SceneKey) {
                 shown.force_update();
             }
         }),
-    );
-    if !set {
-        // No timer: the worker's answer replaces the scene on screen.
-        jobs.borrow_mut().queued = None;
-    }
+    )
 }
 
 fn want(jobs: &Shared, shown: &Shown, job: Job) {
@@ -229,7 +242,12 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
         jobs.borrow_mut().showing.answer = Some((key.clone(), whole, Rc::new(scene)));
         shown.force_update();
         if !whole {
-            want(jobs, shown, (key, Ask::Whole));
+            // All of it once this answer is drawn (the render runs in this task): started now,
+            // the worker's computation would take a core the page's thread needs for drawing
+            // (on a machine of two), unless a newer state is wanted by then.
+            if !later(jobs, shown, 0, Some((key.clone(), ask))) {
+                want(jobs, shown, (key, Ask::Whole));
+            }
         }
     }
     if let Some(next) = done.next {
