@@ -1,8 +1,9 @@
 //! The scene of a large layer, computed away from the page's thread. The page answers every
 //! input at once with the figures of the state's [`Summary`] (shapes, costs, formulas) and keeps
 //! the scene on screen; the scene worker (the export worker's module, started once and kept)
-//! computes the convolutions: first the output channels the channel view draws ([`first`]), then
-//! all of them. Where its first answer takes longer than [`OUTLINE_AFTER_MS`], the scene's
+//! computes the convolutions: first what the view shows ([`Ask::first_of`]: the output channels
+//! the channel view draws, the faces of the volumes the volume view draws), then all of them,
+//! asked for once the first answer is drawn. Where its first answer takes longer than [`OUTLINE_AFTER_MS`], the scene's
 //! outline ([`Scene::outline`]: input, kernels, the maps shown before where they have the same
 //! shape) is shown meanwhile. Jobs coalesce ([`Coalescer`]): one runs at a time, and an answer
 //! for a state that is no longer the page's is dropped, never drawn. Small layers are computed on
