@@ -476,6 +476,13 @@ impl LayerSpec {
         Ok(out)
     }
 
+    /// Whether [`LayerSpec::face_outputs`] computes the faces apart from the rest (the layer is
+    /// one convolution), not the whole pass.
+    pub fn faces_apart(&self) -> bool {
+        let ops = self.effective().ops();
+        ops.len() == 1 && matches!(ops[0], Op::Conv { .. })
+    }
+
     /// The convolution output of a first picture of a volume (as the article draws a tensor):
     /// the cells a volume shows computed (channel 0's map in front, every channel's top row and
     /// last column on the top and the right), the inside left at zero, where the layer is one
@@ -495,12 +502,12 @@ impl LayerSpec {
         let e = self.effective();
         let (ops, conv) = (e.ops(), weights.convs.first());
         let (
+            true,
             Some(Op::Conv {
                 kernel, options, ..
             }),
-            1,
             Some(conv),
-        ) = (ops.first(), ops.len(), conv)
+        ) = (self.faces_apart(), ops.first(), conv)
         else {
             return Ok(self.forward(input, weights, budget)?.into_conv_outputs());
         };

@@ -31,15 +31,15 @@ impl Reducible for Store {
 /// which stay the same allocation for as long as what they are computed from), not compared
 /// value by value.
 #[derive(Clone)]
-pub struct Shared<T>(pub Rc<T>);
+pub struct ByRef<T>(pub Rc<T>);
 
-impl<T> PartialEq for Shared<T> {
+impl<T> PartialEq for ByRef<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl<T> std::ops::Deref for Shared<T> {
+impl<T> std::ops::Deref for ByRef<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
@@ -47,7 +47,7 @@ impl<T> std::ops::Deref for Shared<T> {
 }
 
 /// The scene, shared.
-pub type SceneRef = Shared<Result<Scene, String>>;
+pub type SceneRef = ByRef<Result<Scene, String>>;
 
 /// What every component reads.
 #[derive(Clone, PartialEq)]
@@ -56,7 +56,7 @@ pub struct AppContext {
     pub scene: SceneRef,
     /// The figures of the state's spec (output shape, costs, formulas): the state's own at once,
     /// where the scene of a large layer may still be the one before for a task.
-    pub summary: Shared<Result<Summary, String>>,
+    pub summary: ByRef<Result<Summary, String>>,
     /// Immediate changes (buttons, selects).
     pub dispatch: Callback<Action>,
     /// Slider changes, coalesced to one per animation frame.
@@ -107,7 +107,7 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     let volume = state.view == crate::types::View::Volume;
     let (scene, computed) = use_scene(&SceneKey::from(state), heavy, volume);
     let steps = use_memo(
-        (Shared(scene.clone()), state.anim.scatter),
+        (ByRef(scene.clone()), state.anim.scatter),
         |(scene, scatter)| match &*scene.0 {
             Ok(s) => s.forward.steps(*scatter),
             Err(_) => Vec::new(),
@@ -127,8 +127,8 @@ pub fn app_provider(props: &AppProviderProps) -> Html {
     };
     let context = AppContext {
         state: Rc::new(state.clone()),
-        scene: Shared(scene.clone()),
-        summary: Shared(summary),
+        scene: ByRef(scene.clone()),
+        summary: ByRef(summary),
         dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
         frame: (*frame).clone(),
         width,

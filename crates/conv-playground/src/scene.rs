@@ -415,18 +415,11 @@ impl Ask {
     /// its whole where a first picture would compute it all anyway.
     pub fn first_of(key: &SceneKey, volume: bool) -> Ask {
         match volume {
-            true if faces_help(&key.spec) => Ask::Faces,
+            true if key.spec.faces_apart() => Ask::Faces,
             false if first_helps(&key.spec, first_maps(key)) => Ask::First,
             _ => Ask::Whole,
         }
     }
-}
-
-/// Whether computing the faces of the volumes of `spec` first saves time: it is one
-/// convolution ([`LayerSpec::face_outputs`]).
-pub fn faces_help(spec: &LayerSpec) -> bool {
-    let ops = spec.effective().ops();
-    ops.len() == 1 && matches!(ops[0], conv_core::Op::Conv { .. })
 }
 
 /// Convolution outputs as the scene worker sends them: their count, each one's shape and the

@@ -3,8 +3,8 @@
 //! the scene on screen; the scene worker (the export worker's module, started once and kept)
 //! computes the convolutions: first what the view shows ([`Ask::first_of`]: the output channels
 //! the channel view draws, the faces of the volumes the volume view draws), then all of them,
-//! asked for once the first answer is drawn. Where its first answer takes longer than [`OUTLINE_AFTER_MS`], the scene's
-//! outline ([`Scene::outline`]: input, kernels, the maps shown before where they have the same
+//! asked for once the first answer is drawn. Where its first answer takes longer than
+//! [`OUTLINE_AFTER_MS`], the scene's outline ([`Scene::outline`]: input, kernels, the maps shown before where they have the same
 //! shape) is shown meanwhile. Jobs coalesce ([`Coalescer`]): one runs at a time, and an answer
 //! for a state that is no longer the page's is dropped, never drawn. Small layers are computed on
 //! the page's thread, as is every layer where a worker cannot start.
@@ -146,27 +146,10 @@ fn queue_outline(jobs: &Shared, shown: &Shown, key: &SceneKey) {
     if jobs.borrow_mut().queued.replace(key.clone()).is_some() {
         return;
     }
-    if !later(jobs, shown, OUTLINE_AFTER_MS, None) {
-        // No timer: the worker's answer replaces the scene on screen.
-        jobs.borrow_mut().queued = None;
-    }
-}
-
-/// In a task of its own after `ms` milliseconds: the queued outline ([`queue_outline`], `rest`
-/// `None`), or all of the scene whose first part `rest` was answered and is drawn by then, if it
-/// is still the one wanted (one closure for both: each closure type handed to the browser costs
-/// the page's module its own glue). False if no timer could be set.
-fn later(jobs: &Shared, shown: &Shown, ms: u32, rest: Option<Job>) -> bool {
     let (held, shown) = (jobs.clone(), shown.clone());
-    crate::dom::after(
-        ms as i32,
+    let set = crate::dom::after(
+        OUTLINE_AFTER_MS as i32,
         Box::new(move || {
-            if let Some(first) = rest {
-                if held.borrow().line.wants(&first) {
-                    want(&held, &shown, (first.0, Ask::Whole));
-                }
-                return;
-            }
             let mut j = held.borrow_mut();
             let Some(key) = j.queued.take() else {
                 return;
@@ -177,7 +160,30 @@ fn later(jobs: &Shared, shown: &Shown, ms: u32, rest: Option<Job>) -> bool {
                 shown.force_update();
             }
         }),
-    )
+    );
+    if !set {
+        // No timer: the worker's answer replaces the scene on screen.
+        jobs.borrow_mut().queued = None;
+    }
+}
+
+/// Asks for all of the scene whose first part `first` answered, in a task after the one that
+/// draws that answer (its render runs in the answer's task): asked at once, the worker's
+/// computation would take a core the page's thread needs for drawing (on a machine of two).
+/// Not if a newer state is wanted by then.
+fn ask_rest_when_drawn(jobs: &Shared, shown: &Shown, first: Job) {
+    let (held, redraw, job) = (jobs.clone(), shown.clone(), first.clone());
+    let set = crate::dom::after(
+        0,
+        Box::new(move || {
+            if held.borrow().line.wants(&job) {
+                want(&held, &redraw, (job.0, Ask::Whole));
+            }
+        }),
+    );
+    if !set {
+        want(jobs, shown, (first.0, Ask::Whole));
+    }
 }
 
 fn want(jobs: &Shared, shown: &Shown, job: Job) {
@@ -243,12 +249,7 @@ fn hear(jobs: &Shared, shown: &Shown, heard: Option<Heard>) {
         jobs.borrow_mut().showing.answer = Some((key.clone(), whole, Rc::new(scene)));
         shown.force_update();
         if !whole {
-            // All of it once this answer is drawn (the render runs in this task): started now,
-            // the worker's computation would take a core the page's thread needs for drawing
-            // (on a machine of two), unless a newer state is wanted by then.
-            if !later(jobs, shown, 0, Some((key.clone(), ask))) {
-                want(jobs, shown, (key, Ask::Whole));
-            }
+            ask_rest_when_drawn(jobs, shown, (key, ask));
         }
     }
     if let Some(next) = done.next {
