@@ -39,14 +39,17 @@ pub(crate) fn takes(g: &ConvGeometry) -> bool {
     g.stride == [1, 1] && g.in_per_group > 1 && g.kernel != [1, 1]
 }
 
-/// A 4 × 8 tile's sums (`acc`: two vectors a row) plus lane `r` of `w` times the 8 values
-/// `(v0, v1)` in row `r`.
+/// A 4 × 8 tile's sums (`acc`: two vectors a row) plus `w[r]` times the 8 values `(v0, v1)` in
+/// row `r`. Each weight is loaded already splatted to the four lanes (`v128.load32_splat`), which
+/// runs about 5 % faster than one load and four shuffles (S3–S7, `make bench`).
+///
+/// **Safety:** `w` points at 4 readable `f32`.
 #[inline(always)]
-fn fma(acc: [v128; 2 * ROWS], w: v128, v0: v128, v1: v128) -> [v128; 2 * ROWS] {
-    let w0 = i32x4_shuffle::<0, 0, 0, 0>(w, w);
-    let w1 = i32x4_shuffle::<1, 1, 1, 1>(w, w);
-    let w2 = i32x4_shuffle::<2, 2, 2, 2>(w, w);
-    let w3 = i32x4_shuffle::<3, 3, 3, 3>(w, w);
+unsafe fn fma(acc: [v128; 2 * ROWS], w: *const f32, v0: v128, v1: v128) -> [v128; 2 * ROWS] {
+    let w0 = v128_load32_splat(w as *const u32);
+    let w1 = v128_load32_splat(w.add(1) as *const u32);
+    let w2 = v128_load32_splat(w.add(2) as *const u32);
+    let w3 = v128_load32_splat(w.add(3) as *const u32);
     [
         f32x4_add(acc[0], f32x4_mul(w0, v0)),
         f32x4_add(acc[1], f32x4_mul(w0, v1)),
@@ -158,8 +161,7 @@ fn tile(
                     let p = row.add(kx * dw);
                     let v0 = v128_load(p as *const v128);
                     let v1 = v128_load(p.add(4) as *const v128);
-                    let w = v128_load(wrow.add(kx * ROWS) as *const v128);
-                    acc = fma(acc, w, v0, v1);
+                    acc = fma(acc, wrow.add(kx * ROWS), v0, v1);
                 }
             }
         }
@@ -228,8 +230,7 @@ fn panel(pa: &[f32], b: &[f32], c: &mut [f32], rows: usize, k: usize, n: usize, 
         for _ in 0..k {
             let v0 = v128_load(bp as *const v128);
             let v1 = v128_load(bp.add(4) as *const v128);
-            let w = v128_load(ap as *const v128);
-            acc = fma(acc, w, v0, v1);
+            acc = fma(acc, ap, v0, v1);
             bp = bp.add(n);
             ap = ap.add(ROWS);
         }
