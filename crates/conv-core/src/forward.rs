@@ -428,9 +428,9 @@ fn first_groups(ops: &[Op]) -> usize {
 
 impl LayerSpec {
     /// The convolutions' outputs of a first picture: the last convolution's first `n` output
-    /// channels computed, its others left at zero, where that convolution writes the output and
-    /// has one group (else every channel); the other convolutions whole. For
-    /// [`LayerSpec::forward_given`] where it draws.
+    /// channels computed, its others left at zero, where [`LayerSpec::first_apart`] holds (else
+    /// every channel); the other convolutions whole. For [`LayerSpec::forward_given`] where it
+    /// draws.
     ///
     /// **Errors** as [`LayerSpec::forward`].
     pub fn first_outputs(
@@ -440,32 +440,30 @@ impl LayerSpec {
         budget: &Budget,
         n: usize,
     ) -> Result<Vec<Array3<f32>>, ConvError> {
-        let e = self.effective();
-        let ops = e.ops();
-        let axis = match ops.last() {
-            Some(Op::Conv { options, .. }) if options.groups == 1 => 0,
-            Some(Op::ConvTranspose { options, .. }) if options.groups == 1 => 1,
-            _ => usize::MAX,
-        };
-        let total = e.out_channels;
-        if axis == usize::MAX || n >= total {
+        let Some((last, others)) = weights.convs.split_last().filter(|_| self.first_apart(n))
+        else {
             return Ok(self.forward(input, weights, budget)?.into_conv_outputs());
-        }
-        // The same layer with `n` output channels, its last weights cut to them.
+        };
+        let e = self.effective();
+        // The weights' output-channel axis: 0 for a convolution (C_out, C_in / g, kh, kw), 1 for
+        // a transposed one (C_in, C_out / g, kh, kw).
+        let axis = usize::from(matches!(e.ops().pop(), Some(Op::ConvTranspose { .. })));
+        let total = e.out_channels;
+        // The same layer with `n` output channels, its last weights cut to them (the others are
+        // copied, not the last whole: at the largest layer it is most of the weights).
         let narrow = LayerSpec {
             out_channels: n,
-            ..e.clone()
+            ..e
         };
-        let mut cut = weights.clone();
-        let last = cut
-            .convs
-            .last_mut()
-            .ok_or(ConvError::ZeroSize { name: "weights" })?;
-        last.weight = last.weight.slice_axis(Axis(axis), (0..n).into()).to_owned();
-        last.bias = last
-            .bias
-            .as_ref()
-            .map(|b| b.slice(ndarray::s![..n]).to_owned());
+        let mut convs = others.to_vec();
+        convs.push(ConvWeights {
+            weight: last.weight.slice_axis(Axis(axis), (0..n).into()).to_owned(),
+            bias: last
+                .bias
+                .as_ref()
+                .map(|b| b.slice(ndarray::s![..n]).to_owned()),
+        });
+        let cut = LayerWeights { convs };
         let mut out = narrow.forward(input, &cut, budget)?.into_conv_outputs();
         if let Some(some) = out.pop() {
             let (_, h, w) = some.dim();
@@ -474,6 +472,21 @@ impl LayerSpec {
             out.push(whole);
         }
         Ok(out)
+    }
+
+    /// Whether [`LayerSpec::first_outputs`] computes the first `n` output channels apart from
+    /// the rest (a first picture of them is sooner than the whole): the last op is a convolution
+    /// (or a transposed one) of one group, which writes the output, with more than `n` output
+    /// channels. The page asks for a first picture where this holds and the scene worker sends
+    /// only the channels computed where it does.
+    pub fn first_apart(&self, n: usize) -> bool {
+        let e = self.effective();
+        let groups = match e.ops().pop() {
+            Some(Op::Conv { options, .. }) => options.groups,
+            Some(Op::ConvTranspose { options, .. }) => options.groups,
+            _ => return false,
+        };
+        groups == 1 && e.out_channels > n
     }
 
     /// Whether [`LayerSpec::face_outputs`] computes the faces apart from the rest (the layer is

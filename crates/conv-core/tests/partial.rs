@@ -65,6 +65,24 @@ fn first_channels_are_the_whole_pass_s_and_the_rest_is_zero() {
 }
 
 #[test]
+fn the_first_channels_are_apart_where_the_last_convolution_has_one_group_and_more_channels() {
+    let with = |kind, out_channels| LayerSpec {
+        out_channels,
+        ..LayerSpec::preset(kind)
+    };
+    assert!(with(LayerKind::Standard, 64).first_apart(16));
+    assert!(with(LayerKind::Separable, 64).first_apart(16));
+    assert!(with(LayerKind::Transposed, 64).first_apart(16));
+    assert!(with(LayerKind::Upsample, 64).first_apart(16));
+    // Not more output channels than asked for.
+    assert!(!with(LayerKind::Standard, 16).first_apart(16));
+    // The last op has groups (grouped, depthwise) or is not a convolution (pixel shuffle).
+    assert!(!with(LayerKind::Grouped, 64).first_apart(1));
+    assert!(!LayerSpec::preset(LayerKind::Depthwise).first_apart(1));
+    assert!(!LayerSpec::preset(LayerKind::Subpixel).first_apart(1));
+}
+
+#[test]
 fn grouped_and_shuffled_layers_are_computed_whole() {
     let budget = Budget::PLAYGROUND;
     for kind in [

@@ -294,7 +294,7 @@ pub fn run(
             None => Scene::build(&key)?.forward.into_conv_outputs(),
         };
         // Only the channels computed are sent (where the first ones were all that was).
-        let first = first.filter(|&n| crate::scene::first_helps(&key.spec, n));
+        let first = first.filter(|&n| key.spec.first_apart(n));
         return Ok(crate::scene::encode_outputs(&outputs, first));
     }
     if value(query, "format").as_deref() == Some("lab") {

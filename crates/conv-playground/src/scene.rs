@@ -379,19 +379,6 @@ pub fn conv_shapes(spec: &LayerSpec) -> Vec<[usize; 3]> {
         .collect()
 }
 
-/// Whether computing the first output channels of `spec` first saves time: its last op is a
-/// convolution of one group with more output channels than `first`.
-pub fn first_helps(spec: &LayerSpec, first: usize) -> bool {
-    use conv_core::Op;
-    let last = spec.effective().ops().pop();
-    let groups = match last {
-        Some(Op::Conv { options, .. }) => options.groups,
-        Some(Op::ConvTranspose { options, .. }) => options.groups,
-        _ => return false,
-    };
-    groups == 1 && spec.effective().out_channels > first
-}
-
 /// The output channels computed first: those the channel view draws of `key`'s output.
 pub fn first_maps(key: &SceneKey) -> usize {
     match key.spec.output_shape(&conv_core::Budget::PLAYGROUND) {
@@ -416,7 +403,7 @@ impl Ask {
     pub fn first_of(key: &SceneKey, volume: bool) -> Ask {
         match volume {
             true if key.spec.faces_apart() => Ask::Faces,
-            false if first_helps(&key.spec, first_maps(key)) => Ask::First,
+            false if key.spec.first_apart(first_maps(key)) => Ask::First,
             _ => Ask::Whole,
         }
     }
@@ -697,20 +684,6 @@ mod tests {
                 "{kind:?}"
             );
         }
-    }
-
-    #[test]
-    fn the_first_channels_help_where_the_last_convolution_has_one_group() {
-        let with = |kind, out_channels| LayerSpec {
-            out_channels,
-            ..LayerSpec::preset(kind)
-        };
-        assert!(first_helps(&with(LayerKind::Standard, 64), 16));
-        assert!(first_helps(&with(LayerKind::Separable, 64), 16));
-        assert!(first_helps(&with(LayerKind::Transposed, 64), 16));
-        assert!(!first_helps(&with(LayerKind::Standard, 16), 16));
-        assert!(!first_helps(&LayerSpec::preset(LayerKind::Grouped), 1));
-        assert!(!first_helps(&LayerSpec::preset(LayerKind::Subpixel), 1));
     }
 
     #[test]
