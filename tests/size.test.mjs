@@ -35,3 +35,72 @@ test('first load: at most 250 KiB gzip', async () => {
   console.log(`first load: ${total} bytes gzip (${(total / 1024).toFixed(1)} KiB): ${list}`);
   assert.ok(total <= BUDGET, `first load ${total} bytes gzip > ${BUDGET}: ${list}`);
 });
+
+// The page's module is optimised with `--low-memory-unused` (index.html): binaryen then folds a
+// small constant added to an address into the load's or store's offset, which is only the same
+// program if no address under 1024 is ever used. That holds for the module's layout, which this
+// reads off the built module: the stack comes first (its pointer, the first global, starts at
+// 1 MiB and grows down, so the bottom kilobyte is reached only by a stack a megabyte deep) and
+// every data segment lies above it.
+test('the page module uses no memory under 1024 bytes', () => {
+  const name = fs.readdirSync(DIST).find((f) => /^conv-playground-.*_bg\.wasm$/.test(f));
+  const b = fs.readFileSync(path.join(DIST, name));
+  let at = 8;
+  const leb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = b[at++];
+      v += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return v;
+    }
+  };
+  const sleb = () => {
+    let v = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = b[at++];
+      v |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return shift < 32 && byte & 0x40 ? v | (-1 << shift) : v;
+  };
+  // `i32.const n` then `end`: an active segment's or a global's initial value.
+  const constExpr = () => {
+    assert.equal(b[at++], 0x41, 'an i32.const');
+    const v = sleb();
+    assert.equal(b[at++], 0x0b, 'the end of a constant expression');
+    return v;
+  };
+  let stack = null;
+  const segments = [];
+  while (at < b.length) {
+    const id = b[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 6) {
+      // Globals: the first is the stack pointer (a mutable i32).
+      leb();
+      const [type, mutable] = [b[at++], b[at++]];
+      assert.deepEqual([type, mutable], [0x7f, 1], 'the first global is a mutable i32');
+      stack = constExpr();
+    } else if (id === 11) {
+      for (let n = leb(); n > 0; n--) {
+        const flags = leb();
+        if (flags === 0) {
+          segments.push(constExpr());
+        } else if (flags === 2) {
+          leb();
+          segments.push(constExpr());
+        }
+        // (Read first: `at += leb()` would add to the position before the length.)
+        const length = leb();
+        at += length;
+      }
+    }
+    at = end;
+  }
+  assert.ok(stack >= 1 << 20, `the stack pointer starts at ${stack}`);
+  assert.ok(segments.length > 0, 'the module has data segments');
+  for (const offset of segments) assert.ok(offset >= stack, `a data segment at ${offset}, under the stack's top ${stack}`);
+});
