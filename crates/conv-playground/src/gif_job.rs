@@ -13,7 +13,7 @@ use crate::i18n::{fill, tr_figure};
 use crate::lab;
 use crate::palette::Palette;
 use crate::pipeline::pipeline;
-use crate::scene::{Ask, Scene, SceneKey};
+use crate::scene::{Ask, Scene, SceneKey, Sent};
 use crate::state::AppState;
 use crate::types::ImageInput;
 use crate::types::Lab;
@@ -288,14 +288,14 @@ pub fn run(
     };
     if value(query, "format").as_deref() == Some("scene") {
         let first = value(query, "first").and_then(|n| n.parse().ok());
-        let outputs = match first {
-            Some(n) => Scene::first_outputs(&key, n)?,
-            None if value(query, "faces").as_deref() == Some("1") => Scene::face_outputs(&key)?,
-            None => Scene::build(&key)?.forward.into_conv_outputs(),
+        let faces = value(query, "faces").as_deref() == Some("1");
+        // Only what is computed is sent, where a first part is computed apart from the rest.
+        let (outputs, sent) = match first {
+            Some(n) if key.spec.first_apart(n) => (Scene::first_outputs(&key, n)?, Sent::First(n)),
+            None if faces && key.spec.faces_apart() => (Scene::face_outputs(&key)?, Sent::Faces),
+            _ => (Scene::build(&key)?.forward.into_conv_outputs(), Sent::Whole),
         };
-        // Only the channels computed are sent (where the first ones were all that was).
-        let first = first.filter(|&n| key.spec.first_apart(n));
-        return Ok(crate::scene::encode_outputs(&outputs, first));
+        return Ok(crate::scene::encode_outputs(&outputs, sent));
     }
     if value(query, "format").as_deref() == Some("lab") {
         // The page's figure column, which the lab fills (the widest by default). Only the
@@ -468,6 +468,8 @@ mod tests {
         let (c, h, w) = out.dim();
         assert!(c > 1 && h > 1 && w > 1, "{c}×{h}×{w}");
         let answer = run(&scene_job(&key, Ask::Faces), None, &mut |_, _| {}).unwrap();
+        // Sent: the header, channel 0 whole, every other channel's top row and last column.
+        assert_eq!(answer.len(), 4 * (5 + h * w + (c - 1) * (w + h - 1)));
         let faces = crate::scene::decode_outputs(&answer).unwrap();
         assert_eq!(faces[0].dim(), out.dim());
         for ((ch, y, x), &v) in faces[0].indexed_iter() {

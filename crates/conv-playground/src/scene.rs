@@ -409,32 +409,63 @@ impl Ask {
     }
 }
 
-/// Convolution outputs as the scene worker sends them: their count, each one's shape and the
-/// channels it holds (`c`, `h`, `w`, `stored`; u32, little-endian), then the values of each
-/// one's first `stored` channels (f32, little-endian), in order. `first`: the last output holds
-/// only its first `first` channels (a first answer: the rest is zero, not sent).
-pub fn encode_outputs(outputs: &[Array3<f32>], first: Option<usize>) -> Vec<u8> {
+/// What of the last convolution output an answer of the scene worker holds (the outputs before
+/// it are always whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Whole,
+    /// Its first channels (`LayerSpec::first_outputs`): the rest is zero, not sent.
+    First(usize),
+    /// Channel 0 and the faces of the others, their top row and last column
+    /// (`LayerSpec::face_outputs`): the inside is zero, not sent.
+    Faces,
+}
+
+/// The flag of the `stored` word: the channels after the stored ones are sent as their faces.
+const FACES: u32 = 1 << 31;
+
+/// Convolution outputs as the scene worker sends them: their count, each one's shape and what of
+/// it is sent (`c`, `h`, `w`, `stored`; u32, little-endian), then each one's values (f32,
+/// little-endian), in order: its first `stored` channels whole, and where `stored` has the
+/// [`FACES`] bit, every other channel's top row then its last column below it (`w + h − 1`
+/// values). `sent` says what of the last output is sent (see [`Sent`]): at the largest layer a
+/// first answer is 64 KB and a faces answer 48 KB, where the whole output is 1 MB.
+pub fn encode_outputs(outputs: &[Array3<f32>], sent: Sent) -> Vec<u8> {
     let last = outputs.len().saturating_sub(1);
-    let stored = |i: usize, c: usize| first.filter(|_| i == last).map_or(c, |n| n.min(c));
+    let stored = |i: usize, c: usize| match sent {
+        Sent::First(n) if i == last => n.min(c) as u32,
+        Sent::Faces if i == last => c.min(1) as u32 | FACES,
+        _ => c as u32,
+    };
     let mut bytes = (outputs.len() as u32).to_le_bytes().to_vec();
     for (i, o) in outputs.iter().enumerate() {
         let (c, h, w) = o.dim();
-        for n in [c, h, w, stored(i, c)] {
-            bytes.extend((n as u32).to_le_bytes());
+        for n in [c as u32, h as u32, w as u32, stored(i, c)] {
+            bytes.extend(n.to_le_bytes());
         }
     }
+    bytes.reserve(4 * outputs.iter().map(|o| o.len()).sum::<usize>());
+    let mut put = |v: &f32| bytes.extend(v.to_le_bytes());
     for (i, o) in outputs.iter().enumerate() {
-        let values = o.slice(ndarray::s![..stored(i, o.dim().0), .., ..]);
-        let at = bytes.len();
-        bytes.resize(at + 4 * values.len(), 0);
-        for (b, v) in bytes[at..].chunks_exact_mut(4).zip(values.iter()) {
-            b.copy_from_slice(&v.to_le_bytes());
+        let (c, h, w) = o.dim();
+        let word = stored(i, c);
+        let whole = (word & !FACES) as usize;
+        o.slice(ndarray::s![..whole, .., ..])
+            .iter()
+            .for_each(&mut put);
+        if word & FACES != 0 && h * w > 0 {
+            for ch in whole..c {
+                o.slice(ndarray::s![ch, 0, ..]).iter().for_each(&mut put);
+                o.slice(ndarray::s![ch, 1.., w - 1])
+                    .iter()
+                    .for_each(&mut put);
+            }
         }
     }
     bytes
 }
 
-/// The convolution outputs [`encode_outputs`] wrote (channels not sent are zero).
+/// The convolution outputs [`encode_outputs`] wrote (values not sent are zero).
 ///
 /// **Errors** if `bytes` are not such outputs.
 pub fn decode_outputs(bytes: &[u8]) -> Result<Vec<Array3<f32>>, String> {
@@ -448,16 +479,34 @@ pub fn decode_outputs(bytes: &[u8]) -> Result<Vec<Array3<f32>>, String> {
         let mut out = Vec::new();
         for i in 0..count {
             let [c, h, w, stored] = [1, 2, 3, 4].map(|k| word(4 * i + k));
-            let (c, h, w) = (c?, h?, w?);
-            let stored = stored.filter(|&n| n <= c)?;
+            let (c, h, w, stored) = (c?, h?, w?, stored?);
+            let faces = stored & FACES as usize != 0 && h * w > 0;
+            let whole = stored & !(FACES as usize);
             let plane = h.checked_mul(w)?;
-            let end = at.checked_add(stored.checked_mul(plane)?.checked_mul(4)?)?;
             let mut values = vec![0f32; c.checked_mul(plane)?];
-            for (v, b) in values.iter_mut().zip(bytes.get(at..end)?.chunks_exact(4)) {
-                *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            // The whole channels' values, then each other channel's top row and last column
+            // where faces are sent.
+            let mut sent = bytes.get(at..)?.chunks_exact(4);
+            let mut put = |cell: usize| -> Option<()> {
+                let b = sent.next()?;
+                *values.get_mut(cell)? = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                at += 4;
+                Some(())
+            };
+            // (More whole channels said than there are: a value past the maps, refused.)
+            for cell in 0..whole * plane {
+                put(cell)?;
+            }
+            for ch in (whole..c).filter(|_| faces) {
+                let p = ch * plane;
+                for x in 0..w {
+                    put(p + x)?;
+                }
+                for y in 1..h {
+                    put(p + y * w + w - 1)?;
+                }
             }
             out.push(Array3::from_shape_vec((c, h, w), values).ok()?);
-            at = end;
         }
         Some(out)
     };
@@ -609,7 +658,7 @@ mod tests {
             let state = AppState::default().reduce(Action::SetLayer(kind));
             let key = SceneKey::from(&state);
             let scene = Scene::build(&key).unwrap();
-            let bytes = encode_outputs(&scene.forward.clone().into_conv_outputs(), None);
+            let bytes = encode_outputs(&scene.forward.clone().into_conv_outputs(), Sent::Whole);
             let given = decode_outputs(&bytes).unwrap();
             let shapes: Vec<[usize; 3]> = given.iter().map(|g| g.dim().into()).collect();
             assert_eq!(shapes, conv_shapes(&scene.spec), "{kind:?}");
@@ -627,8 +676,8 @@ mod tests {
         let outputs = Scene::build(&key).unwrap().forward.into_conv_outputs();
         let (c, h, w) = outputs.last().unwrap().dim();
         assert!(c > 2, "{c} channels");
-        let whole = encode_outputs(&outputs, None);
-        let first = encode_outputs(&outputs, Some(2));
+        let whole = encode_outputs(&outputs, Sent::Whole);
+        let first = encode_outputs(&outputs, Sent::First(2));
         assert_eq!(whole.len() - first.len(), 4 * (c - 2) * h * w);
         let decoded = decode_outputs(&first).unwrap();
         for (i, (d, o)) in decoded.iter().zip(&outputs).enumerate() {
@@ -639,12 +688,37 @@ mod tests {
             assert!(d.slice(ndarray::s![n.., .., ..]).iter().all(|&v| v == 0.0));
         }
         // More channels asked than there are: all of them.
-        assert_eq!(encode_outputs(&outputs, Some(c + 5)), whole);
+        assert_eq!(encode_outputs(&outputs, Sent::First(c + 5)), whole);
         // More channels said to be sent than the output has: refused.
         let mut wrong = first.clone();
         let stored = 4 * (4 * outputs.len());
         wrong[stored..stored + 4].copy_from_slice(&(c as u32 + 1).to_le_bytes());
         assert!(decode_outputs(&wrong).is_err());
+    }
+
+    #[test]
+    fn a_faces_answer_sends_channel_0_and_the_others_top_row_and_last_column() {
+        let (c, h, w) = (5, 4, 6);
+        let out = Array3::from_shape_fn((c, h, w), |(ch, y, x)| (100 * ch + 10 * y + x) as f32);
+        let bytes = encode_outputs(std::slice::from_ref(&out), Sent::Faces);
+        assert_eq!(bytes.len(), 4 * (5 + h * w + (c - 1) * (w + h - 1)));
+        let decoded = decode_outputs(&bytes).unwrap();
+        assert_eq!(decoded.len(), 1);
+        for ((ch, y, x), &v) in decoded[0].indexed_iter() {
+            let shown = ch == 0 || y == 0 || x == w - 1;
+            assert_eq!(v, if shown { out[[ch, y, x]] } else { 0.0 }, "{ch} {y} {x}");
+        }
+        // Cut short by one value, or said to hold more whole channels than it has: refused.
+        assert!(decode_outputs(&bytes[..bytes.len() - 4]).is_err());
+        let mut wrong = bytes.clone();
+        wrong[16..20].copy_from_slice(&((c as u32 + 1) | FACES).to_le_bytes());
+        assert!(decode_outputs(&wrong).is_err());
+        // A map of one row or one column: its faces are all of it.
+        for (h, w) in [(1, 6), (4, 1), (1, 1)] {
+            let out = Array3::from_shape_fn((c, h, w), |(ch, y, x)| (1 + ch + y + x) as f32);
+            let bytes = encode_outputs(std::slice::from_ref(&out), Sent::Faces);
+            assert_eq!(decode_outputs(&bytes).unwrap()[0], out, "{h}×{w}");
+        }
     }
 
     #[test]
