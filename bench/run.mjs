@@ -61,24 +61,26 @@ await page.close();
 // that same frame; one that waits for a later frame counts that wait. With `longest`, the longest
 // main-thread task while the slider is dragged for five seconds (one change a frame), from a
 // `longtask` PerformanceObserver (which reports tasks of 50 ms and more; 0: none that long).
-async function latency(query, sliderId, values, iterations, { watch = 'canvas', longest = false } = {}) {
+// `view`: the channel view (each stage on its own canvas, the output's among them: the canvas
+// watched) or the volume view (the page's default: the whole computation on one canvas).
+async function latency(query, sliderId, values, iterations, { watch = 'canvas', longest = false, view = 'channels' } = {}) {
   const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // The channel view: each stage on its own canvas, the output's among them.
-  await p.goto(`${base}/app/?${query}&view=channels`);
-  await p.waitForSelector('figure[data-stage="output"] canvas[data-drawn]');
+  await p.goto(`${base}/app/?${query}&view=${view}`);
+  const canvas = view === 'volume' ? 'figure.volume canvas' : 'figure[data-stage="output"] canvas';
+  await p.waitForSelector(`${canvas}[data-drawn]`);
   await p.waitForFunction(() => !document.querySelector('.figure[data-computing]'), null, { timeout: 60000 });
-  const times = await p.evaluate(async ({ sliderId, values, iterations, watch }) => {
+  const times = await p.evaluate(async ({ sliderId, values, iterations, watch, canvas }) => {
     const slider = document.getElementById(sliderId);
     const frame = () => new Promise((r) => requestAnimationFrame(r));
     // What is watched, as a value that changes with it.
     // A large layer's maps are computed in the scene worker: the output canvas is drawn at once
     // from the scene's outline (the maps before), and counts as redrawn once the maps on screen
     // are computed (`data-computing` no longer "maps": the first output channels, which the
-    // channel view draws, or all of them).
+    // channel view draws, the faces of the volumes, which the volume view draws, or all of it).
     const probe = watch === 'stats'
       ? () => document.querySelector('[data-stat="params"]').textContent
       : () => {
-        const c = document.querySelector('figure[data-stage="output"] canvas');
+        const c = document.querySelector(canvas);
         const computing = document.querySelector('.figure')?.dataset.computing;
         // With 'whole', until every output channel is computed.
         const waiting = watch === 'whole' ? Boolean(computing) : computing === 'maps';
@@ -107,7 +109,7 @@ async function latency(query, sliderId, values, iterations, { watch = 'canvas', 
       out.push(t);
     }
     return out;
-  }, { sliderId, values, iterations, watch });
+  }, { sliderId, values, iterations, watch, canvas });
   const task = longest ? await p.evaluate(async ({ sliderId, values }) => {
     const tasks = [];
     const obs = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => e.duration)));
@@ -136,6 +138,8 @@ const maxGrid = await latency(MAX_QUERY, 'slider-out_channels', [63, 64], maxIte
 // The largest layer, as issue 13's goals count it: input → figures updated, and the longest task.
 const maxStats = await latency(MAX_QUERY, 'slider-out_channels', [63, 64], maxIter, { watch: 'stats', longest: true });
 const maxWhole = await latency(MAX_QUERY, 'slider-out_channels', [63, 64], maxIter, { watch: 'whole' });
+// The same in the volume view, the page's default: until the faces of the volumes are computed.
+const maxVolume = await latency(MAX_QUERY, 'slider-out_channels', [63, 64], maxIter, { view: 'volume' });
 const image = await latency('layer=standard&input=image&height=128&width=128&in_channels=3&out_channels=16&kernel_size=5&padding=2', 'slider-out_channels', [15, 16], 50);
 
 // 3. First load: everything index.html pulls in, gzip -9 (not the demo page, nor the GIF export's
@@ -152,7 +156,7 @@ server.close();
 
 const out = {
   shapes: result.shapes,
-  latency: { default_p50_ms: def.p50, default_p95_ms: def.p95, max_p50_ms: maxGrid.p50, max_p95_ms: maxGrid.p95, max_stats_p50_ms: maxStats.p50, max_stats_p95_ms: maxStats.p95, max_whole_p50_ms: maxWhole.p50, max_whole_p95_ms: maxWhole.p95, image_p50_ms: image.p50, image_p95_ms: image.p95 },
+  latency: { default_p50_ms: def.p50, default_p95_ms: def.p95, max_p50_ms: maxGrid.p50, max_p95_ms: maxGrid.p95, max_stats_p50_ms: maxStats.p50, max_stats_p95_ms: maxStats.p95, max_whole_p50_ms: maxWhole.p50, max_whole_p95_ms: maxWhole.p95, max_volume_p50_ms: maxVolume.p50, max_volume_p95_ms: maxVolume.p95, image_p50_ms: image.p50, image_p95_ms: image.p95 },
   // The longest main-thread task while dragging a slider for 5 s at the largest layer, from a
   // `longtask` PerformanceObserver (which reports tasks of 50 ms and more; 0: none that long).
   longest_task_ms: maxStats.longest,
@@ -170,7 +174,7 @@ for (const r of out.shapes) {
   console.log(`${r.id.padEnd(6)} ${f(r.conv_core_ms).padStart(8)} (${f(r.conv_core_p90_ms)})   ${f(r.tfjs_wasm_ms).padStart(10)}   ${f(r.ort_wasm_ms).padStart(10)}   ${(best / r.conv_core_ms).toFixed(2).padStart(12)}×   ${f(r.conv_core_gflops).padStart(14)}   ${r.max_abs_diff.toExponential(1)} (${r.max_rel_diff.toExponential(1)})`);
 }
 console.log(`\nslider latency (frame-aligned input → output canvas redrawn): default p50 ${f(def.p50)} ms p95 ${f(def.p95)} ms; largest grid p50 ${f(maxGrid.p50)} ms p95 ${f(maxGrid.p95)} ms; image 128² p50 ${f(image.p50)} ms p95 ${f(image.p95)} ms`);
-console.log(`largest layer, input → figures (data-stat) updated: p50 ${f(maxStats.p50)} ms p95 ${f(maxStats.p95)} ms; every output channel computed and drawn: p50 ${f(maxWhole.p50)} ms p95 ${f(maxWhole.p95)} ms; longest main-thread task while dragging 5 s: ${f(maxStats.longest)} ms (longtask observer)`);
+console.log(`largest layer, input → figures (data-stat) updated: p50 ${f(maxStats.p50)} ms p95 ${f(maxStats.p95)} ms; every output channel computed and drawn: p50 ${f(maxWhole.p50)} ms p95 ${f(maxWhole.p95)} ms; volume view, faces on screen: p50 ${f(maxVolume.p50)} ms p95 ${f(maxVolume.p95)} ms; longest main-thread task while dragging 5 s: ${f(maxStats.longest)} ms (longtask observer)`);
 console.log(`first load: ${firstLoadGzip} bytes gzip (${(firstLoadGzip / 1024).toFixed(1)} KiB): ${firstLoad.map((x) => `${x.file} ${x.gzip}`).join(', ')}`);
 console.log(`cross-origin isolated: ${out.cross_origin_isolated}; written target/bench/browser.json`);
 
