@@ -216,14 +216,15 @@ struct BlockProps {
     placed: Placed,
 }
 
-/// Paint `display` on `el` for the page's pixel ratio.
-fn paint_on(el: &web_sys::HtmlCanvasElement, display: &Display, dark: bool) {
+/// Paint `display` on `el` for the page's pixel ratio, the canvas sized in steps up to `limit`
+/// (width, height: see [`draw::stepped`]; `[0.0; 2]`: the drawing's own size).
+fn paint_on(el: &web_sys::HtmlCanvasElement, display: &Display, dark: bool, limit: [f64; 2]) {
     if let Ok(c2d) = dom::context_2d(el) {
         draw::prepare(
             el,
             &c2d,
-            display.width,
-            display.height,
+            draw::stepped(display.width, limit[0]),
+            draw::stepped(display.height, limit[1]),
             dom::device_pixel_ratio(),
         );
         draw::paint(&c2d, display, Palette::of(dark));
@@ -351,7 +352,7 @@ fn stage_view(p: &BlockProps) -> Html {
                 };
                 if let Some(stage) = s.forward.stages.get(index) {
                     let (display, labels) = channels::stage(stage, l, marks);
-                    paint_on(&el, &display, *dark);
+                    paint_on(&el, &display, *dark, [0.0; 2]);
                     record(&el, l, &labels);
                 }
             },
@@ -439,7 +440,7 @@ fn kernel_view(p: &BlockProps) -> Html {
                 };
                 if let Some(set) = s.kernel_set(conv) {
                     let (display, labels) = channels::kernels(set, l, *active);
-                    paint_on(&el, &display, *dark);
+                    paint_on(&el, &display, *dark, [0.0; 2]);
                     record(&el, l, &labels);
                 }
             },
@@ -537,7 +538,9 @@ fn volume_view(p: &VolumeProps) -> Html {
                     return;
                 };
                 let f = volume::figure(s, pieces, *space, *range, *active, marks);
-                paint_on(&el, &f.display, *dark);
+                // The volume changes size with every slider step: its canvas in steps, within
+                // the figure's width.
+                paint_on(&el, &f.display, *dark, [space[0], f64::INFINITY]);
                 record_volume(&el, &f);
                 *fronts.borrow_mut() = f.fronts;
             },
