@@ -13,8 +13,10 @@
 //! `f32x4` accumulators over every input channel and tap, reading each row straight from a
 //! zero-padded copy of the input (no im2col buffer: one copy of the input, where im2col makes
 //! k² of them, and no tile needs a slower path at the borders) and writing into the caller's
-//! output. The weights of 4 output channels are packed side by side once per block, so that
-//! one load gives a tap's 4 weights.
+//! output. The weights of 4 output channels are packed side by side once per block, and each
+//! tap's weights are loaded splatted to the four lanes. A layer of one output channel a group
+//! (a volume's front face is one) takes tiles of 32 pixels of that channel instead
+//! (`wide_tile`): a 4-channel tile would compute three rows of sums for nothing.
 //!
 //! [`gemm`] has the same 4 × 8 register tile: 4 rows of the weights packed side by side, 8
 //! columns of the right-hand matrix loaded straight from its rows, the columns taken in chunks
@@ -32,6 +34,9 @@ use crate::geometry::ConvGeometry;
 const TILE: usize = 8;
 /// Output channels a tile spans.
 const ROWS: usize = 4;
+/// Output pixels a tile of one output channel spans (a layer of one output channel a group):
+/// eight `f32x4`.
+const WIDE: usize = 32;
 
 /// Whether the direct kernel computes this geometry (see the module's documentation: GEMM is
 /// faster for a 1×1 kernel, 3× in S3).
@@ -97,7 +102,31 @@ pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f3
     let (ph, pw) = (g.in_h + p.top + p.bottom, g.in_w + p.left + p.right);
     let plane_out = g.out_h * g.out_w;
     let taps = kh * kw;
-    let padded = crate::pad::zero_padded(x, [g.in_channels, g.in_h, g.in_w], p, TILE);
+    let padded = crate::pad::zero_padded(x, [g.in_channels, g.in_h, g.in_w], p, WIDE);
+    if opg == 1 {
+        // One output channel a group: tiles of 32 pixels of it (a tile of 4 output channels
+        // would compute three of them for nothing).
+        for group in 0..g.groups {
+            let xg = &padded[group * ipg * ph * pw..];
+            let wg = &wt[group * ipg * taps..(group + 1) * ipg * taps];
+            for oy in 0..g.out_h {
+                for ox in (0..g.out_w).step_by(WIDE) {
+                    let acc = wide_tile(g, (ph, pw), xg, wg, oy, ox);
+                    let at = group * plane_out + oy * g.out_w + ox;
+                    let width = (g.out_w - ox).min(WIDE);
+                    for (i, pair) in acc.chunks_exact(2).enumerate().take(width.div_ceil(TILE)) {
+                        let run = (width - i * TILE).min(TILE);
+                        put8(
+                            &mut out[at + i * TILE..at + i * TILE + run],
+                            pair[0],
+                            pair[1],
+                        );
+                    }
+                }
+            }
+        }
+        return;
+    }
     let mut packed = vec![0f32; ipg * taps * ROWS];
     for group in 0..g.groups {
         let xg = &padded[group * ipg * ph * pw..];
@@ -162,6 +191,49 @@ fn tile(
                     let v0 = v128_load(p as *const v128);
                     let v1 = v128_load(p.add(4) as *const v128);
                     acc = fma(acc, wrow.add(kx * ROWS), v0, v1);
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// The sums of a tile of one output channel, two vectors a run of 8: the 32 output pixels from
+/// `(oy, ox)`, over every input channel of the group (`xg`, as in [`tile`], with room for 32
+/// values after its last map) and every tap (`wg`: the channel's weights, `C_in / groups × kh ×
+/// kw`): each tap's weight is one splatted load, its 32 inputs eight vector loads from the padded
+/// row.
+#[inline(always)]
+fn wide_tile(
+    g: &ConvGeometry,
+    (ph, pw): (usize, usize),
+    xg: &[f32],
+    wg: &[f32],
+    oy: usize,
+    ox: usize,
+) -> [v128; WIDE / 4] {
+    let (kh, kw) = (g.kernel[0], g.kernel[1]);
+    let ([dh, dw], taps, plane) = (g.dilation, kh * kw, ph * pw);
+    // As in `tile`: every read is inside the slices, the last tile's columns past the row's end
+    // read from what follows it (the next row, or the room of 32 values after the last map).
+    assert!(g.stride == [1, 1] && g.out_h + (kh - 1) * dh == ph && g.out_w + (kw - 1) * dw == pw);
+    assert!(oy < g.out_h && ox < g.out_w && xg.len() >= g.in_per_group * plane + WIDE);
+    assert!(wg.len() >= g.in_per_group * taps);
+    let mut acc = [f32x4_splat(0.0); WIDE / 4];
+    // SAFETY: see the asserts above; `v128_load` reads 16 unaligned bytes, `v128_load32_splat`
+    // 4 bytes of `wg`.
+    unsafe {
+        for ci in 0..g.in_per_group {
+            let xc = xg.as_ptr().add(ci * plane);
+            for ky in 0..kh {
+                let row = xc.add((oy + ky * dh) * pw + ox);
+                let wrow = wg.as_ptr().add(ci * taps + ky * kw);
+                for kx in 0..kw {
+                    let p = row.add(kx * dw);
+                    let w = v128_load32_splat(wrow.add(kx) as *const u32);
+                    for (i, a) in acc.iter_mut().enumerate() {
+                        *a = f32x4_add(*a, f32x4_mul(w, v128_load(p.add(4 * i) as *const v128)));
+                    }
                 }
             }
         }
