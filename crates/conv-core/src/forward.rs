@@ -415,15 +415,18 @@ impl LayerSpec {
     }
 }
 
+/// The groups of `op` if it is a convolution (or a transposed one).
+fn conv_groups(op: &Op) -> Option<usize> {
+    match op {
+        Op::Conv { options, .. } => Some(options.groups),
+        Op::ConvTranspose { options, .. } => Some(options.groups),
+        _ => None,
+    }
+}
+
 /// The groups of the first convolution (1 without one): how the input's channels are coloured.
 fn first_groups(ops: &[Op]) -> usize {
-    ops.iter()
-        .find_map(|op| match op {
-            Op::Conv { options, .. } => Some(options.groups),
-            Op::ConvTranspose { options, .. } => Some(options.groups),
-            _ => None,
-        })
-        .unwrap_or(1)
+    ops.iter().find_map(conv_groups).unwrap_or(1)
 }
 
 impl LayerSpec {
@@ -481,12 +484,7 @@ impl LayerSpec {
     /// only the channels computed where it does.
     pub fn first_apart(&self, n: usize) -> bool {
         let e = self.effective();
-        let groups = match e.ops().pop() {
-            Some(Op::Conv { options, .. }) => options.groups,
-            Some(Op::ConvTranspose { options, .. }) => options.groups,
-            _ => return false,
-        };
-        groups == 1 && e.out_channels > n
+        e.ops().last().and_then(conv_groups) == Some(1) && e.out_channels > n
     }
 
     /// Whether [`LayerSpec::face_outputs`] computes the faces apart from the rest (the layer is

@@ -155,6 +155,24 @@ pub(crate) fn conv_direct(g: &ConvGeometry, x: &[f32], wt: &[f32], out: &mut [f3
     }
 }
 
+/// Holds what makes every input read of a tile `span` pixels wide from `(oy, ox)` inside `xg`
+/// (the group's padded maps, `ph × pw` each, and what follows): at stride 1 the padded map holds
+/// output row `oy + ky·dh` and columns `ox + kx·dw .. + span` for every tap, but for the last
+/// tile's columns past the row's end, which are read from what follows the row (the next row, or
+/// the room of `span` values after the last map).
+#[inline(always)]
+fn assert_reads_inside(
+    g: &ConvGeometry,
+    (ph, pw): (usize, usize),
+    xg: &[f32],
+    (oy, ox): (usize, usize),
+    span: usize,
+) {
+    let ([kh, kw], [dh, dw]) = (g.kernel, g.dilation);
+    assert!(g.stride == [1, 1] && g.out_h + (kh - 1) * dh == ph && g.out_w + (kw - 1) * dw == pw);
+    assert!(oy < g.out_h && ox < g.out_w && xg.len() >= g.in_per_group * ph * pw + span);
+}
+
 /// The sums of one tile, two vectors an output channel: 4 output channels × the 8 output pixels
 /// from `(oy, ox)`, over every
 /// input channel of the group (`xg`: its padded maps, `ph × pw` each, and what follows) and
@@ -171,12 +189,7 @@ fn tile(
 ) -> [v128; 2 * ROWS] {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let ([dh, dw], taps, plane) = (g.dilation, kh * kw, ph * pw);
-    // Every read below is inside the slices: at stride 1 the padded map holds output row
-    // `oy + ky·dh` and columns `ox + kx·dw .. + 8` for every tap, but for the last tile's
-    // columns past the row's end, which are read from what follows the row (the next row, or the
-    // room of 8 values after the last map: `xg` holds the group's maps and that room).
-    assert!(g.stride == [1, 1] && g.out_h + (kh - 1) * dh == ph && g.out_w + (kw - 1) * dw == pw);
-    assert!(oy < g.out_h && ox < g.out_w && xg.len() >= g.in_per_group * plane + TILE);
+    assert_reads_inside(g, (ph, pw), xg, (oy, ox), TILE);
     assert!(packed.len() >= g.in_per_group * taps * ROWS);
     let mut acc = [f32x4_splat(0.0); 2 * ROWS];
     // SAFETY: see the asserts above; `v128_load` reads 16 unaligned bytes.
@@ -214,10 +227,7 @@ fn wide_tile(
 ) -> [v128; WIDE / 4] {
     let (kh, kw) = (g.kernel[0], g.kernel[1]);
     let ([dh, dw], taps, plane) = (g.dilation, kh * kw, ph * pw);
-    // As in `tile`: every read is inside the slices, the last tile's columns past the row's end
-    // read from what follows it (the next row, or the room of 32 values after the last map).
-    assert!(g.stride == [1, 1] && g.out_h + (kh - 1) * dh == ph && g.out_w + (kw - 1) * dw == pw);
-    assert!(oy < g.out_h && ox < g.out_w && xg.len() >= g.in_per_group * plane + WIDE);
+    assert_reads_inside(g, (ph, pw), xg, (oy, ox), WIDE);
     assert!(wg.len() >= g.in_per_group * taps);
     let mut acc = [f32x4_splat(0.0); WIDE / 4];
     // SAFETY: see the asserts above; `v128_load` reads 16 unaligned bytes, `v128_load32_splat`
